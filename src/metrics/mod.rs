@@ -1,0 +1,33 @@
+//! Divergence estimators between the data distribution and the model's, pure Rust on the host.
+//!
+//! Every estimator returns an [`Estimate`] that says what was measured, in which units, by
+//! which estimator, from how many samples, and how large the same estimate is between two
+//! independent samples of the data itself (its noise floor).
+
+mod sliced_wasserstein;
+
+pub use sliced_wasserstein::{sliced_w2, sliced_w2_gaussians, wasserstein2_1d};
+
+use serde::Serialize;
+
+/// One labelled value of a divergence or distance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// What is measured, e.g. `"sliced W2(data, model)"`.
+    pub name: &'static str,
+    /// The value.
+    pub value: f64,
+    /// Units of `value`, e.g. `"data units"` or `"nats"`.
+    pub units: &'static str,
+    /// Which distributions, in which order (`"symmetric"` when the order does not matter).
+    pub direction: &'static str,
+    /// How it was estimated.
+    pub estimator: String,
+    /// Samples drawn from the model.
+    pub model_samples: usize,
+    /// Samples drawn from the data.
+    pub data_samples: usize,
+    /// The same estimate between two independent data samples of these sizes: values at or
+    /// below it cannot be told apart from a perfect model.
+    pub noise_floor: f64,
+}

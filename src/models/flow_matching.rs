@@ -1,0 +1,128 @@
+//! Flow matching with the linear (rectified-flow) probability path.
+//!
+//! Source `x₀ ~ N(0, I)`, data `x₁ ~ p_data`, `x_t = (1 − t)x₀ + t x₁` with `t ~ U[0, 1]`. The
+//! network `v_θ(x, t)` regresses the conditional velocity `x₁ − x₀`:
+//! `L(θ) = E ‖v_θ(x_t, t) − (x₁ − x₀)‖²` (Lipman et al. 2023, eq. 9 with σ_min = 0; Liu et al.
+//! 2023). Its minimiser is the marginal velocity `E[x₁ − x₀ | x_t]`, whose flow carries
+//! `N(0, I)` at t = 0 to the data at t = 1; sampling integrates that ODE.
+
+use burn::optim::ModuleOptimizer;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use burn::tensor::Distribution;
+
+use crate::family::{Family, FamilyConfig, StepStats};
+use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::ode::OdeSolver;
+use crate::options::{OptionError, check_range};
+use crate::session::{Batches, TrainingConfig};
+
+/// Flow-matching settings. Ranges are enforced by [`FamilyConfig::validate`].
+#[derive(Config, Debug)]
+pub struct FlowMatchingConfig {
+    /// Width of each hidden layer of the velocity network (1 ..= 1024).
+    #[config(default = 128)]
+    pub width: usize,
+    /// Hidden layers of the velocity network (1 ..= 8).
+    #[config(default = 3)]
+    pub depth: usize,
+    /// ODE solver used for sampling.
+    #[config(default = "OdeSolver::Midpoint")]
+    pub solver: OdeSolver,
+    /// Solver steps from t = 0 to t = 1 when sampling (1 ..= 1000).
+    #[config(default = 32)]
+    pub sample_steps: usize,
+}
+
+impl FamilyConfig for FlowMatchingConfig {
+    fn defaults() -> Self {
+        Self::new()
+    }
+
+    fn validate(&self) -> Result<(), OptionError> {
+        check_range("width", self.width, 1, 1024)?;
+        check_range("depth", self.depth, 1, 8)?;
+        check_range("sample_steps", self.sample_steps, 1, 1000)
+    }
+}
+
+/// A velocity network, its optimizer and its sampler.
+#[derive(Clone)]
+pub struct FlowMatching {
+    velocity: Mlp,
+    optim: ModuleOptimizer,
+    config: FlowMatchingConfig,
+    learning_rate: f64,
+    device: Device,
+}
+
+impl FlowMatching {
+    /// `v_θ(x, t)` for `x: [n, dim]`, `t: [n, 1]` → `[n, dim]`.
+    pub fn velocity(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        self.velocity.forward(Tensor::cat(vec![x, t], 1)) // [n, dim + 1]
+    }
+
+    /// The conditional flow-matching loss on a data batch `x1: [batch, dim]`, shape `[1]`.
+    pub fn loss(&self, x1: Tensor<2>) -> Tensor<1> {
+        let [batch, dim] = x1.dims();
+        let x0 = Tensor::random([batch, dim], Distribution::Normal(0.0, 1.0), &self.device);
+        let t = Tensor::<2>::random([batch, 1], Distribution::Uniform(0.0, 1.0), &self.device);
+        let xt = x0.clone() * (t.clone().neg() + 1.0) + x1.clone() * t.clone(); // [batch, dim]
+        let error = self.velocity(xt, t) - (x1 - x0); // [batch, dim]
+        error.powi_scalar(2).sum_dim(1).mean() // [1]
+    }
+
+    /// Integrates the learned ODE from `x0: [n, dim]` at t = 0 to t = 1 with the configured
+    /// solver and step count.
+    pub fn transport(&self, x0: Tensor<2>) -> Tensor<2> {
+        let net = self.velocity.valid();
+        let n = x0.dims()[0];
+        let device = self.device.clone();
+        let v = |x: Tensor<2>, t: f32| {
+            let t = Tensor::full([n, 1], t, &device); // [n, 1]
+            net.forward(Tensor::cat(vec![x, t], 1))
+        };
+        self.config
+            .solver
+            .integrate(x0, 0.0, 1.0, self.config.sample_steps, v)
+    }
+}
+
+impl Family for FlowMatching {
+    type Config = FlowMatchingConfig;
+    const NAME: &'static str = "flow_matching";
+
+    fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
+        let velocity = MlpConfig::new(dim + 1, dim, config.width, config.depth)
+            .init(&device.clone().autodiff());
+        Self {
+            velocity,
+            optim: AdamConfig::new().init(),
+            config: config.clone(),
+            learning_rate: training.learning_rate,
+            device: device.clone(),
+        }
+    }
+
+    fn train_step(&mut self, data: &mut Batches) -> StepStats {
+        let loss = self.loss(data.next());
+        let grads = GradientsParams::from_grads(loss.backward(), &self.velocity);
+        self.velocity = self
+            .optim
+            .step(self.learning_rate, self.velocity.clone(), grads);
+        StepStats(vec![("loss", loss.without_autodiff())])
+    }
+
+    fn sample(&self, n: usize) -> Tensor<2> {
+        let dim = self.velocity_dim();
+        let x0 = Tensor::random([n, dim], Distribution::Normal(0.0, 1.0), &self.device);
+        self.transport(x0)
+    }
+}
+
+impl FlowMatching {
+    fn velocity_dim(&self) -> usize {
+        // The network maps [x, t] (dim + 1 features) to a velocity of dim features.
+        self.velocity.output_features()
+    }
+}

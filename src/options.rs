@@ -1,0 +1,205 @@
+//! Options as they arrive from JavaScript, URLs or files: one flat JSON object per lab, merged
+//! over documented defaults, with every error naming its field.
+//!
+//! A lab's options are the [`TrainingConfig`] fields (dataset, seed, batch size, learning rate)
+//! followed by its family's own config fields, side by side in one object, for example
+//! `{"dataset": "moons", "learning_rate": 0.002, "solver": "rk4"}`. Missing fields keep their
+//! defaults; unknown fields, wrong types and out-of-range values are rejected, never clamped.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::family::FamilyConfig;
+use crate::session::TrainingConfig;
+
+/// A rejected option: which field, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionError {
+    /// The offending field, as spelled in the options object.
+    pub field: String,
+    /// What is wrong and what is accepted.
+    pub message: String,
+}
+
+impl OptionError {
+    /// An error about `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "option `{}`: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for OptionError {}
+
+/// The complete, validated options of one lab.
+#[derive(Clone, Debug)]
+pub struct LabOptions<C> {
+    /// Dataset, seed, batch size and learning rate.
+    pub training: TrainingConfig,
+    /// The family's own settings.
+    pub model: C,
+}
+
+impl<C: FamilyConfig> LabOptions<C> {
+    /// The defaults of every field.
+    pub fn defaults() -> Self {
+        Self {
+            training: TrainingConfig::new(),
+            model: C::defaults(),
+        }
+    }
+
+    /// Parses a flat options object (`null` means all defaults) and validates every field.
+    pub fn parse(value: &Value) -> Result<Self, OptionError> {
+        let user = match value {
+            Value::Null => Map::new(),
+            Value::Object(map) => map.clone(),
+            other => {
+                return Err(OptionError::new(
+                    "options",
+                    format!("expected an object of settings, got {}", kind_of(other)),
+                ));
+            }
+        };
+        let mut training = to_map(&TrainingConfig::new());
+        let mut model = to_map(&C::defaults());
+        for (key, value) in user {
+            let target = if training.contains_key(&key) {
+                &mut training
+            } else if model.contains_key(&key) {
+                &mut model
+            } else {
+                let mut known: Vec<&String> = training.keys().chain(model.keys()).collect();
+                known.sort();
+                let known: Vec<&str> = known.into_iter().map(String::as_str).collect();
+                return Err(OptionError::new(
+                    key,
+                    format!("unknown option; known options are {}", known.join(", ")),
+                ));
+            };
+            target.insert(key, value);
+        }
+        let options = Self {
+            training: from_map(training)?,
+            model: from_map(model)?,
+        };
+        options.training.validate()?;
+        options.model.validate()?;
+        Ok(options)
+    }
+
+    /// Every field, flat, as the JavaScript side sees them.
+    pub fn to_json(&self) -> Value {
+        let mut all = to_map(&self.training);
+        all.extend(to_map(&self.model));
+        Value::Object(all)
+    }
+}
+
+fn to_map(config: &impl Serialize) -> Map<String, Value> {
+    match serde_json::to_value(config) {
+        Ok(Value::Object(map)) => map,
+        _ => unreachable!("configs serialise to JSON objects"),
+    }
+}
+
+fn from_map<T: DeserializeOwned>(map: Map<String, Value>) -> Result<T, OptionError> {
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|error| {
+        let field = error.path().to_string();
+        OptionError::new(field, error.into_inner().to_string())
+    })
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks `min ≤ value ≤ max` (NaN fails), naming the field and the range otherwise.
+pub fn check_range<T>(field: &str, value: T, min: T, max: T) -> Result<(), OptionError>
+where
+    T: PartialOrd + fmt::Display + Copy,
+{
+    if min <= value && value <= max {
+        Ok(())
+    } else {
+        Err(OptionError::new(
+            field,
+            format!("must be between {min} and {max}, got {value}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Dataset;
+    use crate::models::flow_matching::FlowMatchingConfig;
+    use crate::models::ode::OdeSolver;
+    use serde_json::json;
+
+    type Options = LabOptions<FlowMatchingConfig>;
+
+    fn error_field(value: Value) -> String {
+        Options::parse(&value).expect_err("must be rejected").field
+    }
+
+    #[test]
+    fn missing_fields_keep_their_defaults() {
+        let options = Options::parse(&json!({"dataset": "moons", "solver": "rk4"})).unwrap();
+        assert_eq!(options.training.dataset, Dataset::Moons);
+        assert_eq!(options.model.solver, OdeSolver::Rk4);
+        let defaults = Options::defaults();
+        assert_eq!(options.training.batch_size, defaults.training.batch_size);
+        assert_eq!(options.model.width, defaults.model.width);
+        assert!(Options::parse(&Value::Null).is_ok());
+    }
+
+    #[test]
+    fn round_trips_through_its_json() {
+        let options = Options::parse(&json!({"seed": 9, "sample_steps": 10})).unwrap();
+        let again = Options::parse(&options.to_json()).unwrap();
+        assert_eq!(again.to_json(), options.to_json());
+    }
+
+    #[test]
+    fn bad_values_are_rejected_naming_the_field() {
+        assert_eq!(error_field(json!({"learning_rate": -0.1})), "learning_rate");
+        assert_eq!(
+            error_field(json!({"learning_rate": "fast"})),
+            "learning_rate"
+        );
+        assert_eq!(error_field(json!({"batch_size": 0})), "batch_size");
+        assert_eq!(error_field(json!({"batch_size": 2.5})), "batch_size");
+        assert_eq!(error_field(json!({"dataset": "mnist"})), "dataset");
+        assert_eq!(error_field(json!({"solver": "adams"})), "solver");
+        assert_eq!(error_field(json!({"width": 0})), "width");
+        assert_eq!(error_field(json!({"learning_rat": 0.1})), "learning_rat");
+        assert_eq!(error_field(json!([1, 2])), "options");
+    }
+
+    #[test]
+    fn range_messages_state_the_range() {
+        let error = Options::parse(&json!({"learning_rate": 5.0})).unwrap_err();
+        assert!(error.message.contains("between"), "{}", error.message);
+        assert!(check_range("x", f64::NAN, 0.0, 1.0).is_err());
+        assert!(check_range("x", 1.0, 0.0, 1.0).is_ok());
+    }
+}

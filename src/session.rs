@@ -1,0 +1,311 @@
+//! A training session: one family, its data on the device, the step counter, averaged step
+//! statistics read back in one transaction, and the last finite snapshot to fall back to.
+//!
+//! The loop in the page is: `train(k)` (k steps, nothing read back) → `read()` (one async
+//! readback of the averaged stats) → `accept(report)` (snapshot, or restore on NaN/Inf); and at
+//! a lower rate `sample(n)` → readback → `evaluate(samples)` (divergences on the host).
+
+use burn::config::Config;
+use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
+use serde::Serialize;
+
+use crate::data::{Dataset, SeededRng, seeded_rng};
+use crate::family::{Family, StepStats};
+use crate::metrics::{Estimate, sliced_w2};
+use crate::options::{LabOptions, OptionError, check_range};
+
+/// Points uploaded to the device once per session; batches are random rows of this atlas.
+pub const ATLAS_POINTS: usize = 1 << 15;
+
+/// Projection angles of the sliced W2 shown in the page.
+pub const SLICED_W2_PROJECTIONS: usize = 64;
+
+/// Random stream of training steps (see [`Session::reseed`]).
+const TRAIN_STREAM: u64 = 1;
+/// Random stream of sampling.
+const SAMPLE_STREAM: u64 = 2;
+/// Random stream of the host-side data samples used by metrics.
+const METRIC_STREAM: u64 = 3;
+
+/// SplitMix64's finaliser over `a + b·golden`: distinct inputs give unrelated seeds.
+fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a.wrapping_add(b.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
+#[derive(Config, Debug)]
+pub struct TrainingConfig {
+    /// The data distribution to learn.
+    #[config(default = "Dataset::EightGaussians")]
+    pub dataset: Dataset,
+    /// Seed of the data, the initial weights and all training noise (0 ..= 2⁵³).
+    #[config(default = 0)]
+    pub seed: u64,
+    /// Points per training batch (1 ..= 8192).
+    #[config(default = 512)]
+    pub batch_size: usize,
+    /// Adam learning rate (1e-6 ..= 1).
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+}
+
+impl TrainingConfig {
+    /// Rejects out-of-range values, naming the field and its range.
+    pub fn validate(&self) -> Result<(), OptionError> {
+        check_range("seed", self.seed, 0, 1 << 53)?;
+        check_range("batch_size", self.batch_size, 1, 8192)?;
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+    }
+}
+
+/// Data on the device: an atlas of points uploaded once, sliced into random batches.
+pub struct Batches {
+    atlas: Tensor<2>,
+    rows: usize,
+    batch_size: usize,
+}
+
+impl Batches {
+    /// Uploads `points` (row-major `[rows, dim]`) to `device`.
+    pub fn upload(points: Vec<f32>, dim: usize, batch_size: usize, device: &Device) -> Self {
+        let rows = points.len() / dim;
+        let atlas = Tensor::from_data(TensorData::new(points, [rows, dim]), device); // [rows, dim]
+        Self {
+            atlas,
+            rows,
+            batch_size,
+        }
+    }
+
+    /// The device the atlas lives on.
+    pub fn device(&self) -> Device {
+        self.atlas.device()
+    }
+
+    /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
+    pub fn next(&mut self) -> Tensor<2> {
+        let device = self.atlas.device();
+        let uniform = Distribution::Uniform(0.0, self.rows as f64);
+        let rows = Tensor::<1>::random([self.batch_size], uniform, &device) // [batch]
+            .int()
+            .clamp(0, self.rows as i64 - 1);
+        self.atlas.clone().select(0, rows)
+    }
+}
+
+/// Averaged step statistics still on the device, waiting for one readback.
+pub struct PendingStats {
+    names: Vec<&'static str>,
+    sums: Vec<Tensor<1>>,
+    steps: u32,
+    last_step: u64,
+}
+
+impl PendingStats {
+    /// Reads every statistic in one transaction (never a synchronous GPU read).
+    pub async fn read(self) -> Result<StatsReport, String> {
+        let transaction = self
+            .sums
+            .into_iter()
+            .fold(Transaction::default(), |t, sum| t.register(sum));
+        let data = transaction
+            .execute_async()
+            .await
+            .map_err(|error| format!("reading the training statistics failed: {error:?}"))?;
+        let mut values = Vec::with_capacity(data.len());
+        for (name, datum) in self.names.into_iter().zip(data) {
+            let sum = datum
+                .try_into_vec_as::<f32>()
+                .map_err(|error| format!("statistic {name} is unreadable: {error:?}"))?;
+            values.push((
+                name,
+                sum.first().copied().unwrap_or(f32::NAN) as f64 / self.steps as f64,
+            ));
+        }
+        Ok(StatsReport {
+            step: self.last_step,
+            steps: self.steps,
+            values,
+        })
+    }
+}
+
+/// Statistics averaged over a slice of training steps.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatsReport {
+    /// Total steps trained after this slice.
+    pub step: u64,
+    /// Steps in the slice.
+    pub steps: u32,
+    /// Each statistic's mean over the slice, in the family's order.
+    pub values: Vec<(&'static str, f64)>,
+}
+
+/// A numerical fault: a statistic or sample stopped being finite. The session has already
+/// restored the last finite weights when this is returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingFault {
+    /// What diverged, e.g. `"loss"` or `"samples"`.
+    pub what: String,
+    /// The step at which it was seen.
+    pub step: u64,
+    /// The step of the weights now restored.
+    pub restored_step: u64,
+}
+
+impl std::fmt::Display for TrainingFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} became NaN or infinite by step {}; training paused and the weights of step {} \
+             were restored. Try a smaller learning_rate.",
+            self.what, self.step, self.restored_step
+        )
+    }
+}
+
+/// One family being trained on one dataset.
+pub struct Session<F: Family> {
+    options: LabOptions<F::Config>,
+    family: F,
+    last_finite: (F, u64),
+    batches: Batches,
+    step: u64,
+    metric_rng: SeededRng,
+}
+
+impl<F: Family> Session<F> {
+    /// Seeds the device, uploads the data atlas and initialises the family.
+    pub fn new(options: LabOptions<F::Config>, device: &Device) -> Self {
+        let training = &options.training;
+        device.seed(training.seed);
+        let dataset = training.dataset;
+        let mut rng = seeded_rng(training.seed);
+        let atlas = dataset.sample(ATLAS_POINTS, &mut rng);
+        let batches = Batches::upload(atlas, dataset.dim(), training.batch_size, device);
+        let family = F::init(&options.model, training, dataset.dim(), device);
+        Self {
+            last_finite: (family.clone(), 0),
+            family,
+            batches,
+            step: 0,
+            metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
+            options,
+        }
+    }
+
+    /// The options this session was built from.
+    pub fn options(&self) -> &LabOptions<F::Config> {
+        &self.options
+    }
+
+    /// The family being trained.
+    pub fn family(&self) -> &F {
+        &self.family
+    }
+
+    /// Steps trained so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    /// Runs `steps` training steps without reading anything back; returns their statistics'
+    /// sums on the device.
+    pub fn train(&mut self, steps: u32) -> PendingStats {
+        let mut names = Vec::new();
+        let mut sums: Vec<Tensor<1>> = Vec::new();
+        for _ in 0..steps {
+            self.reseed(TRAIN_STREAM);
+            let StepStats(stats) = self.family.train_step(&mut self.batches);
+            if sums.is_empty() {
+                names = stats.iter().map(|(name, _)| *name).collect();
+                sums = stats.into_iter().map(|(_, value)| value).collect();
+            } else {
+                for (sum, (_, value)) in sums.iter_mut().zip(stats) {
+                    *sum = sum.clone() + value;
+                }
+            }
+            self.step += 1;
+        }
+        PendingStats {
+            names,
+            sums,
+            steps: steps.max(1),
+            last_step: self.step,
+        }
+    }
+
+    /// Accepts a slice's statistics: snapshots the weights when all are finite, otherwise
+    /// restores the last finite weights and reports what diverged.
+    pub fn accept(&mut self, report: &StatsReport) -> Result<(), TrainingFault> {
+        match report.values.iter().find(|(_, value)| !value.is_finite()) {
+            None => {
+                self.last_finite = (self.family.clone(), self.step);
+                Ok(())
+            }
+            Some((name, _)) => Err(self.restore(name, report.step)),
+        }
+    }
+
+    fn restore(&mut self, what: &str, step: u64) -> TrainingFault {
+        let (family, restored_step) = self.last_finite.clone();
+        self.family = family;
+        self.step = restored_step;
+        TrainingFault {
+            what: what.to_string(),
+            step,
+            restored_step,
+        }
+    }
+
+    /// `n` model samples, `[n, dim]`, on the device.
+    pub fn sample(&self, n: usize) -> Tensor<2> {
+        self.reseed(SAMPLE_STREAM);
+        self.family.sample(n)
+    }
+
+    /// Burn's device generators are global: reseeding from (seed, step, stream) before each
+    /// step makes a session's randomness its own, however sessions and slices interleave.
+    fn reseed(&self, stream: u64) {
+        let seed = self.options.training.seed;
+        self.batches
+            .device()
+            .seed(mix(mix(seed, self.step), stream));
+    }
+
+    /// Sliced W2 between model samples (row-major, read back) and as many fresh data samples,
+    /// with its noise floor; a non-finite sample restores the last finite weights.
+    pub fn evaluate(&mut self, model_samples: &[f32]) -> Result<Estimate, TrainingFault> {
+        if model_samples.iter().any(|v| !v.is_finite()) {
+            return Err(self.restore("samples", self.step));
+        }
+        let dataset = self.options.training.dataset;
+        let n = model_samples.len() / dataset.dim();
+        let data = dataset.sample(n, &mut self.metric_rng);
+        let other = dataset.sample(n, &mut self.metric_rng);
+        Ok(Estimate {
+            name: "sliced W2(data, model)",
+            value: sliced_w2(&data, model_samples, SLICED_W2_PROJECTIONS),
+            units: "data units",
+            direction: "symmetric",
+            estimator: format!(
+                "exact 1-D W2 of the empirical projections on {SLICED_W2_PROJECTIONS} evenly \
+                 spaced angles, averaged in quadrature"
+            ),
+            model_samples: n,
+            data_samples: n,
+            noise_floor: sliced_w2(&data, &other, SLICED_W2_PROJECTIONS),
+        })
+    }
+
+    /// Fresh data samples from the session's metric stream, row-major `[n, dim]`.
+    pub fn data_sample(&mut self, n: usize) -> Vec<f32> {
+        self.options
+            .training
+            .dataset
+            .sample(n, &mut self.metric_rng)
+    }
+}

@@ -1,0 +1,98 @@
+//! One JavaScript class per model family, all with the same shape (see `www/src/genlab.ts`).
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use super::lab::Lab;
+use crate::models::flow_matching;
+
+/// Declares a family's JavaScript class: `create(options)`, `train(steps)`, `sample(n)`,
+/// `evaluate(n)`, `options()`, `backend()`, `step()` and the generated `free()`.
+macro_rules! family_class {
+    ($(#[$doc:meta])* $class:ident, $family:ty, $options:literal) => {
+        $(#[$doc])*
+        #[wasm_bindgen]
+        pub struct $class {
+            lab: Lab<$family>,
+        }
+
+        #[wasm_bindgen]
+        impl $class {
+            /// Validates `options` (missing fields take their defaults) and builds the model
+            /// on the backend chosen by `initBackend` (automatic if it was not called).
+            pub async fn create(
+                #[wasm_bindgen(unchecked_param_type = $options)] options: JsValue,
+            ) -> Result<$class, JsValue> {
+                Ok(Self { lab: Lab::create(options).await? })
+            }
+
+            /// Trains `steps` steps and resolves to their averaged statistics.
+            #[wasm_bindgen(unchecked_return_type = "Promise<TrainReport>")]
+            pub fn train(&self, steps: u32) -> Promise {
+                self.lab.train(steps)
+            }
+
+            /// Resolves to `n` model samples, row-major `[n, dim]`.
+            #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+            pub fn sample(&self, n: u32) -> Promise {
+                self.lab.sample(n)
+            }
+
+            /// Resolves to model samples, fresh data samples and their sliced W2.
+            #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
+            pub fn evaluate(&self, n: u32) -> Promise {
+                self.lab.evaluate(n)
+            }
+
+            /// Every option of this lab, defaults filled in.
+            #[wasm_bindgen(unchecked_return_type = $options)]
+            pub fn options(&self) -> Result<JsValue, JsValue> {
+                self.lab.options()
+            }
+
+            /// The backend this lab runs on, and why.
+            #[wasm_bindgen(unchecked_return_type = "BackendInfo")]
+            pub fn backend(&self) -> Result<JsValue, JsValue> {
+                self.lab.backend()
+            }
+
+            /// Steps trained so far.
+            pub fn step(&self) -> Result<f64, JsValue> {
+                self.lab.step()
+            }
+        }
+    };
+}
+
+family_class!(
+    /// Flow matching on the linear path from N(0, I) to the data (`FlowMatchingOptions`).
+    FlowMatching,
+    flow_matching::FlowMatching,
+    "FlowMatchingOptions"
+);
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Keep in sync with `src/data/toy.rs`. */
+export type DatasetName = "eight_gaussians" | "moons";
+/** Keep in sync with `src/device.rs`. */
+export interface BackendInfo { backend: "cpu" | "webgpu"; adapter: string | null; reason: string }
+export interface DatasetInfo {
+  name: DatasetName; dim: number;
+  bounds: { x_min: number; x_max: number; y_min: number; y_max: number };
+}
+/** Keep in sync with `TrainingConfig` in `src/session.rs`. */
+export interface TrainingOptions {
+  dataset?: DatasetName; seed?: number; batch_size?: number; learning_rate?: number;
+}
+/** Keep in sync with `FlowMatchingConfig` in `src/models/flow_matching.rs`. */
+export interface FlowMatchingOptions extends TrainingOptions {
+  width?: number; depth?: number; solver?: "euler" | "midpoint" | "rk4"; sample_steps?: number;
+}
+export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
+export interface Estimate {
+  name: string; value: number; units: string; direction: string; estimator: string;
+  model_samples: number; data_samples: number; noise_floor: number;
+}
+export interface Evaluation { samples: Float32Array; data: Float32Array; sliced_w2: Estimate; step: number }
+"#;

@@ -1,0 +1,139 @@
+//! The state behind every family's JavaScript class: a session shared with the promises it
+//! returns, so a call in flight never holds a borrow across an `await`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Float32Array, Object, Promise, Reflect};
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{error, option_error, to_js, to_json};
+use crate::device::{self, BackendInfo};
+use crate::family::Family;
+use crate::options::{LabOptions, check_range};
+use crate::session::{Session, StatsReport, TrainingFault};
+
+/// A session behind a JavaScript handle.
+pub struct Lab<F: Family> {
+    session: Rc<RefCell<Session<F>>>,
+    backend: BackendInfo,
+}
+
+impl<F: Family + 'static> Lab<F> {
+    /// Validates `options` and builds the session on the current backend.
+    pub async fn create(options: JsValue) -> Result<Self, JsValue> {
+        let json = to_json(&options).map_err(|e| option_error(&e))?;
+        let options = LabOptions::<F::Config>::parse(&json).map_err(|e| option_error(&e))?;
+        let (device, backend) = device::current().await.map_err(|e| error(&e))?;
+        Ok(Self {
+            session: Rc::new(RefCell::new(Session::new(options, &device))),
+            backend,
+        })
+    }
+
+    /// Trains `steps` steps, then reads their averaged statistics back once.
+    pub fn train(&self, steps: u32) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            check_range("steps", steps, 1, 100_000).map_err(|e| option_error(&e))?;
+            let pending = borrow(&session)?.train(steps);
+            let report = pending.read().await.map_err(|e| error(&e))?;
+            borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
+            stats_to_js(&report)
+        })
+    }
+
+    /// `n` model samples as a row-major `Float32Array`.
+    pub fn sample(&self, n: u32) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            Ok(Float32Array::from(read_samples(&session, n).await?.as_slice()).into())
+        })
+    }
+
+    /// `n` model samples, `n` fresh data samples and the sliced W2 between model and data.
+    pub fn evaluate(&self, n: u32) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            let samples = read_samples(&session, n).await?;
+            let mut session = borrow(&session)?;
+            let estimate = session.evaluate(&samples).map_err(|f| fault(&f))?;
+            let data = session.data_sample(n as usize);
+            let result = Object::new();
+            set(
+                &result,
+                "samples",
+                &Float32Array::from(samples.as_slice()).into(),
+            );
+            set(&result, "data", &Float32Array::from(data.as_slice()).into());
+            set(&result, "sliced_w2", &to_js(&estimate)?);
+            set(&result, "step", &JsValue::from_f64(session.step() as f64));
+            Ok(result.into())
+        })
+    }
+
+    /// Every option of this lab, defaults filled in.
+    pub fn options(&self) -> Result<JsValue, JsValue> {
+        let session = borrow(&self.session)?;
+        to_js(&session.options().to_json())
+    }
+
+    /// The backend this lab runs on, and why.
+    pub fn backend(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.backend)
+    }
+
+    /// Steps trained so far.
+    pub fn step(&self) -> Result<f64, JsValue> {
+        Ok(borrow(&self.session)?.step() as f64)
+    }
+}
+
+fn borrow<F: Family>(
+    session: &Rc<RefCell<Session<F>>>,
+) -> Result<std::cell::RefMut<'_, Session<F>>, JsValue> {
+    session
+        .try_borrow_mut()
+        .map_err(|_| error("this lab is busy: await the previous call before the next one"))
+}
+
+async fn read_samples<F: Family>(
+    session: &Rc<RefCell<Session<F>>>,
+    n: u32,
+) -> Result<Vec<f32>, JsValue> {
+    check_range("n", n, 1, 1 << 16).map_err(|e| option_error(&e))?;
+    let samples = borrow(session)?.sample(n as usize);
+    let data = samples
+        .into_data_async()
+        .await
+        .map_err(|e| error(&format!("reading samples failed: {e:?}")))?;
+    data.try_into_vec_as::<f32>()
+        .map_err(|e| error(&format!("samples are unreadable: {e:?}")))
+}
+
+fn stats_to_js(report: &StatsReport) -> Result<JsValue, JsValue> {
+    let stats: Map<String, Value> = report
+        .values
+        .iter()
+        .map(|(name, value)| (name.to_string(), Value::from(*value)))
+        .collect();
+    to_js(&serde_json::json!({"step": report.step, "steps": report.steps, "stats": stats}))
+}
+
+fn fault(fault: &TrainingFault) -> JsValue {
+    let js = error(&fault.to_string());
+    set(&js, "what", &fault.what.as_str().into());
+    set(&js, "step", &JsValue::from_f64(fault.step as f64));
+    set(
+        &js,
+        "restoredStep",
+        &JsValue::from_f64(fault.restored_step as f64),
+    );
+    js
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
