@@ -1,0 +1,90 @@
+// Browser benchmark of flow matching (MLP 3×128, batch 512): steps/s on the CPU path and on
+// WebGPU in headless Chromium, load-to-first-step time, and the .wasm size raw / gzip / brotli.
+// Prints a Markdown report; `scripts/bench` writes it to BENCHMARKS.md. No figure is asserted.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const dist = join(root, "dist");
+const WORKLOAD = { width: 128, depth: 3, batch_size: 512, seed: 0 };
+const CPU_STEPS = 300;
+const GPU_STEPS = 10;
+
+/** Runs in the page: loads the module, trains, and times it. */
+async function measure({ backend, workload, warmup, steps, slice }) {
+  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const genlab = await import(bindings);
+  await genlab.default({ module_or_path: wasm });
+  const info = await genlab.initBackend(backend);
+  const lab = await genlab.FlowMatching.create(workload);
+  await lab.train(1);
+  const firstStep = performance.now();
+  for (let done = 0; done < warmup; done += slice) await lab.train(slice);
+  const start = performance.now();
+  for (let done = 0; done < steps; done += slice) {
+    await lab.train(slice);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const sampleStart = performance.now();
+  await lab.sample(4096);
+  const sampleSeconds = (performance.now() - sampleStart) / 1000;
+  lab.free();
+  return { info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds };
+}
+
+function sizes() {
+  const file = readdirSync(dist).find((name) => name.endsWith(".wasm"));
+  const bytes = readFileSync(join(dist, file));
+  const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotli.length };
+}
+
+const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+const server = await serveDist(dist);
+const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const results = {};
+for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_STEPS, 1]]) {
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/?backend=cpu`);
+  await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+  try {
+    results[backend] = await page.evaluate(measure, { backend, workload: WORKLOAD, warmup: Math.min(steps, 20), steps, slice });
+  } catch (error) {
+    results[backend] = { error: String(error).split("\n")[0] };
+  }
+  await page.close();
+}
+await browser.close();
+server.close();
+
+const size = sizes();
+const cpu = results.cpu;
+const gpu = results.webgpu;
+const row = (name, r) => r.error
+  ? `| ${name} | failed: ${r.error} | | | |`
+  : `| ${name} (${r.info.adapter ?? "flex, wasm SIMD"}) | ${r.stepsPerSecond.toFixed(1)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
+const ratio = cpu.error || gpu.error ? "n/a" : `${(gpu.stepsPerSecond / cpu.stepsPerSecond).toFixed(3)}×`;
+console.log(`## Flow matching in headless Chromium (${new Date().toISOString().slice(0, 10)})
+
+Workload: flow matching on 8 gaussians, velocity MLP 3→128→128→128→2 (SiLU), batch 512, Adam;
+${CPU_STEPS} timed steps on the CPU path and ${GPU_STEPS} on WebGPU after a warm-up, sampling
+4 096 points with 32 midpoint steps. Load-to-first-step counts from navigation start to the end
+of the first training step (module download and compile included).
+
+| backend | steps/s | per step | samples/s | load → first step |
+|---|---|---|---|---|
+${row("CPU", cpu)}
+${row("WebGPU", gpu)}
+
+WebGPU / CPU speed ratio in this run: ${ratio}. On this machine WebGPU is Chromium's software
+adapter (SwiftShader), so its figure says nothing about a real GPU.
+
+| .wasm | raw | gzip -9 | brotli -11 |
+|---|---|---|---|
+| release, wasm-opt -O2 | ${mb(size.raw)} | ${mb(size.gzip)} | ${mb(size.brotli)} |
+`);

@@ -1,0 +1,33 @@
+// A static file server for dist/ on 127.0.0.1 (an ephemeral port), shared by the e2e test and
+// the browser benchmark.
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize } from "node:path";
+
+const TYPES = {
+  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".map": "application/json",
+};
+
+/** Serves `dist`; resolves to `{ origin, close }`. */
+export async function serveDist(dist) {
+  if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} has no index.html: run \`trunk build\` first`);
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
+    const file = join(dist, path.endsWith("/") ? `${path}index.html` : path);
+    if (!file.startsWith(dist) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** Chromium flags for headless runs on this machine (WebGPU via the software adapter). */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run", "--disable-sync", "--enable-unsafe-webgpu",
+];

@@ -1,0 +1,104 @@
+// The wasm module's JavaScript API, typed. Keep in sync with `src/web/` (the `TYPES` section in
+// `src/web/families.rs` declares the same interfaces for the generated `.d.ts`).
+
+/** A dataset's name. Keep in sync with `src/data/toy.rs`. */
+export type DatasetName = "eight_gaussians" | "moons";
+/** The backend requested: automatic, CPU, or WebGPU (forced). */
+export type BackendPreference = "auto" | "cpu" | "webgpu";
+/** An ODE solver of the flow families. */
+export type Solver = "euler" | "midpoint" | "rk4";
+
+/** Which backend runs, and why. */
+export interface BackendInfo {
+  backend: "cpu" | "webgpu";
+  adapter: string | null;
+  reason: string;
+}
+
+/** A dataset's metadata. */
+export interface DatasetInfo {
+  name: DatasetName;
+  dim: number;
+  bounds: { x_min: number; x_max: number; y_min: number; y_max: number };
+}
+
+/** Settings every family shares (`TrainingConfig` in `src/session.rs`). */
+export interface TrainingOptions {
+  dataset?: DatasetName;
+  seed?: number;
+  batch_size?: number;
+  learning_rate?: number;
+}
+
+/** Flow-matching settings (`FlowMatchingConfig` in `src/models/flow_matching.rs`). */
+export interface FlowMatchingOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  solver?: Solver;
+  sample_steps?: number;
+}
+
+/** Statistics averaged over one `train(steps)` call. */
+export interface TrainReport {
+  step: number;
+  steps: number;
+  stats: Record<string, number>;
+}
+
+/** One labelled divergence value. */
+export interface Estimate {
+  name: string;
+  value: number;
+  units: string;
+  direction: string;
+  estimator: string;
+  model_samples: number;
+  data_samples: number;
+  noise_floor: number;
+}
+
+/** Model samples, fresh data samples and their sliced W2. */
+export interface Evaluation {
+  samples: Float32Array;
+  data: Float32Array;
+  sliced_w2: Estimate;
+  step: number;
+}
+
+/** The handle every family class creates. */
+export interface LabHandle {
+  train(steps: number): Promise<TrainReport>;
+  sample(n: number): Promise<Float32Array>;
+  evaluate(n: number): Promise<Evaluation>;
+  options(): Record<string, unknown>;
+  backend(): BackendInfo;
+  step(): number;
+  free(): void;
+}
+
+/** A family's class: `await FlowMatching.create(options)`. */
+export interface FamilyClass<Options> {
+  create(options?: Options): Promise<LabHandle>;
+}
+
+/** The module's exports. */
+export interface GenLab {
+  initBackend(preference?: BackendPreference): Promise<BackendInfo>;
+  datasets(): DatasetInfo[];
+  datasetSample(name: DatasetName, n: number, seed: number): Float32Array;
+  FlowMatching: FamilyClass<FlowMatchingOptions>;
+}
+
+interface BindgenModule extends GenLab {
+  default(init: { module_or_path: string }): Promise<unknown>;
+}
+
+/**
+ * Loads the wasm-bindgen glue from `bindingsUrl` and instantiates the module from `wasmUrl`
+ * (Trunk writes both URLs, content-hashed, onto the page's script tag).
+ */
+export async function loadGenLab(bindingsUrl: string, wasmUrl: string): Promise<GenLab> {
+  const module = (await import(bindingsUrl)) as BindgenModule;
+  await module.default({ module_or_path: wasmUrl });
+  return module;
+}

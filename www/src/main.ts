@@ -1,0 +1,183 @@
+// The page: loads the wasm module, mirrors the state to the URL, and wires the controls, the
+// player and the plots. Nothing here does math; every user-visible string goes in as text.
+
+import { loadGenLab, type BackendInfo, type Evaluation, type GenLab, type LabHandle } from "./genlab";
+import { Player } from "./player";
+import { CurvePlot } from "./plots/curve";
+import { ScatterPlot } from "./plots/scatter";
+import { labOptions, parseQuery, toQuery, type LabState } from "./state";
+
+function element<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (found === null) throw new Error(`the page lacks #${id}`);
+  return found as T;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class Page {
+  private lab: LabHandle | null = null;
+  private readonly player: Player;
+  private readonly scatter: ScatterPlot;
+  private readonly curve = new CurvePlot(element("curve"), "sliced W2");
+  private readonly message = element<HTMLParagraphElement>("message");
+  private readonly trainButton = element<HTMLButtonElement>("train");
+
+  constructor(private readonly genlab: GenLab, private state: LabState) {
+    const dataset = this.datasetInfo();
+    this.scatter = new ScatterPlot(element("scatter"), dataset.bounds);
+    this.player = new Player({
+      onTrain: (report, rate) => {
+        element("step").textContent = String(report.step);
+        element("loss").textContent = report.stats.loss.toFixed(4);
+        element("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
+      },
+      onEvaluate: (evaluation) => this.showEvaluation(evaluation),
+      onError: (error) => {
+        this.setPlaying(false);
+        this.say(errorText(error));
+      },
+    });
+    this.bindControls();
+  }
+
+  private datasetInfo() {
+    const info = this.genlab.datasets().find((d) => d.name === this.state.dataset);
+    if (info === undefined) throw new Error(`unknown dataset ${this.state.dataset}`);
+    return info;
+  }
+
+  /** Shows a message (plain text) under the controls; empty clears it. */
+  say(text: string): void {
+    this.message.textContent = text;
+  }
+
+  private bindControls(): void {
+    const dataset = element<HTMLSelectElement>("dataset");
+    for (const info of this.genlab.datasets()) {
+      dataset.append(new Option(info.name.replace(/_/g, " "), info.name));
+    }
+    const backend = element<HTMLSelectElement>("backend");
+    const solver = element<HTMLSelectElement>("solver");
+    const learningRate = element<HTMLInputElement>("learning_rate");
+    dataset.value = this.state.dataset;
+    backend.value = this.state.backend;
+    solver.value = this.state.solver;
+    learningRate.value = String(this.state.learning_rate);
+    dataset.addEventListener("change", () => void this.change({ dataset: dataset.value as LabState["dataset"] }));
+    solver.addEventListener("change", () => void this.change({ solver: solver.value as LabState["solver"] }));
+    learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
+    backend.addEventListener("change", () => void this.switchBackend(backend.value as LabState["backend"]));
+    this.trainButton.addEventListener("click", () => this.togglePlay());
+    element("reset").addEventListener("click", () => void this.reset());
+  }
+
+  /** Chooses the backend; a forced WebGPU that cannot run falls back to the CPU, saying why. */
+  async startBackend(): Promise<void> {
+    let info: BackendInfo;
+    try {
+      info = await this.genlab.initBackend(this.state.backend);
+    } catch (error) {
+      this.say(`${errorText(error)} — using the CPU backend instead.`);
+      info = await this.genlab.initBackend("cpu");
+    }
+    const badge = element("backend-badge");
+    badge.textContent = info.backend === "webgpu" ? `WebGPU · ${info.adapter ?? "adapter"}` : "CPU (wasm)";
+    badge.title = info.reason;
+    badge.className = `badge ${info.backend}`;
+    badge.dataset.backend = info.backend;
+  }
+
+  private async switchBackend(preference: LabState["backend"]): Promise<void> {
+    this.state = { ...this.state, backend: preference };
+    this.mirrorUrl();
+    await this.startBackend();
+    await this.reset();
+  }
+
+  /** A settings change needs a new model: apply it, say so, and rebuild this lab. */
+  private async change(patch: Partial<LabState>): Promise<void> {
+    const previous = this.state;
+    this.state = { ...this.state, ...patch };
+    const ok = await this.reset();
+    if (!ok) {
+      this.state = previous;
+      return;
+    }
+    this.mirrorUrl();
+    this.say(`${Object.keys(patch).join(", ")} changed: the model was reset.`);
+  }
+
+  private mirrorUrl(): void {
+    history.replaceState(null, "", `${location.pathname}${toQuery(this.state)}${location.hash}`);
+  }
+
+  /** Builds a fresh model from the state; false (with the reason shown) if it was rejected. */
+  async reset(): Promise<boolean> {
+    const wasPlaying = this.player.playing;
+    this.player.stop();
+    let lab: LabHandle;
+    try {
+      lab = await this.genlab.FlowMatching.create(labOptions(this.state));
+    } catch (error) {
+      this.say(errorText(error));
+      return false;
+    }
+    this.lab?.free();
+    this.lab = lab;
+    this.say("");
+    this.scatter.setBounds(this.datasetInfo().bounds);
+    this.curve.clear();
+    for (const id of ["loss", "w2", "floor", "rate"]) element(id).textContent = "–";
+    element("step").textContent = "0";
+    await this.player.evaluate(lab);
+    this.setPlaying(wasPlaying);
+    return true;
+  }
+
+  private togglePlay(): void {
+    this.setPlaying(!this.player.playing);
+  }
+
+  private setPlaying(playing: boolean): void {
+    if (playing && this.lab !== null) {
+      this.player.start(this.lab);
+    } else {
+      this.player.stop();
+    }
+    this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
+  }
+
+  private showEvaluation(evaluation: Evaluation): void {
+    const estimate = evaluation.sliced_w2;
+    this.scatter.draw(evaluation.data, evaluation.samples);
+    this.curve.push(evaluation.step, estimate.value, estimate.noise_floor);
+    const w2 = element("w2");
+    w2.textContent = estimate.value.toFixed(3);
+    w2.title = `${estimate.name}, ${estimate.units}, ${estimate.direction}; ${estimate.estimator}; ` +
+      `${estimate.model_samples} model and ${estimate.data_samples} data samples`;
+    element("floor").textContent = estimate.noise_floor.toFixed(3);
+  }
+}
+
+async function main(): Promise<void> {
+  const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
+  const bindings = script?.dataset.bindings;
+  const wasm = script?.dataset.wasm;
+  if (bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
+  const genlab = await loadGenLab(bindings, wasm);
+  const { state, errors } = parseQuery(location.search);
+  const page = new Page(genlab, state);
+  await page.startBackend();
+  await page.reset();
+  if (errors.length > 0) page.say(`Some settings in the URL were ignored: ${errors.join("; ")}`);
+  document.body.dataset.ready = "true";
+}
+
+main().catch((error) => {
+  const message = document.getElementById("message");
+  if (message !== null) message.textContent = `GenLab could not start: ${errorText(error)}`;
+  document.body.dataset.ready = "failed";
+});
