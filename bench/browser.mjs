@@ -73,7 +73,7 @@ console.log(`## Flow matching in headless Chromium (${new Date().toISOString().s
 
 Workload: flow matching on 8 gaussians, velocity MLP 3→128→128→128→2 (SiLU), batch 512, Adam;
 ${CPU_STEPS} timed steps on the CPU path and ${GPU_STEPS} on WebGPU after a warm-up, sampling
-4 096 points with 32 midpoint steps. Load-to-first-step counts from navigation start to the end
+4 096 points with 16 midpoint steps. Load-to-first-step counts from navigation start to the end
 of the first training step (module download and compile included).
 
 | backend | steps/s | per step | samples/s | load → first step |

@@ -1,4 +1,5 @@
 //! Native end-to-end checks of flow matching through the session, on the `flex` CPU backend.
+#![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::Device;
 use genlab::data::Dataset;

@@ -30,7 +30,7 @@ pub struct FlowMatchingConfig {
     #[config(default = "OdeSolver::Midpoint")]
     pub solver: OdeSolver,
     /// Solver steps from t = 0 to t = 1 when sampling (1 ..= 1000).
-    #[config(default = 32)]
+    #[config(default = 16)]
     pub sample_steps: usize,
 }
 

@@ -1,6 +1,7 @@
 // The training loop: one `requestAnimationFrame` callback per frame, doing one bounded unit of
-// work and at most one readback (a train slice, or an evaluation every few frames). A run token
-// cancels a stale loop: `stop()` or a new `start()` makes the old loop return at its next frame.
+// work and at most one readback: a train slice, or (at most once a second, and never more than a
+// fifth of the time) an evaluation. A run token cancels a stale loop: `stop()` or a new `start()`
+// makes the old loop return at its next frame.
 
 import type { Evaluation, LabHandle, TrainReport } from "./genlab";
 
@@ -13,8 +14,10 @@ export interface PlayerEvents {
 
 /** Milliseconds of training per frame the slice size is tuned to. */
 const FRAME_BUDGET_MS = 12;
-/** Every this many frames, the frame evaluates instead of training. */
-const EVALUATE_EVERY = 6;
+/** Shortest time between two evaluations. */
+const EVALUATION_INTERVAL_MS = 1000;
+/** Evaluations take at most 1 / (1 + this) of the loop's time. */
+const TRAIN_TIME_PER_EVALUATION_TIME = 4;
 /** Samples drawn per evaluation. */
 const EVALUATION_SAMPLES = 1000;
 
@@ -22,7 +25,7 @@ const EVALUATION_SAMPLES = 1000;
 export class Player {
   private run = 0;
   private stepsPerSlice = 4;
-  private frames = 0;
+  private nextEvaluation = 0;
   private rate = { steps: 0, since: 0 };
   private stepsPerSecond = 0;
 
@@ -37,7 +40,7 @@ export class Player {
   start(lab: LabHandle): void {
     this.run += this.playing ? 2 : 1;
     const run = this.run;
-    this.frames = 0;
+    this.nextEvaluation = performance.now() + EVALUATION_INTERVAL_MS;
     this.rate = { steps: 0, since: performance.now() };
     const frame = async (): Promise<void> => {
       if (run !== this.run) return;
@@ -64,9 +67,11 @@ export class Player {
   }
 
   private async tick(lab: LabHandle): Promise<void> {
-    this.frames += 1;
-    if (this.frames % EVALUATE_EVERY === 0) {
+    if (performance.now() >= this.nextEvaluation) {
+      const started = performance.now();
       await this.evaluate(lab);
+      const spent = performance.now() - started;
+      this.nextEvaluation = performance.now() + Math.max(EVALUATION_INTERVAL_MS, TRAIN_TIME_PER_EVALUATION_TIME * spent);
       return;
     }
     const started = performance.now();

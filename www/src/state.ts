@@ -44,7 +44,7 @@ export const DEFAULT_STATE: Readonly<LabState> = {
   width: 128,
   depth: 3,
   solver: "midpoint",
-  sample_steps: 32,
+  sample_steps: 16,
 };
 
 /** Longest query string read from a URL. */
