@@ -4,11 +4,42 @@
 //! which estimator, from how many samples, and how large the same estimate is between two
 //! independent samples of the data itself (its noise floor).
 
+mod estimators;
+mod grid;
+mod kde;
+mod mmd;
+mod sinkhorn;
 mod sliced_wasserstein;
 
+pub use estimators::{MonteCarlo, fisher_divergence, monte_carlo_kl};
+pub use grid::{SMOOTHING, cell_masses, jensen_shannon, kl, total_variation};
+pub use kde::{kde_grid, scott_bandwidth};
+pub use mmd::{BANDWIDTH_MULTIPLES, median_distance, mmd2_unbiased};
+pub use sinkhorn::sinkhorn_divergence;
 pub use sliced_wasserstein::{sliced_w2, sliced_w2_gaussians, wasserstein2_1d};
 
+use std::fmt;
+
 use serde::Serialize;
+
+/// Invalid input to an estimator (empty sets, NaN, mismatched shapes, ...), named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricError(pub String);
+
+impl MetricError {
+    /// An error with `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl fmt::Display for MetricError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MetricError {}
 
 /// One labelled value of a divergence or distance.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -1,0 +1,189 @@
+//! Gaussian kernel density estimate of 2-D samples on a grid, by linear binning and a separable
+//! convolution (exact up to the binning, whose error is O(cell²/h²)).
+//!
+//! Bandwidth: Scott's rule per axis, `h_j = σ_j n^(−1/6)` (d = 2), with `σ_j` the sample standard
+//! deviation; the estimate is `(1/n) Σ N(x; xᵢ, diag(h²))`.
+
+use crate::data::Bounds;
+
+use super::MetricError;
+
+/// Scott's-rule bandwidths `[h_x, h_y]` of 2-D samples.
+pub fn scott_bandwidth(points: &[f32]) -> Result<[f64; 2], MetricError> {
+    let n = points.len() / 2;
+    if n < 2 || points.len() % 2 != 0 {
+        return Err(MetricError::new(
+            "a KDE needs at least 2 two-dimensional points",
+        ));
+    }
+    if points.iter().any(|v| !v.is_finite()) {
+        return Err(MetricError::new(
+            "a sample has a NaN or infinite coordinate",
+        ));
+    }
+    let factor = (n as f64).powf(-1.0 / 6.0);
+    let mut h = [0.0; 2];
+    for (axis, h) in h.iter_mut().enumerate() {
+        let values = points.iter().skip(axis).step_by(2).map(|v| *v as f64);
+        let mean = values.clone().sum::<f64>() / n as f64;
+        let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        *h = var.sqrt().max(1e-6) * factor;
+    }
+    Ok(h)
+}
+
+/// The KDE's density at the centres of a `resolution × resolution` grid over `bounds`
+/// (row-major, row 0 at the lowest y).
+pub fn kde_grid(
+    points: &[f32],
+    bounds: Bounds,
+    resolution: usize,
+    bandwidth: [f64; 2],
+) -> Result<Vec<f64>, MetricError> {
+    if resolution == 0 {
+        return Err(MetricError::new("the grid resolution must be at least 1"));
+    }
+    let (x0, y0) = (bounds.x_min as f64, bounds.y_min as f64);
+    let dx = (bounds.x_max - bounds.x_min) as f64 / resolution as f64;
+    let dy = (bounds.y_max - bounds.y_min) as f64 / resolution as f64;
+    if !(dx > 0.0 && dy > 0.0 && dx.is_finite() && dy.is_finite()) {
+        return Err(MetricError::new(
+            "the grid bounds must be finite with min < max",
+        ));
+    }
+    let n = points.len() / 2;
+    // Linear binning onto the cell centres.
+    let mut bins = vec![0.0; resolution * resolution]; // [row (y), column (x)]
+    let last = resolution as f64 - 1.0;
+    for p in points.chunks_exact(2) {
+        let u = (p[0] as f64 - x0) / dx - 0.5;
+        let v = (p[1] as f64 - y0) / dy - 0.5;
+        if !(u > -1.0 && v > -1.0 && u < last + 1.0 && v < last + 1.0) {
+            continue;
+        }
+        let (i, j) = (u.floor(), v.floor());
+        let (fu, fv) = (u - i, v - j);
+        for (di, wu) in [(0.0, 1.0 - fu), (1.0, fu)] {
+            for (dj, wv) in [(0.0, 1.0 - fv), (1.0, fv)] {
+                let (ci, cj) = (i + di, j + dj);
+                if (0.0..=last).contains(&ci) && (0.0..=last).contains(&cj) {
+                    bins[cj as usize * resolution + ci as usize] += wu * wv;
+                }
+            }
+        }
+    }
+    let along_x = convolve(&bins, resolution, 1, kernel(bandwidth[0], dx));
+    let both = convolve(&along_x, resolution, resolution, kernel(bandwidth[1], dy));
+    Ok(both.into_iter().map(|v| v / n as f64).collect())
+}
+
+/// The Gaussian `N(0, h²)` density at offsets `k·step`, `|k·step| ≤ 4h`, centre first.
+fn kernel(h: f64, step: f64) -> Vec<f64> {
+    let reach = (4.0 * h / step).ceil() as usize;
+    (0..=reach)
+        .map(|k| {
+            let t = k as f64 * step / h;
+            (-0.5 * t * t).exp() / (h * (2.0 * std::f64::consts::PI).sqrt())
+        })
+        .collect()
+}
+
+/// Convolves each line of a `resolution²` array along one axis (`stride` 1: x, `resolution`: y).
+fn convolve(values: &[f64], resolution: usize, stride: usize, kernel: Vec<f64>) -> Vec<f64> {
+    let other = if stride == 1 { resolution } else { 1 };
+    let mut out = vec![0.0; values.len()];
+    for line in 0..resolution {
+        let base = line * other;
+        for i in 0..resolution {
+            let mut sum = 0.0;
+            for (k, w) in kernel.iter().enumerate() {
+                if k == 0 {
+                    sum += w * values[base + i * stride];
+                    continue;
+                }
+                if i >= k {
+                    sum += w * values[base + (i - k) * stride];
+                }
+                if i + k < resolution {
+                    sum += w * values[base + (i + k) * stride];
+                }
+            }
+            out[base + i * stride] = sum;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::seeded_rng;
+    use rand::RngExt;
+    use rand_distr::StandardNormal;
+
+    #[test]
+    fn kde_of_a_gaussian_sample_is_the_gaussian_smoothed_by_the_kernel() {
+        // E[KDE] = N(μ, Σ + diag(h²)); with 50 000 points the estimate is within 0.02 TV of it.
+        let mut rng = seeded_rng(9);
+        let points: Vec<f32> = (0..50_000)
+            .flat_map(|_| {
+                let (a, b): (f32, f32) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+                [1.0 + 0.8 * a, -0.5 + 0.5 * b]
+            })
+            .collect();
+        let bounds = Bounds {
+            x_min: -4.0,
+            x_max: 6.0,
+            y_min: -4.0,
+            y_max: 3.0,
+        };
+        let h = scott_bandwidth(&points).unwrap();
+        let resolution = 100;
+        let grid = kde_grid(&points, bounds, resolution, h).unwrap();
+        let (sx2, sy2) = (0.64 + h[0] * h[0], 0.25 + h[1] * h[1]);
+        let (dx, dy) = (10.0 / resolution as f64, 7.0 / resolution as f64);
+        let mut tv = 0.0;
+        let mut mass = 0.0;
+        for j in 0..resolution {
+            for i in 0..resolution {
+                let x = -4.0 + (i as f64 + 0.5) * dx;
+                let y = -4.0 + (j as f64 + 0.5) * dy;
+                let exact = (-(x - 1.0).powi(2) / (2.0 * sx2) - (y + 0.5).powi(2) / (2.0 * sy2))
+                    .exp()
+                    / (2.0 * std::f64::consts::PI * (sx2 * sy2).sqrt());
+                let got = grid[j * resolution + i];
+                tv += 0.5 * (got - exact).abs() * dx * dy;
+                mass += got * dx * dy;
+            }
+        }
+        assert!((mass - 1.0).abs() < 0.01, "mass {mass}");
+        assert!(tv < 0.02, "TV to the smoothed Gaussian {tv}");
+    }
+
+    #[test]
+    fn scott_bandwidth_follows_the_rule() {
+        let points = [0.0, 0.0, 2.0, 4.0];
+        let h = scott_bandwidth(&points).unwrap();
+        let factor = 2f64.powf(-1.0 / 6.0);
+        assert!((h[0] - 2f64.sqrt() * factor).abs() < 1e-12);
+        assert!((h[1] - 8f64.sqrt() * factor).abs() < 1e-12);
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        let bounds = Bounds {
+            x_min: 0.0,
+            x_max: 1.0,
+            y_min: 0.0,
+            y_max: 1.0,
+        };
+        assert!(scott_bandwidth(&[1.0, 1.0]).is_err());
+        assert!(scott_bandwidth(&[1.0, f32::NAN, 0.0, 0.0]).is_err());
+        assert!(kde_grid(&[0.5, 0.5, 0.2, 0.2], bounds, 0, [0.1, 0.1]).is_err());
+        let flat = Bounds {
+            x_min: 1.0,
+            ..bounds
+        };
+        assert!(kde_grid(&[0.5, 0.5, 0.2, 0.2], flat, 8, [0.1, 0.1]).is_err());
+    }
+}

@@ -1,0 +1,163 @@
+//! Maximum mean discrepancy with Gaussian (RBF) kernels.
+//!
+//! `MMD²(P, Q) = E k(x, x') + E k(y, y') − 2 E k(x, y)`, estimated without bias (Gretton et al.
+//! 2012, eq. 3: the diagonal terms are left out), with `k(a, b) = Σ_h exp(−‖a − b‖² / 2h²)` over
+//! several bandwidths around the median pairwise distance (the median heuristic).
+
+use super::MetricError;
+
+/// Bandwidths used by the page, as multiples of the median pairwise distance.
+pub const BANDWIDTH_MULTIPLES: [f64; 3] = [0.5, 1.0, 2.0];
+
+/// Points the median heuristic looks at (the first of each set), to stay O(n).
+const MEDIAN_POINTS: usize = 256;
+
+fn check(x: &[f32], y: &[f32]) -> Result<(), MetricError> {
+    for (name, set) in [("first", x), ("second", y)] {
+        if set.len() % 2 != 0 {
+            return Err(MetricError::new(format!(
+                "the {name} set is not a list of 2-D points"
+            )));
+        }
+        if set.len() < 4 {
+            return Err(MetricError::new(format!(
+                "the {name} set needs at least 2 points"
+            )));
+        }
+        if set.iter().any(|v| !v.is_finite()) {
+            return Err(MetricError::new(format!(
+                "the {name} set has a NaN or infinite coordinate"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn squared_distance(a: &[f32], b: &[f32]) -> f64 {
+    let dx = (a[0] - b[0]) as f64;
+    let dy = (a[1] - b[1]) as f64;
+    dx * dx + dy * dy
+}
+
+/// The median pairwise distance between the first points of `x` and `y` pooled.
+pub fn median_distance(x: &[f32], y: &[f32]) -> Result<f64, MetricError> {
+    check(x, y)?;
+    let pooled: Vec<&[f32]> = x
+        .chunks_exact(2)
+        .take(MEDIAN_POINTS)
+        .chain(y.chunks_exact(2).take(MEDIAN_POINTS))
+        .collect();
+    let mut distances = Vec::with_capacity(pooled.len() * pooled.len() / 2);
+    for (i, a) in pooled.iter().enumerate() {
+        for b in &pooled[i + 1..] {
+            distances.push(squared_distance(a, b).sqrt());
+        }
+    }
+    distances.sort_by(f64::total_cmp);
+    let median = distances[distances.len() / 2];
+    if median > 0.0 {
+        Ok(median)
+    } else {
+        Err(MetricError::new(
+            "all points coincide: the median distance is 0",
+        ))
+    }
+}
+
+/// Unbiased MMD² between 2-D point sets (row-major) with a sum of RBF kernels of the given
+/// bandwidths. Can be slightly negative when the sets come from one distribution.
+pub fn mmd2_unbiased(x: &[f32], y: &[f32], bandwidths: &[f64]) -> Result<f64, MetricError> {
+    check(x, y)?;
+    if bandwidths.is_empty() || bandwidths.iter().any(|h| !(h.is_finite() && *h > 0.0)) {
+        return Err(MetricError::new("bandwidths must be positive and finite"));
+    }
+    let gammas: Vec<f64> = bandwidths.iter().map(|h| -0.5 / (h * h)).collect();
+    let kernel = |d2: f64| gammas.iter().map(|g| (g * d2).exp()).sum::<f64>();
+    let within = |set: &[f32]| {
+        let points: Vec<&[f32]> = set.chunks_exact(2).collect();
+        let n = points.len() as f64;
+        let mut sum = 0.0;
+        for (i, a) in points.iter().enumerate() {
+            for b in &points[i + 1..] {
+                sum += kernel(squared_distance(a, b));
+            }
+        }
+        2.0 * sum / (n * (n - 1.0))
+    };
+    let (n, m) = ((x.len() / 2) as f64, (y.len() / 2) as f64);
+    let mut cross = 0.0;
+    for a in x.chunks_exact(2) {
+        for b in y.chunks_exact(2) {
+            cross += kernel(squared_distance(a, b));
+        }
+    }
+    Ok(within(x) + within(y) - 2.0 * cross / (n * m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::seeded_rng;
+    use rand::RngExt;
+    use rand_distr::StandardNormal;
+
+    fn gaussian(n: usize, shift: f32, seed: u64) -> Vec<f32> {
+        let mut rng = seeded_rng(seed);
+        (0..2 * n)
+            .map(|i| rng.sample::<f32, _>(StandardNormal) + if i % 2 == 0 { shift } else { 0.0 })
+            .collect()
+    }
+
+    #[test]
+    fn closed_form_for_single_points_pairs() {
+        // x = {a, b}, y = {c, d}: every term is one kernel value.
+        let x = [0.0, 0.0, 1.0, 0.0];
+        let y = [0.0, 2.0, 3.0, 0.0];
+        let k = |d2: f64| (-d2 / 2.0).exp();
+        let expected = k(1.0) + k(13.0) - 2.0 * (k(4.0) + k(9.0) + k(5.0) + k(4.0)) / 4.0;
+        assert!((mmd2_unbiased(&x, &y, &[1.0]).unwrap() - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn near_zero_for_one_distribution_and_above_its_floor_for_a_shift() {
+        let a = gaussian(600, 0.0, 1);
+        let b = gaussian(600, 0.0, 2);
+        let c = gaussian(600, 0.0, 3);
+        let shifted = gaussian(600, 1.0, 4);
+        let h: Vec<f64> = BANDWIDTH_MULTIPLES
+            .iter()
+            .map(|m| m * median_distance(&a, &b).unwrap())
+            .collect();
+        let floor = mmd2_unbiased(&a, &c, &h).unwrap().abs();
+        let same = mmd2_unbiased(&a, &b, &h).unwrap();
+        let different = mmd2_unbiased(&a, &shifted, &h).unwrap();
+        assert!(same.abs() < 0.02, "{same}");
+        assert!(
+            different > 10.0 * floor.max(1e-3),
+            "{different} vs floor {floor}"
+        );
+        // Symmetric by definition (up to summation order).
+        let swapped = mmd2_unbiased(&shifted, &a, &h).unwrap();
+        assert!(
+            (different - swapped).abs() < 1e-12 * different,
+            "{different} vs {swapped}"
+        );
+    }
+
+    #[test]
+    fn median_of_a_known_configuration() {
+        // Points 0, 1, 3 on a line, pooled with themselves: the 15 pairwise distances sorted are
+        // 0,0,0, 1,1,1,1, 2,2,2,2, 3,3,3,3, and index 15/2 = 7 holds 2.
+        let x = [0.0, 0.0, 1.0, 0.0, 3.0, 0.0];
+        assert_eq!(median_distance(&x, &x).unwrap(), 2.0);
+    }
+
+    #[test]
+    fn invalid_input_is_an_error() {
+        assert!(mmd2_unbiased(&[0.0, 0.0], &[1.0, 1.0, 2.0, 2.0], &[1.0]).is_err());
+        assert!(mmd2_unbiased(&[0.0, 0.0, 1.0], &[1.0, 1.0, 2.0, 2.0], &[1.0]).is_err());
+        assert!(mmd2_unbiased(&[0.0, f32::NAN, 1.0, 1.0], &[1.0, 1.0, 2.0, 2.0], &[1.0]).is_err());
+        assert!(mmd2_unbiased(&[0.0, 0.0, 1.0, 1.0], &[1.0, 1.0, 2.0, 2.0], &[0.0]).is_err());
+        assert!(median_distance(&[1.0, 1.0, 1.0, 1.0], &[1.0, 1.0, 1.0, 1.0]).is_err());
+    }
+}
