@@ -14,7 +14,7 @@ const CPU_STEPS = 300;
 const GPU_STEPS = 10;
 
 /** Runs in the page: loads the module, trains, and times it. */
-async function measure({ backend, workload, warmup, steps, slice }) {
+async function measure({ backend, workload, warmup, steps, slice, panelSizes }) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
   await genlab.default({ module_or_path: wasm });
@@ -29,11 +29,18 @@ async function measure({ backend, workload, warmup, steps, slice }) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const seconds = (performance.now() - start) / 1000;
-  const sampleStart = performance.now();
-  await lab.sample(4096);
-  const sampleSeconds = (performance.now() - sampleStart) / 1000;
+  const timed = async (call) => {
+    const started = performance.now();
+    await call();
+    return (performance.now() - started) / 1000;
+  };
+  const sampleSeconds = await timed(() => lab.sample(4096));
+  const panel = {};
+  for (const n of panelSizes) {
+    panel[n] = { evaluate: await timed(() => lab.evaluate(n)), sample: await timed(() => lab.sample(n)) };
+  }
   lab.free();
-  return { info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds };
+  return { info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds, panel };
 }
 
 function sizes() {
@@ -53,7 +60,10 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
   await page.goto(`${server.origin}/?backend=cpu`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
   try {
-    results[backend] = await page.evaluate(measure, { backend, workload: WORKLOAD, warmup: Math.min(steps, 20), steps, slice });
+    results[backend] = await page.evaluate(measure, {
+      backend, workload: WORKLOAD, warmup: Math.min(steps, 20), steps, slice,
+      panelSizes: backend === "cpu" ? [1000, 4096] : [],
+    });
   } catch (error) {
     results[backend] = { error: String(error).split("\n")[0] };
   }
@@ -68,6 +78,13 @@ const gpu = results.webgpu;
 const row = (name, r) => r.error
   ? `| ${name} | failed: ${r.error} | | | |`
   : `| ${name} (${r.info.adapter ?? "flex, wasm SIMD"}) | ${r.stepsPerSecond.toFixed(1)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
+function panelRows(r) {
+  if (r.error) return "| – | failed | | | |";
+  return Object.entries(r.panel).map(([n, t]) => {
+    const alone = Math.max(t.evaluate - t.sample, 1e-6);
+    return `| ${n} | ${(t.evaluate * 1000).toFixed(0)} ms | ${(t.sample * 1000).toFixed(0)} ms | ${(alone * 1000).toFixed(0)} ms | ${(1 / alone).toFixed(1)} |`;
+  }).join("\n");
+}
 const ratio = cpu.error || gpu.error ? "n/a" : `${(gpu.stepsPerSecond / cpu.stepsPerSecond).toFixed(3)}×`;
 console.log(`## Flow matching in headless Chromium (${new Date().toISOString().slice(0, 10)})
 
@@ -83,6 +100,16 @@ ${row("WebGPU", gpu)}
 
 WebGPU / CPU speed ratio in this run: ${ratio}. On this machine WebGPU is Chromium's software
 adapter (SwiftShader), so its figure says nothing about a real GPU.
+
+### Divergence panel (CPU path)
+
+One \`evaluate(n)\` draws n model samples and computes all eight divergences with their noise
+floors (grid divergences on 128×128 cells, sliced W2, Sinkhorn on 256 points, MMD² on all n);
+the panel's own cost is the evaluation minus the sampling, measured back to back.
+
+| n | evaluate | of which sampling | panel alone | panel refreshes/s |
+|---|---|---|---|---|
+${panelRows(cpu)}
 
 | .wasm | raw | gzip -9 | brotli -11 |
 |---|---|---|---|

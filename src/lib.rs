@@ -5,11 +5,12 @@
 //! device is WebGPU when a usable adapter exists, `flex` otherwise (see [`device`]).
 //!
 //! Layers, from the bottom: [`data`] (seeded datasets, pure), [`metrics`] (divergence estimators,
-//! pure), [`models`] (one file per family behind the [`family::Family`] contract), [`session`]
+//! pure), [`evaluation`] (the divergence panel), [`models`] (one file per family behind the [`family::Family`] contract), [`session`]
 //! (data on the device, the training loop, stats and snapshots), [`web`] (type conversion only).
 
 pub mod data;
 pub mod device;
+pub mod evaluation;
 pub mod family;
 pub mod metrics;
 pub mod models;

@@ -7,18 +7,22 @@
 
 use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
+use rand::RngExt;
+use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use crate::data::{Dataset, SeededRng, seeded_rng};
+use crate::evaluation::{PanelInputs, ReferenceGrid, ScoreComparison, divergence_panel};
 use crate::family::{Family, StepStats};
-use crate::metrics::{Estimate, sliced_w2};
+use crate::metrics::Estimate;
 use crate::options::{LabOptions, OptionError, check_range};
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
 pub const ATLAS_POINTS: usize = 1 << 15;
 
-/// Projection angles of the sliced W2 shown in the page.
-pub const SLICED_W2_PROJECTIONS: usize = 64;
+/// Time (or noise level) at which the Fisher divergence compares the model's score with the
+/// exact score of the correspondingly noised data.
+pub const FISHER_TIME: f32 = 0.9;
 
 /// Random stream of training steps (see [`Session::reseed`]).
 const TRAIN_STREAM: u64 = 1;
@@ -175,6 +179,7 @@ pub struct Session<F: Family> {
     batches: Batches,
     step: u64,
     metric_rng: SeededRng,
+    reference: Option<ReferenceGrid>,
 }
 
 impl<F: Family> Session<F> {
@@ -193,6 +198,7 @@ impl<F: Family> Session<F> {
             batches,
             step: 0,
             metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
+            reference: ReferenceGrid::new(dataset).ok(),
             options,
         }
     }
@@ -276,36 +282,107 @@ impl<F: Family> Session<F> {
             .seed(mix(mix(seed, self.step), stream));
     }
 
-    /// Sliced W2 between model samples (row-major, read back) and as many fresh data samples,
-    /// with its noise floor; a non-finite sample restores the last finite weights.
-    pub fn evaluate(&mut self, model_samples: &[f32]) -> Result<Estimate, TrainingFault> {
+    /// Points at which to compare the model's score with the exact data score, and the model's
+    /// score there (still on the device): `None` unless the family has a score and the data an
+    /// exact one. The points are `x_t = t x₁ + (1 − t) z` at [`FISHER_TIME`], `x₁` fresh data.
+    pub fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
+        let dataset = self.options.training.dataset;
+        let mixture = dataset.mixture()?;
+        let t = FISHER_TIME;
+        let data = dataset.sample(n, &mut self.metric_rng);
+        let noise: Vec<f32> = (0..2 * n)
+            .map(|_| self.metric_rng.sample(StandardNormal))
+            .collect();
+        let points: Vec<f32> = data
+            .iter()
+            .zip(&noise)
+            .map(|(x, z)| t * x + (1.0 - t) * z)
+            .collect();
+        let device = self.batches.device();
+        let x = Tensor::from_data(TensorData::new(points.clone(), [n, 2]), &device); // [n, 2]
+        let model = self.family.score(x, t)?;
+        let noised = mixture.affine(t as f64, 1.0 - t as f64);
+        let truth = points
+            .chunks_exact(2)
+            .flat_map(|p| noised.score([p[0] as f64, p[1] as f64]))
+            .collect();
+        let label = format!("p_t = law of t·x + (1 − t)·N(0, I), x ~ data, at t = {t}");
+        Some((ScoreTruth { label, truth }, model))
+    }
+
+    /// The divergence panel between model samples (row-major, read back) and as many fresh data
+    /// samples, with noise floors; a non-finite sample or score restores the last finite weights.
+    pub fn evaluate(
+        &mut self,
+        model_samples: &[f32],
+        score: Option<(ScoreTruth, Vec<f32>)>,
+    ) -> Result<Evaluation, EvaluationError> {
         if model_samples.iter().any(|v| !v.is_finite()) {
-            return Err(self.restore("samples", self.step));
+            return Err(EvaluationError::Fault(self.restore("samples", self.step)));
+        }
+        if let Some((_, model)) = &score
+            && model.iter().any(|v| !v.is_finite())
+        {
+            return Err(EvaluationError::Fault(self.restore("score", self.step)));
         }
         let dataset = self.options.training.dataset;
         let n = model_samples.len() / dataset.dim();
         let data = dataset.sample(n, &mut self.metric_rng);
         let other = dataset.sample(n, &mut self.metric_rng);
-        Ok(Estimate {
-            name: "sliced W2(data, model)",
-            value: sliced_w2(&data, model_samples, SLICED_W2_PROJECTIONS),
-            units: "data units",
-            direction: "symmetric",
-            estimator: format!(
-                "exact 1-D W2 of the empirical projections on {SLICED_W2_PROJECTIONS} evenly \
-                 spaced angles, averaged in quadrature"
-            ),
-            model_samples: n,
-            data_samples: n,
-            noise_floor: sliced_w2(&data, &other, SLICED_W2_PROJECTIONS),
-        })
+        let reference = self.reference.as_ref().ok_or_else(|| {
+            EvaluationError::Invalid(format!("{} has no reference density", dataset.name()))
+        })?;
+        let score = score.map(|(truth, model)| ScoreComparison {
+            label: truth.label,
+            truth: truth.truth,
+            model: model.into_iter().map(f64::from).collect(),
+        });
+        let inputs = PanelInputs {
+            reference,
+            model: model_samples,
+            data: &data,
+            other: &other,
+            score,
+        };
+        let divergences =
+            divergence_panel(&inputs).map_err(|e| EvaluationError::Invalid(e.to_string()))?;
+        Ok(Evaluation { data, divergences })
     }
+}
 
-    /// Fresh data samples from the session's metric stream, row-major `[n, dim]`.
-    pub fn data_sample(&mut self, n: usize) -> Vec<f32> {
-        self.options
-            .training
-            .dataset
-            .sample(n, &mut self.metric_rng)
+/// The exact data score at the points where the model's score is probed.
+pub struct ScoreTruth {
+    /// What the scores are of.
+    pub label: String,
+    /// Exact `∇log p` at the points, row-major `[n, 2]`.
+    pub truth: Vec<f64>,
+}
+
+/// Fresh data samples and the divergence panel.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    /// The data samples the panel compared against, row-major `[n, 2]`.
+    pub data: Vec<f32>,
+    /// The panel, in [`divergence_panel`]'s order.
+    pub divergences: Vec<Estimate>,
+}
+
+/// Why an evaluation failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EvaluationError {
+    /// Samples or scores were not finite; the last finite weights are restored.
+    Fault(TrainingFault),
+    /// The estimators rejected their input.
+    Invalid(String),
+}
+
+impl std::fmt::Display for EvaluationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvaluationError::Fault(fault) => fault.fmt(f),
+            EvaluationError::Invalid(why) => {
+                write!(f, "the divergences could not be computed: {why}")
+            }
+        }
     }
 }

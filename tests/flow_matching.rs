@@ -3,10 +3,11 @@
 
 use burn::tensor::Device;
 use genlab::data::Dataset;
+use genlab::metrics::Estimate;
 use genlab::models::flow_matching::{FlowMatching, FlowMatchingConfig};
 use genlab::models::ode::OdeSolver;
 use genlab::options::LabOptions;
-use genlab::session::Session;
+use genlab::session::{EvaluationError, Session};
 use serde_json::json;
 
 fn session(options: serde_json::Value) -> Session<FlowMatching> {
@@ -20,11 +21,21 @@ fn mean_loss(session: &mut Session<FlowMatching>, steps: u32) -> f64 {
     report.values[0].1
 }
 
-fn sliced_w2(session: &mut Session<FlowMatching>, n: usize) -> genlab::metrics::Estimate {
-    let samples = pollster::block_on(session.sample(n).into_data_async()).unwrap();
-    session
-        .evaluate(&samples.try_into_vec_as::<f32>().unwrap())
-        .unwrap()
+/// The divergence panel after drawing `n` samples (and the score probe, where there is one).
+fn panel(session: &mut Session<FlowMatching>, n: usize) -> Vec<Estimate> {
+    let read = |t: burn::tensor::Tensor<2>| {
+        let data = pollster::block_on(t.into_data_async()).unwrap();
+        data.try_into_vec_as::<f32>().unwrap()
+    };
+    let samples = read(session.sample(n));
+    let score = session
+        .score_probe(n)
+        .map(|(truth, model)| (truth, read(model)));
+    session.evaluate(&samples, score).unwrap().divergences
+}
+
+fn find<'a>(panel: &'a [Estimate], prefix: &str) -> &'a Estimate {
+    panel.iter().find(|e| e.name.starts_with(prefix)).unwrap()
 }
 
 #[test]
@@ -33,27 +44,46 @@ fn loss_falls_and_samples_approach_eight_gaussians() {
         "dataset": "eight_gaussians", "batch_size": 256, "learning_rate": 3e-3,
         "solver": "midpoint", "sample_steps": 16, "seed": 1
     }));
-    let before = sliced_w2(&mut session, 4000);
+    let before = panel(&mut session, 4000);
     let first = mean_loss(&mut session, 20);
     for _ in 0..98 {
         mean_loss(&mut session, 20);
     }
     let last = mean_loss(&mut session, 20);
-    let after = sliced_w2(&mut session, 4000);
+    let after = panel(&mut session, 4000);
     assert_eq!(session.step(), 2000);
     // The regression target x₁ − x₀ has irreducible variance, so the loss cannot reach zero;
     // it must still fall clearly from its initial value.
     assert!(last < 0.8 * first, "loss {first} → {last}");
-    // Sliced W2 between two finite samples of the same law is not zero: mode proportions
-    // fluctuate, so the estimate's noise floor (two data samples of the same size) is the scale.
-    // Untrained, samples stay near N(0, I), far from the ring of radius 2.83; trained, they
-    // must be within four floors (≈ 0.14 here; 2 000 steps reach ≈ 0.1, the untrained ≈ 1.1).
-    eprintln!("sliced W2 {before:?} → {after:?}");
-    assert!(
-        before.value > 10.0 * before.noise_floor,
-        "untrained: {before:?}"
+    // Every divergence of the panel must fall. Sliced W2 between two finite samples of one law
+    // is not zero (mode proportions fluctuate), so its noise floor is the scale: untrained,
+    // samples stay near N(0, I), far from the ring of radius 2.83; trained, they must be within
+    // four floors (≈ 0.14 here; 2 000 steps reach ≈ 0.1, the untrained ≈ 1.1).
+    assert_eq!(
+        before.len(),
+        8,
+        "KL, reverse KL, JS, TV, Fisher, sliced W2, Sinkhorn, MMD²"
     );
-    assert!(after.value < 4.0 * after.noise_floor, "trained: {after:?}");
+    for (b, a) in before.iter().zip(&after) {
+        eprintln!(
+            "{}: {:.4} → {:.4} (floor {:?})",
+            a.name, b.value, a.value, a.noise_floor
+        );
+        assert!(
+            a.value < b.value,
+            "{} did not fall: {} → {}",
+            a.name,
+            b.value,
+            a.value
+        );
+    }
+    let (w2_before, w2_after) = (find(&before, "sliced W2"), find(&after, "sliced W2"));
+    let floor = w2_after.noise_floor.unwrap();
+    assert!(w2_before.value > 10.0 * floor, "untrained: {w2_before:?}");
+    assert!(w2_after.value < 4.0 * floor, "trained: {w2_after:?}");
+    // The grid divergences of a trained model approach their floors (the KDE of a data sample).
+    let tv = find(&after, "TV");
+    assert!(tv.value < 2.0 * tv.noise_floor.unwrap() + 0.05, "{tv:?}");
 }
 
 #[test]
@@ -78,8 +108,10 @@ fn a_diverging_run_restores_the_last_finite_weights() {
     );
     assert_eq!(session.step(), 3);
     assert!(fault.to_string().contains("learning_rate"));
-    let fault = session.evaluate(&[0.0, f32::INFINITY]).unwrap_err();
-    assert_eq!(fault.what, "samples");
+    match session.evaluate(&[0.0, f32::INFINITY], None).unwrap_err() {
+        EvaluationError::Fault(fault) => assert_eq!(fault.what, "samples"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -50,9 +50,18 @@ async fn trains_on_the_cpu_backend_and_the_loss_falls() {
     let evaluation = settle(lab.evaluate(500)).await.unwrap();
     let samples: Float32Array = get(&evaluation, "samples").dyn_into().unwrap();
     assert_eq!(samples.length(), 1000);
-    let sw2 = get(&get(&evaluation, "sliced_w2"), "value")
-        .as_f64()
+    let divergences: js_sys::Array = get(&evaluation, "divergences").dyn_into().unwrap();
+    assert_eq!(
+        divergences.length(),
+        8,
+        "KL, reverse KL, JS, TV, Fisher, W2, Sinkhorn, MMD²"
+    );
+    let sliced = divergences
+        .iter()
+        .find(|e| get(e, "name").as_string().unwrap().starts_with("sliced W2"))
         .unwrap();
+    assert!(get(&sliced, "noise_floor").as_f64().unwrap() > 0.0);
+    let sw2 = get(&sliced, "value").as_f64().unwrap();
     assert!(sw2 < 0.6, "sliced W2 after 230 steps: {sw2}");
 }
 
@@ -116,4 +125,47 @@ async fn bad_options_reject_naming_the_field_and_the_handle_keeps_working() {
     assert!(loss(&lab, 2).await.is_finite());
     let error = init_backend("quantum".into()).await.unwrap_err();
     assert!(message(&error).contains("backend"));
+}
+
+#[wasm_bindgen_test]
+fn dataset_functions_answer_from_javascript() {
+    let list: js_sys::Array = genlab::web::datasets().unwrap().dyn_into().unwrap();
+    assert!(list.length() >= 8, "all FFJORD sets are listed");
+    for info in list.iter() {
+        let name = get(&info, "name");
+        let reference = get(&info, "reference");
+        assert!(get(&reference, "density").is_string(), "{name:?}");
+        let bounds = get(&info, "bounds");
+        let grid = genlab::web::density_grid(name.clone(), bounds.clone(), 64).unwrap();
+        assert_eq!(grid.length(), 64 * 64);
+        let width =
+            get(&bounds, "x_max").as_f64().unwrap() - get(&bounds, "x_min").as_f64().unwrap();
+        let height =
+            get(&bounds, "y_max").as_f64().unwrap() - get(&bounds, "y_min").as_f64().unwrap();
+        let mass: f64 = grid.to_vec().iter().sum::<f64>() * width * height / (64.0 * 64.0);
+        assert!((mass - 1.0).abs() < 0.03, "{name:?} integrates to {mass}");
+        let a = genlab::web::dataset_sample(name.clone(), 10, 3.0)
+            .unwrap()
+            .to_vec();
+        let b = genlab::web::dataset_sample(name, 10, 3.0).unwrap().to_vec();
+        assert_eq!(a, b, "seeded");
+    }
+    // The exact score of 8 gaussians noised by σ: at the origin, by symmetry, it is zero.
+    let score =
+        genlab::web::dataset_score("eight_gaussians".into(), &[0.0, 0.0, 1.0, 0.5], 0.3).unwrap();
+    assert!(score.get_index(0).abs() < 1e-9 && score.get_index(1).abs() < 1e-9);
+    let error = genlab::web::dataset_score("moons".into(), &[0.0, 0.0], 0.3).unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("dataset"));
+    let error = genlab::web::density_grid(
+        "moons".into(),
+        options(r#"{"x_min":0,"x_max":1,"y_min":0,"y_max":1}"#),
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(
+        get(&error, "field").as_string().as_deref(),
+        Some("resolution")
+    );
+    let error = genlab::web::dataset_sample("mnist".into(), 10, 0.0).unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("dataset"));
 }

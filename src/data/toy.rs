@@ -17,6 +17,23 @@ pub enum Dataset {
     /// Two interleaved half circles with Gaussian noise σ = 0.1, scaled by 2 and shifted by
     /// `(-1, -0.2)` (FFJORD's `moons`, from scikit-learn's `make_moons`).
     Moons,
+    /// scikit-learn's `make_swiss_roll(noise=1.0)`, columns x and z, divided by 5:
+    /// `t = 1.5π(1 + 2u)`, `(t cos t, t sin t) + N(0, I)`, all `/5` (FFJORD's `swissroll`).
+    SwissRoll,
+    /// scikit-learn's `make_circles(factor=0.5, noise=0.08)` × 3: radius 1 or ½ with
+    /// probability ½ each, uniform angle, `N(0, 0.08²)` per coordinate, then × 3.
+    Circles,
+    /// Four concentric circles of radii 1, ¾, ½, ¼ (probability ¼ each, uniform angle), × 3,
+    /// then `N(0, 0.08²)` per coordinate (FFJORD's `rings`).
+    Rings,
+    /// Five arms: `f = (1 + 0.3ε₁, 0.1ε₂)`, rotated by `−(2πk/5 + 0.25·e^{f₁})`, × 2
+    /// (FFJORD's `pinwheel`).
+    Pinwheel,
+    /// Two spirals: `n = √u·3π`, `d = (−n cos n + ½u₁, n sin n + ½u₂)`, negated with probability
+    /// ½, `/3`, plus `N(0, 0.1²)` per coordinate (FFJORD's `2spirals`).
+    TwoSpirals,
+    /// Eight 2×2 squares of a checkerboard on `[−4, 4]²`, uniform (FFJORD's `checkerboard`).
+    Checkerboard,
 }
 
 /// An axis-aligned box `[x_min, x_max] × [y_min, y_max]` that holds a set's visible mass.
@@ -37,13 +54,28 @@ const EIGHT_GAUSSIANS_RESCALE: f32 = 1.414;
 
 impl Dataset {
     /// Every dataset, in the order the page lists them.
-    pub const ALL: [Dataset; 2] = [Dataset::EightGaussians, Dataset::Moons];
+    pub const ALL: [Dataset; 8] = [
+        Dataset::EightGaussians,
+        Dataset::SwissRoll,
+        Dataset::Circles,
+        Dataset::Rings,
+        Dataset::Moons,
+        Dataset::Pinwheel,
+        Dataset::TwoSpirals,
+        Dataset::Checkerboard,
+    ];
 
     /// The snake_case name used in options, URLs and JavaScript.
     pub fn name(self) -> &'static str {
         match self {
             Dataset::EightGaussians => "eight_gaussians",
             Dataset::Moons => "moons",
+            Dataset::SwissRoll => "swiss_roll",
+            Dataset::Circles => "circles",
+            Dataset::Rings => "rings",
+            Dataset::Pinwheel => "pinwheel",
+            Dataset::TwoSpirals => "two_spirals",
+            Dataset::Checkerboard => "checkerboard",
         }
     }
 
@@ -52,13 +84,14 @@ impl Dataset {
         2
     }
 
-    /// A plotting window that holds the set's mass with a margin.
+    /// The window `[−4.5, 4.5]²`, which holds all but < 10⁻³ of every set's mass (the reference
+    /// density tests check this).
     pub fn bounds(self) -> Bounds {
         Bounds {
-            x_min: -4.0,
-            x_max: 4.0,
-            y_min: -4.0,
-            y_max: 4.0,
+            x_min: -4.5,
+            x_max: 4.5,
+            y_min: -4.5,
+            y_max: 4.5,
         }
     }
 
@@ -69,6 +102,12 @@ impl Dataset {
             let [x, y] = match self {
                 Dataset::EightGaussians => eight_gaussians_point(rng),
                 Dataset::Moons => moons_point(rng),
+                Dataset::SwissRoll => swiss_roll_point(rng),
+                Dataset::Circles => circles_point(rng),
+                Dataset::Rings => rings_point(rng),
+                Dataset::Pinwheel => pinwheel_point(rng),
+                Dataset::TwoSpirals => two_spirals_point(rng),
+                Dataset::Checkerboard => checkerboard_point(rng),
             };
             out.push(x);
             out.push(y);
@@ -112,6 +151,72 @@ fn moons_point(rng: &mut impl Rng) -> [f32; 2] {
     let x = x + 0.1 * normal(rng);
     let y = y + 0.1 * normal(rng);
     [x * 2.0 - 1.0, y * 2.0 - 0.2]
+}
+
+/// FFJORD: `make_swiss_roll(noise=1.0)[:, [0, 2]] / 5`.
+fn swiss_roll_point(rng: &mut impl Rng) -> [f32; 2] {
+    let t = SWISS_ROLL_T.0 + (SWISS_ROLL_T.1 - SWISS_ROLL_T.0) * rng.random::<f32>();
+    [
+        (t * t.cos() + normal(rng)) / 5.0,
+        (t * t.sin() + normal(rng)) / 5.0,
+    ]
+}
+
+/// Range of the swiss roll's curve parameter, `1.5π(1 + 2u)` for `u ∈ [0, 1)`.
+pub(super) const SWISS_ROLL_T: (f32, f32) = (1.5 * PI, 4.5 * PI);
+
+/// FFJORD: `make_circles(factor=.5, noise=.08) * 3`.
+fn circles_point(rng: &mut impl Rng) -> [f32; 2] {
+    let radius = if rng.random_bool(0.5) { 1.0 } else { 0.5 };
+    let angle = rng.random_range(0.0..2.0 * PI);
+    [
+        3.0 * (radius * angle.cos() + 0.08 * normal(rng)),
+        3.0 * (radius * angle.sin() + 0.08 * normal(rng)),
+    ]
+}
+
+/// FFJORD: four circles of radii 1, .75, .5, .25, `* 3`, then `+ N(0, .08²)`.
+fn rings_point(rng: &mut impl Rng) -> [f32; 2] {
+    let radius = 3.0 * [1.0, 0.75, 0.5, 0.25][rng.random_range(0..4)];
+    let angle = rng.random_range(0.0..2.0 * PI);
+    [
+        radius * angle.cos() + 0.08 * normal(rng),
+        radius * angle.sin() + 0.08 * normal(rng),
+    ]
+}
+
+/// The pinwheel's map from `(f₁, f₂)` of arm `k` to the plane (FFJORD: `2 · f R(θ)`,
+/// `θ = 2πk/5 + 0.25·e^{f₁}`, `R(θ) = [[cos, −sin], [sin, cos]]`).
+pub(super) fn pinwheel_map(k: usize, f: [f64; 2]) -> [f64; 2] {
+    let angle = 2.0 * std::f64::consts::PI * k as f64 / 5.0 + 0.25 * f[0].exp();
+    let (s, c) = angle.sin_cos();
+    [2.0 * (f[0] * c + f[1] * s), 2.0 * (-f[0] * s + f[1] * c)]
+}
+
+/// FFJORD `pinwheel`: radial std .3, tangential std .1, 5 arms, rate .25.
+fn pinwheel_point(rng: &mut impl Rng) -> [f32; 2] {
+    let f = [1.0 + 0.3 * normal(rng) as f64, 0.1 * normal(rng) as f64];
+    let [x, y] = pinwheel_map(rng.random_range(0..5), f);
+    [x as f32, y as f32]
+}
+
+/// FFJORD `2spirals`.
+fn two_spirals_point(rng: &mut impl Rng) -> [f32; 2] {
+    let n = rng.random::<f32>().sqrt() * 3.0 * PI;
+    let dx = -n.cos() * n + 0.5 * rng.random::<f32>();
+    let dy = n.sin() * n + 0.5 * rng.random::<f32>();
+    let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+    [
+        sign * dx / 3.0 + 0.1 * normal(rng),
+        sign * dy / 3.0 + 0.1 * normal(rng),
+    ]
+}
+
+/// FFJORD `checkerboard`: `x₁ = 4u − 2`, `x₂ = u' − 2·b + (⌊x₁⌋ mod 2)`, `b ∈ {0, 1}`, all × 2.
+fn checkerboard_point(rng: &mut impl Rng) -> [f32; 2] {
+    let x1 = 4.0 * rng.random::<f32>() - 2.0;
+    let x2 = rng.random::<f32>() - 2.0 * rng.random_range(0..2) as f32 + x1.floor().rem_euclid(2.0);
+    [2.0 * x1, 2.0 * x2]
 }
 
 #[cfg(test)]
@@ -197,5 +302,73 @@ mod tests {
             (vy - 4.0 * var_y).abs() / (4.0 * var_y) < 0.01,
             "var y {vy}"
         );
+    }
+
+    fn mean_squared_radius(set: Dataset) -> f64 {
+        let points = set.sample(400_000, &mut seeded_rng(5));
+        points
+            .chunks(2)
+            .map(|p| (p[0] as f64).powi(2) + (p[1] as f64).powi(2))
+            .sum::<f64>()
+            / 200_000.0
+            / 2.0
+    }
+
+    #[test]
+    fn radii_match_their_formulas() {
+        // A circle of radius r plus isotropic N(0, σ²) noise has E‖x‖² = r² + 2σ².
+        let circles = 0.5 * (9.0 + 2.25) + 2.0 * 0.24 * 0.24;
+        let rings = 0.25 * (9.0 + 5.0625 + 2.25 + 0.5625) + 2.0 * 0.08 * 0.08;
+        // Pinwheel: rotations keep ‖2f‖² = 4(f₁² + f₂²), E = 4(1 + 0.09 + 0.01).
+        let pinwheel = 4.0 * 1.1;
+        // Swiss roll: E t² over U[a, b] is (b³ − a³)/3(b − a); plus the noise, all / 25.
+        let (a, b) = (1.5 * std::f64::consts::PI, 4.5 * std::f64::consts::PI);
+        let swiss = ((b.powi(3) - a.powi(3)) / (3.0 * (b - a)) + 2.0) / 25.0;
+        // Checkerboard: x uniform on [−4, 4] (E x² = 16/3); y on two 2-wide bands per column,
+        // together uniform on [−4, 4] as well.
+        let checkerboard = 2.0 * 16.0 / 3.0;
+        for (set, expected) in [
+            (Dataset::Circles, circles),
+            (Dataset::Rings, rings),
+            (Dataset::Pinwheel, pinwheel),
+            (Dataset::SwissRoll, swiss),
+            (Dataset::Checkerboard, checkerboard),
+        ] {
+            let got = mean_squared_radius(set);
+            assert!(
+                (got - expected).abs() / expected < 0.01,
+                "{}: E‖x‖² {got} vs {expected}",
+                set.name()
+            );
+        }
+    }
+
+    #[test]
+    fn pinwheel_has_five_arms_and_checkerboard_stays_on_its_squares() {
+        // Each arm leaves the origin at angle −2πk/5 − 0.25e: points near radius 2 fall into
+        // five angular clusters of equal size.
+        let points = Dataset::Pinwheel.sample(50_000, &mut seeded_rng(6));
+        let mut arms = [0usize; 5];
+        for p in points.chunks(2) {
+            let angle = -(p[1].atan2(p[0]) as f64) - 0.25 * std::f64::consts::E;
+            let k = (angle / (2.0 * std::f64::consts::PI / 5.0))
+                .round()
+                .rem_euclid(5.0) as usize;
+            arms[k] += 1;
+        }
+        for count in arms {
+            assert!((count as f64 / 10_000.0 - 1.0).abs() < 0.05, "{arms:?}");
+        }
+        for p in Dataset::Checkerboard
+            .sample(10_000, &mut seeded_rng(7))
+            .chunks(2)
+        {
+            let (column, row) = ((p[0] / 2.0).floor() as i32, (p[1] / 2.0).floor() as i32);
+            assert_eq!(
+                (column + row).rem_euclid(2),
+                0,
+                "{p:?} is on a white square"
+            );
+        }
     }
 }

@@ -72,18 +72,62 @@ pub fn kde_grid(
             }
         }
     }
-    let along_x = convolve(&bins, resolution, 1, kernel(bandwidth[0], dx));
-    let both = convolve(&along_x, resolution, resolution, kernel(bandwidth[1], dy));
-    Ok(both.into_iter().map(|v| v / n as f64).collect())
+    let smoothed = smooth(&bins, resolution, [dx, dy], bandwidth);
+    Ok(smoothed
+        .into_iter()
+        .map(|v| v / n as f64 / (dx * dy))
+        .collect())
 }
 
-/// The Gaussian `N(0, h²)` density at offsets `k·step`, `|k·step| ≤ 4h`, centre first.
+/// A density tabulated on a grid, convolved with the same Gaussian kernel as [`kde_grid`]:
+/// the expected KDE of samples from that density, to compare a KDE with like for like.
+pub fn smooth_grid(
+    values: &[f64],
+    bounds: Bounds,
+    resolution: usize,
+    bandwidth: [f64; 2],
+) -> Result<Vec<f64>, MetricError> {
+    if resolution == 0 || values.len() != resolution * resolution {
+        return Err(MetricError::new(format!(
+            "expected {resolution}×{resolution} grid values, got {}",
+            values.len()
+        )));
+    }
+    let dx = (bounds.x_max - bounds.x_min) as f64 / resolution as f64;
+    let dy = (bounds.y_max - bounds.y_min) as f64 / resolution as f64;
+    if !(dx > 0.0 && dy > 0.0 && dx.is_finite() && dy.is_finite()) {
+        return Err(MetricError::new(
+            "the grid bounds must be finite with min < max",
+        ));
+    }
+    // Cell masses in, cell masses out, back to densities.
+    let masses: Vec<f64> = values.iter().map(|v| v * dx * dy).collect();
+    Ok(smooth(&masses, resolution, [dx, dy], bandwidth)
+        .into_iter()
+        .map(|m| m / (dx * dy))
+        .collect())
+}
+
+/// Spreads cell masses with the Gaussian kernel (separable; the kernel's cell weights times the
+/// cell size approximate its integral over a cell).
+fn smooth(masses: &[f64], resolution: usize, cell: [f64; 2], bandwidth: [f64; 2]) -> Vec<f64> {
+    let along_x = convolve(masses, resolution, 1, kernel(bandwidth[0], cell[0]));
+    convolve(
+        &along_x,
+        resolution,
+        resolution,
+        kernel(bandwidth[1], cell[1]),
+    )
+}
+
+/// The Gaussian `N(0, h²)` density at offsets `k·step`, `|k·step| ≤ 4h`, times `step`: the
+/// share of a cell's mass moved `k` cells away. Centre first.
 fn kernel(h: f64, step: f64) -> Vec<f64> {
     let reach = (4.0 * h / step).ceil() as usize;
     (0..=reach)
         .map(|k| {
             let t = k as f64 * step / h;
-            (-0.5 * t * t).exp() / (h * (2.0 * std::f64::consts::PI).sqrt())
+            step * (-0.5 * t * t).exp() / (h * (2.0 * std::f64::consts::PI).sqrt())
         })
         .collect()
 }
@@ -158,6 +202,35 @@ mod tests {
         }
         assert!((mass - 1.0).abs() < 0.01, "mass {mass}");
         assert!(tv < 0.02, "TV to the smoothed Gaussian {tv}");
+    }
+
+    #[test]
+    fn smoothing_a_tabulated_gaussian_adds_the_kernel_variance() {
+        // N(0, σ²I) smoothed by N(0, h²I) is N(0, (σ² + h²)I).
+        let bounds = Bounds {
+            x_min: -6.0,
+            x_max: 6.0,
+            y_min: -6.0,
+            y_max: 6.0,
+        };
+        let resolution = 120;
+        let d = 12.0 / resolution as f64;
+        let gauss = |x: f64, y: f64, v: f64| {
+            (-(x * x + y * y) / (2.0 * v)).exp() / (2.0 * std::f64::consts::PI * v)
+        };
+        let centre = |i: usize| -6.0 + (i as f64 + 0.5) * d;
+        let values: Vec<f64> = (0..resolution * resolution)
+            .map(|k| gauss(centre(k % resolution), centre(k / resolution), 0.5))
+            .collect();
+        let smoothed = smooth_grid(&values, bounds, resolution, [0.6, 0.6]).unwrap();
+        let worst = (0..resolution * resolution)
+            .map(|k| {
+                (smoothed[k] - gauss(centre(k % resolution), centre(k / resolution), 0.5 + 0.36))
+                    .abs()
+            })
+            .fold(0.0, f64::max);
+        assert!(worst < 2e-3, "largest error {worst} (peak density 0.185)");
+        assert!(smooth_grid(&values[1..], bounds, resolution, [0.6, 0.6]).is_err());
     }
 
     #[test]

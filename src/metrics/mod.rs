@@ -13,7 +13,7 @@ mod sliced_wasserstein;
 
 pub use estimators::{MonteCarlo, fisher_divergence, monte_carlo_kl};
 pub use grid::{SMOOTHING, cell_masses, jensen_shannon, kl, total_variation};
-pub use kde::{kde_grid, scott_bandwidth};
+pub use kde::{kde_grid, scott_bandwidth, smooth_grid};
 pub use mmd::{BANDWIDTH_MULTIPLES, median_distance, mmd2_unbiased};
 pub use sinkhorn::sinkhorn_divergence;
 pub use sliced_wasserstein::{sliced_w2, sliced_w2_gaussians, wasserstein2_1d};
@@ -59,6 +59,7 @@ pub struct Estimate {
     /// Samples drawn from the data.
     pub data_samples: usize,
     /// The same estimate between two independent data samples of these sizes: values at or
-    /// below it cannot be told apart from a perfect model.
-    pub noise_floor: f64,
+    /// below it cannot be told apart from a perfect model. `None` for estimators that use exact
+    /// quantities only (their uncertainty is stated in `estimator`).
+    pub noise_floor: Option<f64>,
 }

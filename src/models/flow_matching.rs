@@ -118,11 +118,65 @@ impl Family for FlowMatching {
         let x0 = Tensor::random([n, dim], Distribution::Normal(0.0, 1.0), &self.device);
         self.transport(x0)
     }
+
+    /// The score of the model's marginal at time `t ∈ (0, 1)`: with `x_t = (1 − t)x₀ + t x₁` and
+    /// `x₀ ~ N(0, I)`, Tweedie's formula gives `∇log p_t(x) = −E[x₀ | x_t = x]/(1 − t)` and
+    /// `E[x₀ | x_t] = x_t − t v(x_t, t)`, so `s(x, t) = (t v(x, t) − x)/(1 − t)`.
+    fn score(&self, x: Tensor<2>, t: f32) -> Option<Tensor<2>> {
+        if !(0.0..1.0).contains(&t) {
+            return None;
+        }
+        let n = x.dims()[0];
+        let time = Tensor::full([n, 1], t, &self.device); // [n, 1]
+        let v = self
+            .velocity
+            .valid()
+            .forward(Tensor::cat(vec![x.clone(), time], 1)); // [n, dim]
+        Some(score_from_velocity(x, v, t))
+    }
+}
+
+/// `s(x, t) = (t v − x)/(1 − t)`: the marginal score implied by the marginal velocity `v` of the
+/// linear path from `N(0, I)` (see [`FlowMatching`]'s `score`).
+pub fn score_from_velocity(x: Tensor<2>, v: Tensor<2>, t: f32) -> Tensor<2> {
+    (v * t - x) / (1.0 - t)
 }
 
 impl FlowMatching {
     fn velocity_dim(&self) -> usize {
         // The network maps [x, t] (dim + 1 features) to a velocity of dim features.
         self.velocity.output_features()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    #[test]
+    fn the_score_implied_by_the_exact_gaussian_velocity_is_the_gaussian_score() {
+        // Target N(μ, s²I): p_t = N(tμ, σ_t²I), σ_t² = (1−t)² + t²s², whose velocity is
+        // v = μ + ((t s² − (1 − t))/σ_t²)(x − tμ) and whose score is −(x − tμ)/σ_t².
+        let device = Device::flex();
+        let (mu, s, t) = ([2.0f32, -1.0], 0.5f32, 0.7f32);
+        let points = vec![0.3f32, 0.1, -1.0, 2.0, 1.5, -0.5];
+        let x = Tensor::<2>::from_data(TensorData::new(points.clone(), [3, 2]), &device);
+        let var = (1.0 - t).powi(2) + t * t * s * s;
+        let rate = (t * s * s - (1.0 - t)) / var;
+        let centre = Tensor::<1>::from_floats([t * mu[0], t * mu[1]], &device).unsqueeze::<2>();
+        let mu_t = Tensor::<1>::from_floats(mu, &device).unsqueeze::<2>();
+        let v = mu_t + (x.clone() - centre.clone()) * rate;
+        let got = score_from_velocity(x.clone(), v, t)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        let want = ((x - centre) / -var)
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-5, "{got:?} vs {want:?}");
+        }
     }
 }

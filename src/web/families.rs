@@ -38,7 +38,7 @@ macro_rules! family_class {
                 self.lab.sample(n)
             }
 
-            /// Resolves to model samples, fresh data samples and their sliced W2.
+            /// Resolves to model samples, fresh data samples and the divergence panel.
             #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
             pub fn evaluate(&self, n: u32) -> Promise {
                 self.lab.evaluate(n)
@@ -74,12 +74,15 @@ family_class!(
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Keep in sync with `src/data/toy.rs`. */
-export type DatasetName = "eight_gaussians" | "moons";
+export type DatasetName =
+  | "eight_gaussians" | "swiss_roll" | "circles" | "rings" | "moons" | "pinwheel" | "two_spirals" | "checkerboard";
 /** Keep in sync with `src/device.rs`. */
 export interface BackendInfo { backend: "cpu" | "webgpu"; adapter: string | null; reason: string }
+export interface Bounds { x_min: number; x_max: number; y_min: number; y_max: number }
+export type Exactness = "exact" | "numerical" | "unavailable";
 export interface DatasetInfo {
-  name: DatasetName; dim: number;
-  bounds: { x_min: number; x_max: number; y_min: number; y_max: number };
+  name: DatasetName; dim: number; bounds: Bounds;
+  reference: { density: Exactness; score: Exactness; method: string };
 }
 /** Keep in sync with `TrainingConfig` in `src/session.rs`. */
 export interface TrainingOptions {
@@ -92,7 +95,7 @@ export interface FlowMatchingOptions extends TrainingOptions {
 export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
 export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;
-  model_samples: number; data_samples: number; noise_floor: number;
+  model_samples: number; data_samples: number; noise_floor: number | null;
 }
-export interface Evaluation { samples: Float32Array; data: Float32Array; sliced_w2: Estimate; step: number }
+export interface Evaluation { samples: Float32Array; data: Float32Array; divergences: Estimate[]; step: number }
 "#;

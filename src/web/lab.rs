@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use burn::tensor::Transaction;
 use js_sys::{Float32Array, Object, Promise, Reflect};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -13,7 +14,7 @@ use super::convert::{error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::family::Family;
 use crate::options::{LabOptions, check_range};
-use crate::session::{Session, StatsReport, TrainingFault};
+use crate::session::{EvaluationError, Session, StatsReport, TrainingFault};
 
 /// A session behind a JavaScript handle.
 pub struct Lab<F: Family> {
@@ -53,22 +54,62 @@ impl<F: Family + 'static> Lab<F> {
         })
     }
 
-    /// `n` model samples, `n` fresh data samples and the sliced W2 between model and data.
+    /// `n` model samples, `n` fresh data samples and the divergence panel between them; the
+    /// samples and (where the family has one) its score at probe points are read in one
+    /// transaction.
     pub fn evaluate(&self, n: u32) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
-            let samples = read_samples(&session, n).await?;
+            check_range("n", n, 16, 1 << 14).map_err(|e| option_error(&e))?;
+            let (samples, probe) = {
+                let mut session = borrow(&session)?;
+                (session.sample(n as usize), session.score_probe(n as usize))
+            };
+            let (truth, score) = match probe {
+                Some((truth, score)) => (Some(truth), Some(score)),
+                None => (None, None),
+            };
+            let transaction = score
+                .into_iter()
+                .fold(Transaction::default().register(samples), |t, s| {
+                    t.register(s)
+                });
+            let mut read = transaction
+                .execute_async()
+                .await
+                .map_err(|e| error(&format!("reading samples failed: {e:?}")))?
+                .into_iter()
+                .map(|data| data.try_into_vec_as::<f32>());
+            let samples = read
+                .next()
+                .and_then(Result::ok)
+                .ok_or_else(|| error("samples are unreadable"))?;
+            let score = match truth {
+                Some(truth) => Some((
+                    truth,
+                    read.next()
+                        .and_then(Result::ok)
+                        .ok_or_else(|| error("scores are unreadable"))?,
+                )),
+                None => None,
+            };
             let mut session = borrow(&session)?;
-            let estimate = session.evaluate(&samples).map_err(|f| fault(&f))?;
-            let data = session.data_sample(n as usize);
+            let evaluation = session.evaluate(&samples, score).map_err(|e| match e {
+                EvaluationError::Fault(f) => fault(&f),
+                EvaluationError::Invalid(why) => error(&why),
+            })?;
             let result = Object::new();
             set(
                 &result,
                 "samples",
                 &Float32Array::from(samples.as_slice()).into(),
             );
-            set(&result, "data", &Float32Array::from(data.as_slice()).into());
-            set(&result, "sliced_w2", &to_js(&estimate)?);
+            set(
+                &result,
+                "data",
+                &Float32Array::from(evaluation.data.as_slice()).into(),
+            );
+            set(&result, "divergences", &to_js(&evaluation.divergences)?);
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })

@@ -1,17 +1,18 @@
 //! The JavaScript boundary (wasm32 only): type conversion, nothing else.
 //!
-//! Exported to JavaScript: [`init_backend`], [`datasets`], [`dataset_sample`], and one class per
-//! model family (see [`families`]). Numbers, `Float32Array`s and plain option objects cross the
-//! boundary; every failure is a JavaScript `Error` whose message names the field at fault.
+//! Exported to JavaScript: [`init_backend`], [`datasets`], [`dataset_sample`], [`density_grid`],
+//! [`dataset_score`], and one class per model family (see [`families`]). Numbers, typed arrays
+//! and plain option objects cross the boundary; every failure is a JavaScript `Error` whose
+//! message names the field at fault.
 
 mod convert;
 mod families;
 mod lab;
 
-use js_sys::Float32Array;
+use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
-use crate::data::{Dataset, seeded_rng};
+use crate::data::{Bounds, Dataset, seeded_rng};
 use crate::device::{self, BackendPreference};
 use crate::options::{OptionError, check_range};
 
@@ -47,16 +48,73 @@ pub async fn init_backend(
     convert::to_js(&info)
 }
 
-/// Every dataset with its metadata: `[{ name, dim, bounds }]`.
+/// Every dataset with its metadata: `[{ name, dim, bounds, reference }]`, where `reference`
+/// says whether the density and score are exact, numerical or unavailable, and how.
 #[wasm_bindgen(unchecked_return_type = "DatasetInfo[]")]
 pub fn datasets() -> Result<JsValue, JsValue> {
     let list: Vec<serde_json::Value> = Dataset::ALL
         .iter()
-        .map(
-            |set| serde_json::json!({"name": set.name(), "dim": set.dim(), "bounds": set.bounds()}),
-        )
+        .map(|set| {
+            serde_json::json!({
+                "name": set.name(), "dim": set.dim(), "bounds": set.bounds(),
+                "reference": set.reference(),
+            })
+        })
         .collect();
     convert::to_js(&list)
+}
+
+/// The dataset's reference density at the cells of a `resolution × resolution` grid over
+/// `bounds` (cell averages, row-major, first row at the lowest y).
+#[wasm_bindgen(js_name = densityGrid)]
+pub fn density_grid(
+    #[wasm_bindgen(unchecked_param_type = "DatasetName")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Bounds")] bounds: JsValue,
+    resolution: u32,
+) -> Result<Float64Array, JsValue> {
+    let set = dataset(&name)?;
+    let json = convert::to_json(&bounds).map_err(|e| convert::option_error(&e))?;
+    let bounds: Bounds = serde_json::from_value(json)
+        .map_err(|e| convert::option_error(&OptionError::new("bounds", e.to_string())))?;
+    let grid = set
+        .density_grid(bounds, resolution as usize)
+        .map_err(|e| convert::option_error(&OptionError::new("resolution", e.to_string())))?;
+    Ok(Float64Array::from(grid.values.as_slice()))
+}
+
+/// The exact score `∇log p_σ` of the dataset convolved with `N(0, σ²I)` at row-major points
+/// `[n, 2]`; rejects sets without an exact score.
+#[wasm_bindgen(js_name = datasetScore)]
+pub fn dataset_score(
+    #[wasm_bindgen(unchecked_param_type = "DatasetName")] name: JsValue,
+    points: &[f32],
+    sigma: f64,
+) -> Result<Float64Array, JsValue> {
+    let set = dataset(&name)?;
+    let mixture = set.mixture().ok_or_else(|| {
+        let why = format!("{} has no exact score", set.name());
+        convert::option_error(&OptionError::new("dataset", why))
+    })?;
+    check_range("sigma", sigma, 0.0, 100.0).map_err(|e| convert::option_error(&e))?;
+    if points.len() % 2 != 0 || points.iter().any(|v| !v.is_finite()) {
+        let why = "must be finite [x, y] pairs";
+        return Err(convert::option_error(&OptionError::new("points", why)));
+    }
+    let noised = mixture.noised(sigma);
+    let scores: Vec<f64> = points
+        .chunks_exact(2)
+        .flat_map(|p| noised.score([p[0] as f64, p[1] as f64]))
+        .collect();
+    Ok(Float64Array::from(scores.as_slice()))
+}
+
+fn dataset(name: &JsValue) -> Result<Dataset, JsValue> {
+    let json = convert::to_json(name).map_err(|e| convert::option_error(&e))?;
+    serde_json::from_value(json).map_err(|_| {
+        let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();
+        let why = format!("unknown dataset; expected one of {}", names.join(", "));
+        convert::option_error(&OptionError::new("dataset", why))
+    })
 }
 
 /// `n` seeded samples of a dataset, row-major `[n, dim]`.
@@ -66,14 +124,7 @@ pub fn dataset_sample(
     n: u32,
     seed: f64,
 ) -> Result<Float32Array, JsValue> {
-    let json = convert::to_json(&name).map_err(|e| convert::option_error(&e))?;
-    let set: Dataset = serde_json::from_value(json).map_err(|_| {
-        let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();
-        convert::option_error(&OptionError::new(
-            "dataset",
-            format!("unknown dataset; expected one of {}", names.join(", ")),
-        ))
-    })?;
+    let set = dataset(&name)?;
     check_range("n", n, 1, 1 << 20).map_err(|e| convert::option_error(&e))?;
     check_range("seed", seed, 0.0, 2f64.powi(53)).map_err(|e| convert::option_error(&e))?;
     let points = set.sample(n as usize, &mut seeded_rng(seed as u64));

@@ -2,7 +2,15 @@
 // `src/web/families.rs` declares the same interfaces for the generated `.d.ts`).
 
 /** A dataset's name. Keep in sync with `src/data/toy.rs`. */
-export type DatasetName = "eight_gaussians" | "moons";
+export type DatasetName =
+  | "eight_gaussians"
+  | "swiss_roll"
+  | "circles"
+  | "rings"
+  | "moons"
+  | "pinwheel"
+  | "two_spirals"
+  | "checkerboard";
 /** The backend requested: automatic, CPU, or WebGPU (forced). */
 export type BackendPreference = "auto" | "cpu" | "webgpu";
 /** An ODE solver of the flow families. */
@@ -15,11 +23,24 @@ export interface BackendInfo {
   reason: string;
 }
 
+/** A box in the plane. */
+export interface Bounds {
+  x_min: number;
+  x_max: number;
+  y_min: number;
+  y_max: number;
+}
+
+/** How a reference quantity is known. */
+export type Exactness = "exact" | "numerical" | "unavailable";
+
 /** A dataset's metadata. */
 export interface DatasetInfo {
   name: DatasetName;
   dim: number;
-  bounds: { x_min: number; x_max: number; y_min: number; y_max: number };
+  bounds: Bounds;
+  /** Whether its density and score are exact, numerical or unavailable, and how. */
+  reference: { density: Exactness; score: Exactness; method: string };
 }
 
 /** Settings every family shares (`TrainingConfig` in `src/session.rs`). */
@@ -54,14 +75,15 @@ export interface Estimate {
   estimator: string;
   model_samples: number;
   data_samples: number;
-  noise_floor: number;
+  /** The estimate between two independent data samples; null for exact-score estimators. */
+  noise_floor: number | null;
 }
 
-/** Model samples, fresh data samples and their sliced W2. */
+/** Model samples, fresh data samples and the divergence panel. */
 export interface Evaluation {
   samples: Float32Array;
   data: Float32Array;
-  sliced_w2: Estimate;
+  divergences: Estimate[];
   step: number;
 }
 
@@ -86,6 +108,8 @@ export interface GenLab {
   initBackend(preference?: BackendPreference): Promise<BackendInfo>;
   datasets(): DatasetInfo[];
   datasetSample(name: DatasetName, n: number, seed: number): Float32Array;
+  densityGrid(name: DatasetName, bounds: Bounds, resolution: number): Float64Array;
+  datasetScore(name: DatasetName, points: Float32Array, sigma: number): Float64Array;
   FlowMatching: FamilyClass<FlowMatchingOptions>;
 }
 

@@ -1,9 +1,10 @@
 // The page: loads the wasm module, mirrors the state to the URL, and wires the controls, the
 // player and the plots. Nothing here does math; every user-visible string goes in as text.
 
-import { loadGenLab, type BackendInfo, type Evaluation, type GenLab, type LabHandle } from "./genlab";
+import { loadGenLab, type BackendInfo, type Estimate, type Evaluation, type GenLab, type LabHandle } from "./genlab";
 import { Player } from "./player";
-import { CurvePlot } from "./plots/curve";
+import { CurvePlot, type CurvePoint } from "./plots/curve";
+import { DivergenceTable } from "./plots/divergence_table";
 import { ScatterPlot } from "./plots/scatter";
 import { labOptions, parseQuery, toQuery, type LabState } from "./state";
 
@@ -21,7 +22,12 @@ class Page {
   private lab: LabHandle | null = null;
   private readonly player: Player;
   private readonly scatter: ScatterPlot;
-  private readonly curve = new CurvePlot(element("curve"), "sliced W2");
+  private readonly curve = new CurvePlot(element("curve"));
+  private readonly curveChoice = element<HTMLSelectElement>("curve-divergence");
+  private readonly curveLog = element<HTMLInputElement>("curve-log");
+  /** Every evaluation's divergences since the last reset, for redrawing another curve. */
+  private history: { step: number; divergences: Estimate[] }[] = [];
+  private readonly table = new DivergenceTable(element<HTMLTableSectionElement>("divergences"));
   private readonly message = element<HTMLParagraphElement>("message");
   private readonly trainButton = element<HTMLButtonElement>("train");
 
@@ -71,6 +77,8 @@ class Page {
     learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
     backend.addEventListener("change", () => void this.switchBackend(backend.value as LabState["backend"]));
     this.trainButton.addEventListener("click", () => this.togglePlay());
+    this.curveChoice.addEventListener("change", () => this.redrawCurve());
+    this.curveLog.addEventListener("change", () => this.redrawCurve());
     element("reset").addEventListener("click", () => void this.reset());
   }
 
@@ -129,7 +137,9 @@ class Page {
     this.lab = lab;
     this.say("");
     this.scatter.setBounds(this.datasetInfo().bounds);
+    this.history = [];
     this.curve.clear();
+    this.table.clear();
     for (const id of ["loss", "w2", "floor", "rate"]) element(id).textContent = "–";
     element("step").textContent = "0";
     await this.player.evaluate(lab);
@@ -150,15 +160,35 @@ class Page {
     this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
   }
 
+  private curvePoint(divergences: Estimate[], step: number): CurvePoint | null {
+    const estimate = divergences.find((e) => e.name === this.curveChoice.value);
+    return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor };
+  }
+
+  private redrawCurve(): void {
+    const points = this.history
+      .map((entry) => this.curvePoint(entry.divergences, entry.step))
+      .filter((p): p is CurvePoint => p !== null);
+    this.curve.show(this.curveChoice.value, points, this.curveLog.checked);
+  }
+
   private showEvaluation(evaluation: Evaluation): void {
-    const estimate = evaluation.sliced_w2;
     this.scatter.draw(evaluation.data, evaluation.samples);
-    this.curve.push(evaluation.step, estimate.value, estimate.noise_floor);
-    const w2 = element("w2");
-    w2.textContent = estimate.value.toFixed(3);
-    w2.title = `${estimate.name}, ${estimate.units}, ${estimate.direction}; ${estimate.estimator}; ` +
-      `${estimate.model_samples} model and ${estimate.data_samples} data samples`;
-    element("floor").textContent = estimate.noise_floor.toFixed(3);
+    this.table.show(evaluation.divergences);
+    this.history.push({ step: evaluation.step, divergences: evaluation.divergences });
+    if (this.curveChoice.options.length !== evaluation.divergences.length) {
+      const chosen = this.curveChoice.value || "sliced W2(data, model)";
+      this.curveChoice.replaceChildren(...evaluation.divergences.map((e) => new Option(e.name, e.name)));
+      this.curveChoice.value = chosen;
+      this.redrawCurve();
+    } else {
+      const point = this.curvePoint(evaluation.divergences, evaluation.step);
+      if (point !== null) this.curve.push(point);
+    }
+    const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
+    if (w2 === undefined) return;
+    element("w2").textContent = w2.value.toFixed(3);
+    element("floor").textContent = w2.noise_floor?.toFixed(3) ?? "–";
   }
 }
 

@@ -23,7 +23,11 @@ type Property =
 
 /** The declarative table of state properties. */
 export const PROPERTIES: readonly Property[] = [
-  { name: "dataset", kind: "choice", choices: ["eight_gaussians", "moons"] },
+  {
+    name: "dataset",
+    kind: "choice",
+    choices: ["eight_gaussians", "swiss_roll", "circles", "rings", "moons", "pinwheel", "two_spirals", "checkerboard"],
+  },
   { name: "backend", kind: "choice", choices: ["auto", "cpu", "webgpu"] },
   { name: "seed", kind: "integer", min: 0, max: 2 ** 53 },
   { name: "learning_rate", kind: "number", min: 1e-6, max: 1 },
