@@ -2,7 +2,7 @@
 //! labelled and, where it is sample-based, with its noise floor (the same estimator between two
 //! independent data samples of the same size).
 
-use crate::data::Dataset;
+use crate::data::{Bounds, DataSource};
 use crate::metrics::{
     BANDWIDTH_MULTIPLES, Estimate, MetricError, cell_masses, fisher_divergence, jensen_shannon,
     kde_grid, kl, median_distance, mmd2_unbiased, scott_bandwidth, sinkhorn_divergence, sliced_w2,
@@ -22,40 +22,43 @@ pub const SINKHORN_EPSILON: f64 = 0.1;
 /// The data's reference density on the panel grid.
 pub struct ReferenceGrid {
     density: Vec<f64>,
-    dataset: Dataset,
+    bounds: Bounds,
 }
 
 impl ReferenceGrid {
-    /// Tabulates `dataset`'s reference density over its bounds.
-    pub fn new(dataset: Dataset) -> Result<Self, MetricError> {
-        let grid = dataset
-            .density_grid(dataset.bounds(), GRID_RESOLUTION)
-            .map_err(|e| MetricError::new(e.to_string()))?;
-        Ok(Self {
-            density: grid.values,
-            dataset,
-        })
+    /// Tabulates the source's reference density over its bounds; for the user's own points,
+    /// which are the distribution, their Gaussian KDE (Scott's rule).
+    pub fn new(source: &DataSource) -> Result<Self, MetricError> {
+        let bounds = source.bounds();
+        let density = match (
+            source.density_grid(bounds, GRID_RESOLUTION),
+            source.points(),
+        ) {
+            (Some(grid), _) => grid.map_err(|e| MetricError::new(e.to_string()))?.values,
+            (None, Some(points)) => {
+                let points = points.points();
+                kde_grid(points, bounds, GRID_RESOLUTION, scott_bandwidth(points)?)?
+            }
+            (None, None) => {
+                return Err(MetricError::new("the data source has no reference density"));
+            }
+        };
+        Ok(Self { density, bounds })
     }
 
     /// The reference smoothed by the KDE kernel, as cell masses: what a KDE of data samples
     /// estimates, so that model and data are compared at the same smoothing.
     fn smoothed_masses(&self, bandwidth: [f64; 2]) -> Result<Vec<f64>, MetricError> {
-        let bounds = self.dataset.bounds();
         cell_masses(&smooth_grid(
             &self.density,
-            bounds,
+            self.bounds,
             GRID_RESOLUTION,
             bandwidth,
         )?)
     }
 
     fn kde_masses(&self, points: &[f32], bandwidth: [f64; 2]) -> Result<Vec<f64>, MetricError> {
-        cell_masses(&kde_grid(
-            points,
-            self.dataset.bounds(),
-            GRID_RESOLUTION,
-            bandwidth,
-        )?)
+        cell_masses(&kde_grid(points, self.bounds, GRID_RESOLUTION, bandwidth)?)
     }
 }
 

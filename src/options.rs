@@ -150,7 +150,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Dataset;
+    use crate::data::{CustomDataset, Dataset, DatasetSpec};
     use crate::models::flow_matching::FlowMatchingConfig;
     use crate::models::ode::OdeSolver;
     use serde_json::json;
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn missing_fields_keep_their_defaults() {
         let options = Options::parse(&json!({"dataset": "moons", "solver": "rk4"})).unwrap();
-        assert_eq!(options.training.dataset, Dataset::Moons);
+        assert_eq!(options.training.dataset, DatasetSpec::Named(Dataset::Moons));
         assert_eq!(options.model.solver, OdeSolver::Rk4);
         let defaults = Options::defaults();
         assert_eq!(options.training.batch_size, defaults.training.batch_size);
@@ -193,6 +193,39 @@ mod tests {
         assert_eq!(error_field(json!({"width": 0})), "width");
         assert_eq!(error_field(json!({"learning_rat": 0.1})), "learning_rat");
         assert_eq!(error_field(json!([1, 2])), "options");
+    }
+
+    #[test]
+    fn custom_datasets_are_parsed_and_validated() {
+        let mixture = json!({"dataset": {"kind": "mixture", "weights": [1, 2],
+            "means": [[0, 0], [2, 1]], "covariances": [[1, 0, 0, 1], [0.5, 0.1, 0.1, 0.3]]}});
+        let options = Options::parse(&mixture).unwrap();
+        assert!(matches!(
+            options.training.dataset,
+            DatasetSpec::Custom(CustomDataset::Mixture { .. })
+        ));
+        assert_eq!(
+            Options::parse(&options.to_json()).unwrap().to_json(),
+            options.to_json()
+        );
+        let points = json!({"dataset": {"kind": "points", "csv": "x,y\n0,0\n1,1\n2,0.5"}});
+        assert!(Options::parse(&points).is_ok());
+        for (bad, says) in [
+            (
+                json!({"kind": "mixture", "weights": [1], "means": [[0, 0]], "covariances": [[1, 2, 2, 1]]}),
+                "component 0",
+            ),
+            (json!({"kind": "points", "csv": "0,0\n1,oops"}), "line 2"),
+            (json!({"kind": "points", "csv": "0,0"}), "at least 2"),
+        ] {
+            let error = Options::parse(&json!({"dataset": bad})).unwrap_err();
+            assert_eq!(error.field, "dataset");
+            assert!(error.message.contains(says), "{}", error.message);
+        }
+        assert_eq!(
+            error_field(json!({"dataset": {"kind": "circle"}})),
+            "dataset"
+        );
     }
 
     #[test]

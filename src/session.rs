@@ -11,11 +11,14 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use crate::data::{Dataset, SeededRng, seeded_rng};
+use crate::data::{Bounds, DataSource, DatasetSpec, SeededRng, seeded_rng};
 use crate::evaluation::{PanelInputs, ReferenceGrid, ScoreComparison, divergence_panel};
 use crate::family::{Family, StepStats};
 use crate::metrics::Estimate;
 use crate::options::{LabOptions, OptionError, check_range};
+
+/// Dimension of the data (the 2-D sets).
+const DIM: usize = 2;
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
 pub const ATLAS_POINTS: usize = 1 << 15;
@@ -42,9 +45,9 @@ fn mix(a: u64, b: u64) -> u64 {
 /// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
 #[derive(Config, Debug)]
 pub struct TrainingConfig {
-    /// The data distribution to learn.
-    #[config(default = "Dataset::EightGaussians")]
-    pub dataset: Dataset,
+    /// The data distribution to learn: a dataset name, or a custom set (see [`DatasetSpec`]).
+    #[config(default = "DatasetSpec::default()")]
+    pub dataset: DatasetSpec,
     /// Seed of the data, the initial weights and all training noise (0 ..= 2⁵³).
     #[config(default = 0)]
     pub seed: u64,
@@ -61,7 +64,11 @@ impl TrainingConfig {
     pub fn validate(&self) -> Result<(), OptionError> {
         check_range("seed", self.seed, 0, 1 << 53)?;
         check_range("batch_size", self.batch_size, 1, 8192)?;
-        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)?;
+        self.dataset
+            .build()
+            .map(|_| ())
+            .map_err(|e| OptionError::new("dataset", e.to_string()))
     }
 }
 
@@ -179,28 +186,40 @@ pub struct Session<F: Family> {
     batches: Batches,
     step: u64,
     metric_rng: SeededRng,
+    source: DataSource,
     reference: Option<ReferenceGrid>,
 }
 
 impl<F: Family> Session<F> {
     /// Seeds the device, uploads the data atlas and initialises the family.
-    pub fn new(options: LabOptions<F::Config>, device: &Device) -> Self {
+    /// Fails only if the data source is invalid (options validated by [`LabOptions::parse`]
+    /// never are).
+    pub fn new(options: LabOptions<F::Config>, device: &Device) -> Result<Self, OptionError> {
         let training = &options.training;
+        let source = training
+            .dataset
+            .build()
+            .map_err(|e| OptionError::new("dataset", e.to_string()))?;
         device.seed(training.seed);
-        let dataset = training.dataset;
         let mut rng = seeded_rng(training.seed);
-        let atlas = dataset.sample(ATLAS_POINTS, &mut rng);
-        let batches = Batches::upload(atlas, dataset.dim(), training.batch_size, device);
-        let family = F::init(&options.model, training, dataset.dim(), device);
-        Self {
+        let atlas = source.sample(ATLAS_POINTS, &mut rng);
+        let batches = Batches::upload(atlas, DIM, training.batch_size, device);
+        let family = F::init(&options.model, training, DIM, device);
+        Ok(Self {
             last_finite: (family.clone(), 0),
             family,
             batches,
             step: 0,
             metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
-            reference: ReferenceGrid::new(dataset).ok(),
+            reference: ReferenceGrid::new(&source).ok(),
+            source,
             options,
-        }
+        })
+    }
+
+    /// The data source being learned.
+    pub fn source(&self) -> &DataSource {
+        &self.source
     }
 
     /// The options this session was built from.
@@ -286,10 +305,9 @@ impl<F: Family> Session<F> {
     /// score there (still on the device): `None` unless the family has a score and the data an
     /// exact one. The points are `x_t = t x₁ + (1 − t) z` at [`FISHER_TIME`], `x₁` fresh data.
     pub fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
-        let dataset = self.options.training.dataset;
-        let mixture = dataset.mixture()?;
+        let mixture = self.source.mixture()?;
         let t = FISHER_TIME;
-        let data = dataset.sample(n, &mut self.metric_rng);
+        let data = self.source.sample(n, &mut self.metric_rng);
         let noise: Vec<f32> = (0..2 * n)
             .map(|_| self.metric_rng.sample(StandardNormal))
             .collect();
@@ -325,12 +343,11 @@ impl<F: Family> Session<F> {
         {
             return Err(EvaluationError::Fault(self.restore("score", self.step)));
         }
-        let dataset = self.options.training.dataset;
-        let n = model_samples.len() / dataset.dim();
-        let data = dataset.sample(n, &mut self.metric_rng);
-        let other = dataset.sample(n, &mut self.metric_rng);
+        let n = model_samples.len() / DIM;
+        let data = self.source.sample(n, &mut self.metric_rng);
+        let other = self.source.sample(n, &mut self.metric_rng);
         let reference = self.reference.as_ref().ok_or_else(|| {
-            EvaluationError::Invalid(format!("{} has no reference density", dataset.name()))
+            EvaluationError::Invalid(format!("{} has no reference density", self.source.name()))
         })?;
         let score = score.map(|(truth, model)| ScoreComparison {
             label: truth.label,
@@ -346,7 +363,11 @@ impl<F: Family> Session<F> {
         };
         let divergences =
             divergence_panel(&inputs).map_err(|e| EvaluationError::Invalid(e.to_string()))?;
-        Ok(Evaluation { data, divergences })
+        Ok(Evaluation {
+            bounds: self.source.bounds(),
+            data,
+            divergences,
+        })
     }
 }
 
@@ -361,6 +382,8 @@ pub struct ScoreTruth {
 /// Fresh data samples and the divergence panel.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
+    /// The window the data live in (for plotting).
+    pub bounds: Bounds,
     /// The data samples the panel compared against, row-major `[n, 2]`.
     pub data: Vec<f32>,
     /// The panel, in [`divergence_panel`]'s order.

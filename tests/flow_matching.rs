@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::Device;
-use genlab::data::Dataset;
+use genlab::data::{Dataset, DatasetSpec};
 use genlab::metrics::Estimate;
 use genlab::models::flow_matching::{FlowMatching, FlowMatchingConfig};
 use genlab::models::ode::OdeSolver;
@@ -12,7 +12,7 @@ use serde_json::json;
 
 fn session(options: serde_json::Value) -> Session<FlowMatching> {
     let options = LabOptions::<FlowMatchingConfig>::parse(&options).expect("valid options");
-    Session::new(options, &Device::flex())
+    Session::new(options, &Device::flex()).expect("valid data")
 }
 
 fn mean_loss(session: &mut Session<FlowMatching>, steps: u32) -> f64 {
@@ -117,7 +117,35 @@ fn a_diverging_run_restores_the_last_finite_weights() {
 #[test]
 fn solver_and_dataset_options_reach_the_session() {
     let session = session(json!({"dataset": "moons", "solver": "rk4", "sample_steps": 4}));
-    assert_eq!(session.options().training.dataset, Dataset::Moons);
+    assert_eq!(
+        session.options().training.dataset,
+        DatasetSpec::Named(Dataset::Moons)
+    );
     assert_eq!(session.options().model.solver, OdeSolver::Rk4);
     assert_eq!(session.sample(10).dims(), [10, 2]);
+}
+
+#[test]
+fn trains_on_the_users_points_and_on_a_custom_mixture() {
+    // A user's points: no exact score, so the panel has no Fisher divergence; the reference
+    // is the points' own KDE and the bounds come from the points.
+    let csv: String = (0..60)
+        .map(|i| format!("{},{}\n", (i % 6) as f32 * 0.5, (i / 6) as f32 * 0.3))
+        .collect();
+    let mut points =
+        session(json!({"dataset": {"kind": "points", "csv": csv}, "width": 32, "batch_size": 64}));
+    mean_loss(&mut points, 10);
+    let names: Vec<&str> = panel(&mut points, 200).iter().map(|e| e.name).collect();
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("Fisher")));
+    let bounds = points.source().bounds();
+    assert!(bounds.x_min < 0.0 && bounds.x_max > 2.5, "{bounds:?}");
+
+    // A custom mixture has an exact score: the Fisher divergence is there.
+    let mut mixture = session(json!({"dataset": {"kind": "mixture", "weights": [1, 1],
+        "means": [[-1, 0], [1, 0]], "covariances": [[0.1, 0, 0, 0.1], [0.1, 0, 0, 0.1]]},
+        "width": 32, "batch_size": 64}));
+    mean_loss(&mut mixture, 10);
+    let panel = panel(&mut mixture, 200);
+    assert!(find(&panel, "Fisher").value.is_finite());
 }

@@ -100,6 +100,10 @@ async fn bad_options_reject_naming_the_field_and_the_handle_keeps_working() {
         (r#"{"dataset":"mnist"}"#, "dataset"),
         (r#"{"width":"wide"}"#, "width"),
         (r#"{"lerning_rate":0.1}"#, "lerning_rate"),
+        (
+            r#"{"dataset":{"kind":"points","csv":"0,0\n1,x"}}"#,
+            "dataset",
+        ),
     ] {
         let error = FlowMatching::create(options(json)).await.err().expect(json);
         assert_eq!(
@@ -166,6 +170,16 @@ fn dataset_functions_answer_from_javascript() {
         get(&error, "field").as_string().as_deref(),
         Some("resolution")
     );
+    let points = options(r#"{"kind":"points","csv":"0,0\n1,1\n2,0"}"#);
+    assert_eq!(
+        genlab::web::dataset_sample(points, 5, 1.0)
+            .unwrap()
+            .length(),
+        10
+    );
+    let bad = options(r#"{"kind":"points","csv":"0,0\n1,x"}"#);
+    let error = genlab::web::dataset_sample(bad, 5, 1.0).unwrap_err();
+    assert!(message(&error).contains("line 2"), "{}", message(&error));
     let error = genlab::web::dataset_sample("mnist".into(), 10, 0.0).unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("dataset"));
 }

@@ -89,6 +89,20 @@ impl EmpiricalSet {
         self.points.len() / 2
     }
 
+    /// The points, row-major `[n, 2]`.
+    pub fn points(&self) -> &[f32] {
+        &self.points
+    }
+
+    /// The smallest and largest coordinate over both axes.
+    pub fn range(&self) -> (f64, f64) {
+        self.points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(*v as f64), hi.max(*v as f64))
+            })
+    }
+
     /// Whether the set is empty (never, by construction).
     pub fn is_empty(&self) -> bool {
         self.points.is_empty()

@@ -8,12 +8,14 @@ mod empirical;
 mod grid;
 mod mixture;
 mod reference;
+mod source;
 mod toy;
 
 pub use empirical::{EmpiricalSet, MAX_CSV_BYTES, MAX_CSV_ROWS, parse_points_csv};
 pub use grid::Grid;
 pub use mixture::GaussianMixture;
 pub use reference::{Exactness, Reference};
+pub use source::{CustomDataset, DataSource, DatasetSpec};
 pub use toy::{Bounds, Dataset};
 
 use std::fmt;

@@ -6,8 +6,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::options::OptionError;
 
-/// Largest options object accepted, as JSON text.
-const MAX_OPTIONS_BYTES: usize = 64 * 1024;
+/// Largest options object accepted, as JSON text (a CSV of user points may be up to 4 MiB).
+const MAX_OPTIONS_BYTES: usize = 5 * 1024 * 1024;
 
 /// A JavaScript value (an options object, a string) as JSON. Non-finite numbers, which JSON
 /// cannot carry, are rejected naming their field; `undefined` and `null` become `null`.

@@ -79,6 +79,11 @@ export type DatasetName =
 /** Keep in sync with `src/device.rs`. */
 export interface BackendInfo { backend: "cpu" | "webgpu"; adapter: string | null; reason: string }
 export interface Bounds { x_min: number; x_max: number; y_min: number; y_max: number }
+/** Keep in sync with `src/data/source.rs`. */
+export type CustomDataset =
+  | { kind: "mixture"; weights: number[]; means: [number, number][]; covariances: [number, number, number, number][] }
+  | { kind: "points"; csv: string };
+export type DatasetSpec = DatasetName | CustomDataset;
 export type Exactness = "exact" | "numerical" | "unavailable";
 export interface DatasetInfo {
   name: DatasetName; dim: number; bounds: Bounds;
@@ -86,7 +91,7 @@ export interface DatasetInfo {
 }
 /** Keep in sync with `TrainingConfig` in `src/session.rs`. */
 export interface TrainingOptions {
-  dataset?: DatasetName; seed?: number; batch_size?: number; learning_rate?: number;
+  dataset?: DatasetSpec; seed?: number; batch_size?: number; learning_rate?: number;
 }
 /** Keep in sync with `FlowMatchingConfig` in `src/models/flow_matching.rs`. */
 export interface FlowMatchingOptions extends TrainingOptions {
@@ -97,5 +102,7 @@ export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;
   model_samples: number; data_samples: number; noise_floor: number | null;
 }
-export interface Evaluation { samples: Float32Array; data: Float32Array; divergences: Estimate[]; step: number }
+export interface Evaluation {
+  samples: Float32Array; data: Float32Array; divergences: Estimate[]; bounds: Bounds; step: number;
+}
 "#;

@@ -29,7 +29,9 @@ impl<F: Family + 'static> Lab<F> {
         let options = LabOptions::<F::Config>::parse(&json).map_err(|e| option_error(&e))?;
         let (device, backend) = device::current().await.map_err(|e| error(&e))?;
         Ok(Self {
-            session: Rc::new(RefCell::new(Session::new(options, &device))),
+            session: Rc::new(RefCell::new(
+                Session::new(options, &device).map_err(|e| option_error(&e))?,
+            )),
             backend,
         })
     }
@@ -110,6 +112,7 @@ impl<F: Family + 'static> Lab<F> {
                 &Float32Array::from(evaluation.data.as_slice()).into(),
             );
             set(&result, "divergences", &to_js(&evaluation.divergences)?);
+            set(&result, "bounds", &to_js(&evaluation.bounds)?);
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })

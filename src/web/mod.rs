@@ -12,7 +12,7 @@ mod lab;
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
-use crate::data::{Bounds, Dataset, seeded_rng};
+use crate::data::{Bounds, DataSource, Dataset, DatasetSpec, seeded_rng};
 use crate::device::{self, BackendPreference};
 use crate::options::{OptionError, check_range};
 
@@ -68,7 +68,7 @@ pub fn datasets() -> Result<JsValue, JsValue> {
 /// `bounds` (cell averages, row-major, first row at the lowest y).
 #[wasm_bindgen(js_name = densityGrid)]
 pub fn density_grid(
-    #[wasm_bindgen(unchecked_param_type = "DatasetName")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] name: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Bounds")] bounds: JsValue,
     resolution: u32,
 ) -> Result<Float64Array, JsValue> {
@@ -78,6 +78,10 @@ pub fn density_grid(
         .map_err(|e| convert::option_error(&OptionError::new("bounds", e.to_string())))?;
     let grid = set
         .density_grid(bounds, resolution as usize)
+        .ok_or_else(|| {
+            let why = "raw points have no reference density; their KDE is the evaluation's";
+            convert::option_error(&OptionError::new("dataset", why))
+        })?
         .map_err(|e| convert::option_error(&OptionError::new("resolution", e.to_string())))?;
     Ok(Float64Array::from(grid.values.as_slice()))
 }
@@ -86,7 +90,7 @@ pub fn density_grid(
 /// `[n, 2]`; rejects sets without an exact score.
 #[wasm_bindgen(js_name = datasetScore)]
 pub fn dataset_score(
-    #[wasm_bindgen(unchecked_param_type = "DatasetName")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] name: JsValue,
     points: &[f32],
     sigma: f64,
 ) -> Result<Float64Array, JsValue> {
@@ -108,19 +112,25 @@ pub fn dataset_score(
     Ok(Float64Array::from(scores.as_slice()))
 }
 
-fn dataset(name: &JsValue) -> Result<Dataset, JsValue> {
-    let json = convert::to_json(name).map_err(|e| convert::option_error(&e))?;
-    serde_json::from_value(json).map_err(|_| {
+/// A data source from a name (`"moons"`) or a custom-set object, built and validated.
+fn dataset(spec: &JsValue) -> Result<DataSource, JsValue> {
+    let json = convert::to_json(spec).map_err(|e| convert::option_error(&e))?;
+    let spec: DatasetSpec = serde_json::from_value(json).map_err(|_| {
         let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();
-        let why = format!("unknown dataset; expected one of {}", names.join(", "));
+        let why = format!(
+            "expected one of {} or {{kind: \"mixture\" | \"points\", ...}}",
+            names.join(", ")
+        );
         convert::option_error(&OptionError::new("dataset", why))
-    })
+    })?;
+    spec.build()
+        .map_err(|e| convert::option_error(&OptionError::new("dataset", e.to_string())))
 }
 
 /// `n` seeded samples of a dataset, row-major `[n, dim]`.
 #[wasm_bindgen(js_name = datasetSample)]
 pub fn dataset_sample(
-    #[wasm_bindgen(unchecked_param_type = "DatasetName")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] name: JsValue,
     n: u32,
     seed: f64,
 ) -> Result<Float32Array, JsValue> {

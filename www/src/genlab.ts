@@ -11,6 +11,19 @@ export type DatasetName =
   | "pinwheel"
   | "two_spirals"
   | "checkerboard";
+/** A data source given by its parameters or points (validated in Rust). */
+export type CustomDataset =
+  | {
+      kind: "mixture";
+      weights: number[];
+      means: [number, number][];
+      covariances: [number, number, number, number][];
+    }
+  | { kind: "points"; csv: string };
+
+/** A dataset name or a custom data source. */
+export type DatasetSpec = DatasetName | CustomDataset;
+
 /** The backend requested: automatic, CPU, or WebGPU (forced). */
 export type BackendPreference = "auto" | "cpu" | "webgpu";
 /** An ODE solver of the flow families. */
@@ -45,7 +58,7 @@ export interface DatasetInfo {
 
 /** Settings every family shares (`TrainingConfig` in `src/session.rs`). */
 export interface TrainingOptions {
-  dataset?: DatasetName;
+  dataset?: DatasetSpec;
   seed?: number;
   batch_size?: number;
   learning_rate?: number;
@@ -84,6 +97,8 @@ export interface Evaluation {
   samples: Float32Array;
   data: Float32Array;
   divergences: Estimate[];
+  /** The window the data live in. */
+  bounds: Bounds;
   step: number;
 }
 
@@ -107,9 +122,9 @@ export interface FamilyClass<Options> {
 export interface GenLab {
   initBackend(preference?: BackendPreference): Promise<BackendInfo>;
   datasets(): DatasetInfo[];
-  datasetSample(name: DatasetName, n: number, seed: number): Float32Array;
-  densityGrid(name: DatasetName, bounds: Bounds, resolution: number): Float64Array;
-  datasetScore(name: DatasetName, points: Float32Array, sigma: number): Float64Array;
+  datasetSample(dataset: DatasetSpec, n: number, seed: number): Float32Array;
+  densityGrid(dataset: DatasetSpec, bounds: Bounds, resolution: number): Float64Array;
+  datasetScore(dataset: DatasetSpec, points: Float32Array, sigma: number): Float64Array;
   FlowMatching: FamilyClass<FlowMatchingOptions>;
 }
 

@@ -1,7 +1,15 @@
 // The page: loads the wasm module, mirrors the state to the URL, and wires the controls, the
 // player and the plots. Nothing here does math; every user-visible string goes in as text.
 
-import { loadGenLab, type BackendInfo, type Estimate, type Evaluation, type GenLab, type LabHandle } from "./genlab";
+import {
+  loadGenLab,
+  type BackendInfo,
+  type CustomDataset,
+  type Estimate,
+  type Evaluation,
+  type GenLab,
+  type LabHandle,
+} from "./genlab";
 import { Player } from "./player";
 import { CurvePlot, type CurvePoint } from "./plots/curve";
 import { DivergenceTable } from "./plots/divergence_table";
@@ -20,6 +28,8 @@ function errorText(error: unknown): string {
 
 class Page {
   private lab: LabHandle | null = null;
+  /** The user's own data, which replaces the named dataset until another one is chosen. */
+  private custom: CustomDataset | null = null;
   private readonly player: Player;
   private readonly scatter: ScatterPlot;
   private readonly curve = new CurvePlot(element("curve"));
@@ -72,7 +82,11 @@ class Page {
     backend.value = this.state.backend;
     solver.value = this.state.solver;
     learningRate.value = String(this.state.learning_rate);
-    dataset.addEventListener("change", () => void this.change({ dataset: dataset.value as LabState["dataset"] }));
+    dataset.addEventListener("change", () => {
+      this.custom = null;
+      void this.change({ dataset: dataset.value as LabState["dataset"] });
+    });
+    element("use-points").addEventListener("click", () => void this.usePoints());
     solver.addEventListener("change", () => void this.change({ solver: solver.value as LabState["solver"] }));
     learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
     backend.addEventListener("change", () => void this.switchBackend(backend.value as LabState["backend"]));
@@ -118,6 +132,17 @@ class Page {
     this.say(`${Object.keys(patch).join(", ")} changed: the model was reset.`);
   }
 
+  /** Trains on the pasted CSV points; Rust validates them and names the bad line. */
+  private async usePoints(): Promise<void> {
+    const previous = this.custom;
+    this.custom = { kind: "points", csv: element<HTMLTextAreaElement>("points-csv").value };
+    if (await this.reset()) {
+      this.say("Training on your points (they are not saved in the URL).");
+    } else {
+      this.custom = previous;
+    }
+  }
+
   private mirrorUrl(): void {
     history.replaceState(null, "", `${location.pathname}${toQuery(this.state)}${location.hash}`);
   }
@@ -128,7 +153,8 @@ class Page {
     this.player.stop();
     let lab: LabHandle;
     try {
-      lab = await this.genlab.FlowMatching.create(labOptions(this.state));
+      const options = labOptions(this.state);
+      lab = await this.genlab.FlowMatching.create(this.custom === null ? options : { ...options, dataset: this.custom });
     } catch (error) {
       this.say(errorText(error));
       return false;
@@ -136,7 +162,6 @@ class Page {
     this.lab?.free();
     this.lab = lab;
     this.say("");
-    this.scatter.setBounds(this.datasetInfo().bounds);
     this.history = [];
     this.curve.clear();
     this.table.clear();
@@ -173,6 +198,7 @@ class Page {
   }
 
   private showEvaluation(evaluation: Evaluation): void {
+    this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
     this.table.show(evaluation.divergences);
     this.history.push({ step: evaluation.step, divergences: evaluation.divergences });

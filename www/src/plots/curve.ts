@@ -35,6 +35,8 @@ export class CurvePlot {
         { label, stroke: "#e4572e", width: 2 },
         { label: "noise floor", stroke: "#8a93a6", dash: [6, 4], width: 1 },
       ],
+      // The divergence table beside the plot shows the values; the legend would only crowd it.
+      legend: { show: false },
     };
     this.plot = new uPlot(options, this.data(), this.container);
     this.container.dataset.points = String(this.points.length);
