@@ -4,13 +4,16 @@
 
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, cell_masses, fisher_divergence, jensen_shannon,
-    kde_grid, kl, median_distance, mmd2_unbiased, scott_bandwidth, sinkhorn_divergence, sliced_w2,
-    smooth_grid, total_variation,
+    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, cell_masses, fisher_divergence,
+    jensen_shannon, kde_grid, kl, median_distance, monte_carlo_kl, scott_bandwidth,
+    sinkhorn_divergence, sliced_w2, smooth_grid, total_variation,
 };
 
-/// Cells per axis of the grid divergences.
+/// Cells per axis of the grid divergences computed from samples.
 pub const GRID_RESOLUTION: usize = 128;
+/// Cells per axis of the grid divergences computed from a model's own log-density (evaluated at
+/// every cell centre on the device, so kept coarser).
+pub const DENSITY_RESOLUTION: usize = 64;
 /// Projection angles of the sliced W2.
 pub const SLICED_W2_PROJECTIONS: usize = 64;
 /// Points per side of the Sinkhorn divergence (the first of each sample; it is O(n²) per
@@ -22,6 +25,7 @@ pub const SINKHORN_EPSILON: f64 = 0.1;
 /// The data's reference density on the panel grid.
 pub struct ReferenceGrid {
     density: Vec<f64>,
+    coarse: Vec<f64>,
     bounds: Bounds,
 }
 
@@ -30,20 +34,16 @@ impl ReferenceGrid {
     /// which are the distribution, their Gaussian KDE (Scott's rule).
     pub fn new(source: &DataSource) -> Result<Self, MetricError> {
         let bounds = source.bounds();
-        let density = match (
-            source.density_grid(bounds, GRID_RESOLUTION),
-            source.points(),
-        ) {
-            (Some(grid), _) => grid.map_err(|e| MetricError::new(e.to_string()))?.values,
-            (None, Some(points)) => {
-                let points = points.points();
-                kde_grid(points, bounds, GRID_RESOLUTION, scott_bandwidth(points)?)?
-            }
-            (None, None) => {
-                return Err(MetricError::new("the data source has no reference density"));
-            }
-        };
-        Ok(Self { density, bounds })
+        Ok(Self {
+            density: reference_density(source, bounds, GRID_RESOLUTION)?,
+            coarse: reference_density(source, bounds, DENSITY_RESOLUTION)?,
+            bounds,
+        })
+    }
+
+    /// The window the grids cover.
+    pub fn bounds(&self) -> Bounds {
+        self.bounds
     }
 
     /// The reference smoothed by the KDE kernel, as cell masses: what a KDE of data samples
@@ -60,6 +60,51 @@ impl ReferenceGrid {
     fn kde_masses(&self, points: &[f32], bandwidth: [f64; 2]) -> Result<Vec<f64>, MetricError> {
         cell_masses(&kde_grid(points, self.bounds, GRID_RESOLUTION, bandwidth)?)
     }
+}
+
+/// The source's reference density at the cells of a `resolution²` grid over `bounds`; for the
+/// user's own points, which are the distribution, their Gaussian KDE (Scott's rule).
+pub fn reference_density(
+    source: &DataSource,
+    bounds: Bounds,
+    resolution: usize,
+) -> Result<Vec<f64>, MetricError> {
+    match (source.density_grid(bounds, resolution), source.points()) {
+        (Some(grid), _) => Ok(grid.map_err(|e| MetricError::new(e.to_string()))?.values),
+        (None, Some(points)) => {
+            let points = points.points();
+            kde_grid(points, bounds, resolution, scott_bandwidth(points)?)
+        }
+        (None, None) => Err(MetricError::new("the data source has no reference density")),
+    }
+}
+
+/// The centres of a `resolution × resolution` grid over `bounds`, row-major `[cells, 2]` with
+/// row 0 at the lowest y (the order of [`crate::data::Grid`]).
+pub fn cell_centres(bounds: Bounds, resolution: usize) -> Vec<f32> {
+    let dx = (bounds.x_max - bounds.x_min) / resolution as f32;
+    let dy = (bounds.y_max - bounds.y_min) / resolution as f32;
+    (0..resolution * resolution)
+        .flat_map(|k| {
+            let (i, j) = (k % resolution, k / resolution);
+            [
+                bounds.x_min + (i as f32 + 0.5) * dx,
+                bounds.y_min + (j as f32 + 0.5) * dy,
+            ]
+        })
+        .collect()
+}
+
+/// A model's own log-density: at the [`DENSITY_RESOLUTION`] cell centres and, where the data
+/// density is exact, at data samples beside the exact data log-density.
+#[derive(Clone, Debug)]
+pub struct ModelDensity {
+    /// `log q` at the cell centres of [`cell_centres`]`(bounds, DENSITY_RESOLUTION)`.
+    pub grid: Vec<f64>,
+    /// `(log p, log q)` at fresh data samples, when `log p` is exact.
+    pub at_data: Option<(Vec<f64>, Vec<f64>)>,
+    /// How the family computes `log q` (e.g. "exact, change of variables").
+    pub method: &'static str,
 }
 
 /// The model's score and the exact data score at the same points.
@@ -84,6 +129,8 @@ pub struct PanelInputs<'a> {
     pub other: &'a [f32],
     /// Scores at common points, when the family has a score and the data an exact one.
     pub score: Option<ScoreComparison>,
+    /// The model's own log-density, when the family has one.
+    pub density: Option<ModelDensity>,
 }
 
 fn estimate(
@@ -109,69 +156,35 @@ fn estimate(
 /// W2, Sinkhorn and MMD², in that order.
 pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, MetricError> {
     let n = inputs.model.len() / 2;
-    let bandwidth = scott_bandwidth(inputs.data)?;
-    let p = &inputs.reference.smoothed_masses(bandwidth)?;
-    let q = inputs.reference.kde_masses(inputs.model, bandwidth)?;
-    let floor_q = inputs.reference.kde_masses(inputs.other, bandwidth)?;
-    let grid = |what: &str| {
-        format!(
-            "{what} on a {GRID_RESOLUTION}×{GRID_RESOLUTION} grid between the data's reference \
-             density and a Gaussian KDE of the model samples, both smoothed by the same kernel \
-             (Scott's rule on the data: h = ({:.3}, {:.3})) and mixed with uniform at 1e-4",
-            bandwidth[0], bandwidth[1]
-        )
+    let mut panel = match &inputs.density {
+        Some(density) => density_grid_estimates(inputs.reference, density)?,
+        None => sample_grid_estimates(inputs)?,
     };
-    let mut panel = vec![
-        (
-            estimate(
-                "KL(data‖model)",
-                kl(p, &q)?,
-                "nats",
-                "forward: data → model",
-                grid("Σ p log p/q"),
+    if let Some(ModelDensity {
+        at_data: Some((log_p, log_q)),
+        method,
+        ..
+    }) = &inputs.density
+    {
+        let mc = monte_carlo_kl(log_p, log_q)?;
+        let mut e = estimate(
+            "KL(data‖model), Monte Carlo",
+            mc.mean,
+            "nats",
+            "forward: data → model",
+            format!(
+                "E_data[log p − log q] over {} data samples, exact data density, model density \
+                 {method} (standard error {:.3})",
+                log_p.len(),
+                mc.standard_error
             ),
-            kl(p, &floor_q)?,
-        ),
-        (
-            estimate(
-                "KL(model‖data)",
-                kl(&q, p)?,
-                "nats",
-                "reverse: model → data",
-                grid("Σ q log q/p"),
-            ),
-            kl(&floor_q, p)?,
-        ),
-        (
-            estimate(
-                "JS(data, model)",
-                jensen_shannon(p, &q)?,
-                "nats",
-                "symmetric",
-                grid("½KL(p‖m) + ½KL(q‖m)"),
-            ),
-            jensen_shannon(p, &floor_q)?,
-        ),
-        (
-            estimate(
-                "TV(data, model)",
-                total_variation(p, &q)?,
-                "probability",
-                "symmetric",
-                grid("½Σ|p − q|"),
-            ),
-            total_variation(p, &floor_q)?,
-        ),
-    ]
-    .into_iter()
-    .map(|(mut e, floor)| {
-        e.noise_floor = Some(floor);
-        e
-    })
-    .collect::<Vec<_>>();
+        );
+        e.data_samples = log_p.len();
+        panel.push(e);
+    }
     if let Some(score) = &inputs.score {
         let fisher = fisher_divergence(&score.truth, &score.model, 2)?;
-        panel.push(estimate(
+        let mut e = estimate(
             "Fisher(data, model)",
             fisher.mean,
             "1/data units²",
@@ -182,40 +195,165 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
                 score.truth.len() / 2,
                 fisher.standard_error
             ),
-        ));
+        );
+        e.data_samples = score.truth.len() / 2;
+        panel.push(e);
     }
+    let (data, model, other) = (inputs.data, inputs.model, inputs.other);
+    let sliced = format!(
+        "exact 1-D W2 of the empirical projections on {SLICED_W2_PROJECTIONS} evenly spaced angles"
+    );
     let mut sample_based = vec![(
         estimate(
             "sliced W2(data, model)",
-            sliced_w2(inputs.data, inputs.model, SLICED_W2_PROJECTIONS),
+            sliced_w2(data, model, SLICED_W2_PROJECTIONS),
             "data units",
             "symmetric",
-            format!(
-                "exact 1-D W2 of the empirical projections on {SLICED_W2_PROJECTIONS} evenly spaced angles"
-            ),
+            sliced,
         ),
-        sliced_w2(inputs.data, inputs.other, SLICED_W2_PROJECTIONS),
+        sliced_w2(data, other, SLICED_W2_PROJECTIONS),
     )];
     let k = SINKHORN_POINTS.min(n) * 2;
+    let sinkhorn = format!(
+        "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON} \
+         (ε-scaling, ≤ {} iterations), on {} points per side",
+        crate::metrics::SINKHORN_MAX_ITERATIONS,
+        k / 2
+    );
     sample_based.push((
-        estimate("Sinkhorn(data, model)", sinkhorn_divergence(&inputs.data[..k], &inputs.model[..k], SINKHORN_EPSILON)?, "data units²", "symmetric",
-            format!("debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON}, on {} points per side", k / 2)),
-        sinkhorn_divergence(&inputs.data[..k], &inputs.other[..k], SINKHORN_EPSILON)?,
+        estimate(
+            "Sinkhorn(data, model)",
+            sinkhorn_divergence(&data[..k], &model[..k], SINKHORN_EPSILON)?,
+            "data units²",
+            "symmetric",
+            sinkhorn,
+        ),
+        sinkhorn_divergence(&data[..k], &other[..k], SINKHORN_EPSILON)?,
     ));
-    let median = median_distance(inputs.data, inputs.other)?;
+    let median = median_distance(data, other)?;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
+    let mmd = MmdAgainst::new(data, &bandwidths)?;
+    let description = format!(
+        "unbiased MMD², sum of RBF kernels with bandwidths {BANDWIDTH_MULTIPLES:?} × the data's \
+         median distance ({median:.3})"
+    );
     sample_based.push((
-        estimate("MMD²(data, model)", mmd2_unbiased(inputs.data, inputs.model, &bandwidths)?, "kernel units", "symmetric",
-            format!("unbiased MMD², sum of RBF kernels with bandwidths {BANDWIDTH_MULTIPLES:?} × the data's median distance ({median:.3})")),
-        mmd2_unbiased(inputs.data, inputs.other, &bandwidths)?,
+        estimate(
+            "MMD²(data, model)",
+            mmd.mmd2(model)?,
+            "kernel units",
+            "symmetric",
+            description,
+        ),
+        mmd.mmd2(other)?,
     ));
     for (mut e, floor) in sample_based {
         e.noise_floor = Some(floor);
         panel.push(e);
     }
-    for e in &mut panel {
+    for e in panel.iter_mut().filter(|e| e.noise_floor.is_some()) {
         e.model_samples = n;
         e.data_samples = n;
     }
     Ok(panel)
+}
+
+/// The four grid divergences from masses `p` (data) and `q` (model), each with its noise floor
+/// (the same divergence with `floor_q`, a second data estimate, in place of `q`) when given.
+fn grid_estimates(
+    p: &[f64],
+    q: &[f64],
+    floor_q: Option<&[f64]>,
+    describe: impl Fn(&str) -> String,
+) -> Result<Vec<Estimate>, MetricError> {
+    type Divergence = fn(&[f64], &[f64]) -> Result<f64, MetricError>;
+    let reverse_kl: Divergence = |p, q| kl(q, p);
+    let rows: [(&'static str, Divergence, &'static str, &'static str, &str); 4] = [
+        (
+            "KL(data‖model)",
+            kl,
+            "nats",
+            "forward: data → model",
+            "Σ p log p/q",
+        ),
+        (
+            "KL(model‖data)",
+            reverse_kl,
+            "nats",
+            "reverse: model → data",
+            "Σ q log q/p",
+        ),
+        (
+            "JS(data, model)",
+            jensen_shannon,
+            "nats",
+            "symmetric",
+            "½KL(p‖m) + ½KL(q‖m)",
+        ),
+        (
+            "TV(data, model)",
+            total_variation,
+            "probability",
+            "symmetric",
+            "½Σ|p − q|",
+        ),
+    ];
+    rows.into_iter()
+        .map(|(name, divergence, units, direction, formula)| {
+            let mut e = estimate(name, divergence(p, q)?, units, direction, describe(formula));
+            e.noise_floor = floor_q.map(|floor| divergence(p, floor)).transpose()?;
+            Ok(e)
+        })
+        .collect()
+}
+
+/// Grid divergences between the reference and a KDE of the model samples, both smoothed by the
+/// same kernel, with noise floors from a second data sample.
+fn sample_grid_estimates(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, MetricError> {
+    let bandwidth = scott_bandwidth(inputs.data)?;
+    let p = inputs.reference.smoothed_masses(bandwidth)?;
+    let q = inputs.reference.kde_masses(inputs.model, bandwidth)?;
+    let floor_q = inputs.reference.kde_masses(inputs.other, bandwidth)?;
+    grid_estimates(&p, &q, Some(&floor_q), |what| {
+        format!(
+            "{what} on a {GRID_RESOLUTION}×{GRID_RESOLUTION} grid between the data's reference \
+             density and a Gaussian KDE of the model samples, both smoothed by the same kernel \
+             (Scott's rule on the data: h = ({:.3}, {:.3})) and mixed with uniform at 1e-4",
+            bandwidth[0], bandwidth[1]
+        )
+    })
+}
+
+/// Grid divergences between the reference and the model's own density at the cell centres: no
+/// samples, so no noise floor; the error is the grid's.
+fn density_grid_estimates(
+    reference: &ReferenceGrid,
+    density: &ModelDensity,
+) -> Result<Vec<Estimate>, MetricError> {
+    let max = density
+        .grid
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return Err(MetricError::new(
+            "the model's log-density is not finite on the grid",
+        ));
+    }
+    let q = cell_masses(
+        &density
+            .grid
+            .iter()
+            .map(|l| (l - max).exp())
+            .collect::<Vec<_>>(),
+    )?;
+    let p = cell_masses(&reference.coarse)?;
+    grid_estimates(&p, &q, None, |what| {
+        format!(
+            "{what} on a {DENSITY_RESOLUTION}×{DENSITY_RESOLUTION} grid between the data's \
+             reference density and the model's log-density ({}) at the cell centres, both \
+             normalised on the grid and mixed with uniform at 1e-4",
+            density.method
+        )
+    })
 }

@@ -8,6 +8,7 @@
 
 use burn::config::Config;
 use burn::tensor::{Device, Tensor};
+use serde::Serialize;
 
 use crate::options::OptionError;
 use crate::session::{Batches, TrainingConfig};
@@ -52,9 +53,93 @@ pub trait Family: Clone {
         None
     }
 
+    /// How [`Family::log_density`] is computed, e.g. `"exact, change of variables"`.
+    fn log_density_method(&self) -> &'static str {
+        "none"
+    }
+
     /// The model's score `∇ₓ log p_t(x)` at time or noise level `t`, `[n, dim]`, where the family
     /// defines one.
     fn score(&self, _x: Tensor<2>, _t: f32) -> Option<Tensor<2>> {
         None
     }
+
+    /// The time `t` at which the Fisher divergence compares [`Family::score`] with the exact
+    /// score of `p_t`, the law of `t·x + (1 − t)·z` (`x` data, `z ~ N(0, I)`): `1` is the data
+    /// itself. `None` when the family has no score.
+    fn score_probe_time(&self) -> Option<f32> {
+        None
+    }
+
+    /// The family's own views (beyond samples and divergences), for the page to draw.
+    fn views(&self) -> Vec<ViewInfo> {
+        Vec::new()
+    }
+
+    /// Computes view `name` at `points: [n, 2]` (chosen as its [`ViewInput`] says) with the
+    /// view's parameter; `[rows, columns]` on the plain device, or `None` for an unknown name.
+    fn view(&self, _name: &str, _points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
+        None
+    }
+}
+
+/// Which points the page passes to a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewInput {
+    /// The centres of a grid over the data bounds.
+    Grid,
+    /// Fresh data samples.
+    Data,
+    /// Points `(parameter, y)` on a vertical line across the data bounds.
+    Line,
+    /// Nothing: the view returns the family's own state (e.g. live Langevin chains).
+    State,
+}
+
+/// How the page draws a view's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewKind {
+    /// One value per grid cell: `[cells, 1]`.
+    Heatmap,
+    /// One vector per grid point: `[points, 2]`, arrows.
+    Field,
+    /// A point cloud: `[points, 2]` (or `[points, 1]`, drawn against zero).
+    Points,
+    /// One value per line point: `[points, 1]` against the line's `y`.
+    Curve,
+    /// The input points after each stage, stacked: `[stages · points, 2]`; the view's parameter
+    /// runs over the stages `0 ..= max` and picks the one drawn.
+    Stages,
+}
+
+/// A family view: what it shows and how to ask for it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ViewInfo {
+    /// Identifier passed to [`Family::view`].
+    pub name: &'static str,
+    /// Title in the page.
+    pub title: &'static str,
+    /// One sentence on what it shows and how it is computed.
+    pub description: &'static str,
+    /// Which points to pass.
+    pub input: ViewInput,
+    /// How to draw the output.
+    pub kind: ViewKind,
+    /// What the parameter means (`None` when the view has none), its default and range.
+    pub parameter: Option<ViewParameter>,
+}
+
+/// A view's scalar parameter (a time, an `x₁`, a layer, a noise level).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ViewParameter {
+    /// Its name in the page, e.g. `"t"`.
+    pub name: &'static str,
+    /// Default value.
+    pub default: f32,
+    /// Smallest value.
+    pub min: f32,
+    /// Largest value.
+    pub max: f32,
 }

@@ -5,6 +5,8 @@
 //! readback of the averaged stats) → `accept(report)` (snapshot, or restore on NaN/Inf); and at
 //! a lower rate `sample(n)` → readback → `evaluate(samples)` (divergences on the host).
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
 use rand::RngExt;
@@ -12,9 +14,13 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 
 use crate::data::{Bounds, DataSource, DatasetSpec, SeededRng, seeded_rng};
-use crate::evaluation::{PanelInputs, ReferenceGrid, ScoreComparison, divergence_panel};
+use crate::evaluation::{
+    DENSITY_RESOLUTION, ModelDensity, PanelInputs, ReferenceGrid, ScoreComparison, cell_centres,
+    divergence_panel, reference_density,
+};
 use crate::family::{Family, StepStats};
-use crate::metrics::Estimate;
+use crate::metrics::{Estimate, kde_grid, scott_bandwidth};
+use crate::models::gan::optimal_discriminator;
 use crate::options::{LabOptions, OptionError, check_range};
 
 /// Dimension of the data (the 2-D sets).
@@ -22,10 +28,6 @@ const DIM: usize = 2;
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
 pub const ATLAS_POINTS: usize = 1 << 15;
-
-/// Time (or noise level) at which the Fisher divergence compares the model's score with the
-/// exact score of the correspondingly noised data.
-pub const FISHER_TIME: f32 = 0.9;
 
 /// Random stream of training steps (see [`Session::reseed`]).
 const TRAIN_STREAM: u64 = 1;
@@ -40,6 +42,16 @@ fn mix(a: u64, b: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// Burn's device generator is one per process (a global behind a mutex in each backend), so
+/// two sessions on two threads (native tests) could draw between each other's reseed and use.
+/// Holding this lock from a reseed to the end of the random work it seeds makes every session's
+/// randomness depend on its own seed only. In the browser there is one thread and no contention.
+static DEVICE_RNG: Mutex<()> = Mutex::new(());
+
+fn device_rng() -> MutexGuard<'static, ()> {
+    DEVICE_RNG.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
@@ -200,11 +212,14 @@ impl<F: Family> Session<F> {
             .dataset
             .build()
             .map_err(|e| OptionError::new("dataset", e.to_string()))?;
-        device.seed(training.seed);
         let mut rng = seeded_rng(training.seed);
         let atlas = source.sample(ATLAS_POINTS, &mut rng);
         let batches = Batches::upload(atlas, DIM, training.batch_size, device);
-        let family = F::init(&options.model, training, DIM, device);
+        let family = {
+            let _rng = device_rng();
+            device.seed(training.seed);
+            F::init(&options.model, training, DIM, device)
+        };
         Ok(Self {
             last_finite: (family.clone(), 0),
             family,
@@ -240,6 +255,7 @@ impl<F: Family> Session<F> {
     /// Runs `steps` training steps without reading anything back; returns their statistics'
     /// sums on the device.
     pub fn train(&mut self, steps: u32) -> PendingStats {
+        let _rng = device_rng();
         let mut names = Vec::new();
         let mut sums: Vec<Tensor<1>> = Vec::new();
         for _ in 0..steps {
@@ -288,12 +304,47 @@ impl<F: Family> Session<F> {
 
     /// `n` model samples, `[n, dim]`, on the device.
     pub fn sample(&self, n: usize) -> Tensor<2> {
+        let _rng = device_rng();
         self.reseed(SAMPLE_STREAM);
         self.family.sample(n)
     }
 
+    /// The family's view `name` at `points` (row-major `[n, 2]`; empty for views of the
+    /// family's state), still on the device; `None` for an unknown view.
+    pub fn view(&self, name: &str, points: &[f32], parameter: f32) -> Option<Tensor<2>> {
+        let device = self.batches.device();
+        let x = if points.is_empty() {
+            Tensor::zeros([1, DIM], &device)
+        } else {
+            Tensor::from_data(
+                TensorData::new(points.to_vec(), [points.len() / DIM, DIM]),
+                &device,
+            )
+        };
+        let _rng = device_rng();
+        self.reseed(SAMPLE_STREAM);
+        self.family.view(name, x, parameter)
+    }
+
+    /// The optimal discriminator `D*(x) = p(x)/(p(x) + q(x))` against this model at the cell
+    /// centres of a `resolution²` grid over the data bounds: `p` the data's reference density,
+    /// `q` a Gaussian KDE (Scott's rule) of `model_samples` (row-major `[n, 2]`).
+    pub fn optimal_discriminator(
+        &self,
+        model_samples: &[f32],
+        resolution: usize,
+    ) -> Result<Vec<f64>, String> {
+        let bounds = self.source.bounds();
+        let p = reference_density(&self.source, bounds, resolution).map_err(|e| e.to_string())?;
+        let bandwidth = scott_bandwidth(model_samples).map_err(|e| e.to_string())?;
+        let q =
+            kde_grid(model_samples, bounds, resolution, bandwidth).map_err(|e| e.to_string())?;
+        Ok(optimal_discriminator(&p, &q))
+    }
+
     /// Burn's device generators are global: reseeding from (seed, step, stream) before each
-    /// step makes a session's randomness its own, however sessions and slices interleave.
+    /// step makes a session's randomness its own, however sessions and slices interleave (the
+    /// caller holds [`device_rng`] from the reseed to the end of the work it seeds).
     fn reseed(&self, stream: u64) {
         let seed = self.options.training.seed;
         self.batches
@@ -301,12 +352,26 @@ impl<F: Family> Session<F> {
             .seed(mix(mix(seed, self.step), stream));
     }
 
+    /// Everything an evaluation reads from the device, still on it: `n` model samples, the
+    /// model's score at probe points (see [`Session::score_probe`]) and its log-density on the
+    /// panel grid and at data samples, where the family has them.
+    pub fn probe(&mut self, n: usize) -> Probes {
+        let _rng = device_rng();
+        self.reseed(SAMPLE_STREAM);
+        Probes {
+            samples: self.family.sample(n),
+            score: self.score_probe(n),
+            density: self.density_probe(n),
+        }
+    }
+
     /// Points at which to compare the model's score with the exact data score, and the model's
     /// score there (still on the device): `None` unless the family has a score and the data an
-    /// exact one. The points are `x_t = t x₁ + (1 − t) z` at [`FISHER_TIME`], `x₁` fresh data.
-    pub fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
+    /// exact one. The points are `x_t = t x₁ + (1 − t) z` at the family's probe time `t`, `x₁`
+    /// fresh data.
+    fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
         let mixture = self.source.mixture()?;
-        let t = FISHER_TIME;
+        let t = self.family.score_probe_time()?;
         let data = self.source.sample(n, &mut self.metric_rng);
         let noise: Vec<f32> = (0..2 * n)
             .map(|_| self.metric_rng.sample(StandardNormal))
@@ -324,24 +389,58 @@ impl<F: Family> Session<F> {
             .chunks_exact(2)
             .flat_map(|p| noised.score([p[0] as f64, p[1] as f64]))
             .collect();
-        let label = format!("p_t = law of t·x + (1 − t)·N(0, I), x ~ data, at t = {t}");
+        let label = if t == 1.0 {
+            "the data density".to_string()
+        } else {
+            format!("p_t = law of t·x + (1 − t)·N(0, I), x ~ data, at t = {t}")
+        };
         Some((ScoreTruth { label, truth }, model))
     }
 
-    /// The divergence panel between model samples (row-major, read back) and as many fresh data
-    /// samples, with noise floors; a non-finite sample or score restores the last finite weights.
-    pub fn evaluate(
-        &mut self,
-        model_samples: &[f32],
-        score: Option<(ScoreTruth, Vec<f32>)>,
-    ) -> Result<Evaluation, EvaluationError> {
+    /// The model's log-density at the panel's grid cell centres and, when the data density is
+    /// exact, at `n` fresh data samples beside the exact `log p` there.
+    fn density_probe(&mut self, n: usize) -> Option<DensityProbe> {
+        let device = self.batches.device();
+        let reference = self.reference.as_ref()?;
+        let centres = cell_centres(reference.bounds(), DENSITY_RESOLUTION);
+        let cells = centres.len() / DIM;
+        let grid = Tensor::from_data(TensorData::new(centres, [cells, DIM]), &device);
+        let grid = self.family.log_density(grid)?; // [cells]
+        let at_data = self.source.mixture().and_then(|mixture| {
+            let data = self.source.sample(n, &mut self.metric_rng);
+            let log_p = data
+                .chunks_exact(2)
+                .map(|p| mixture.log_density([p[0] as f64, p[1] as f64]))
+                .collect();
+            let x = Tensor::from_data(TensorData::new(data, [n, DIM]), &device); // [n, 2]
+            Some((log_p, self.family.log_density(x)?))
+        });
+        Some(DensityProbe {
+            grid,
+            at_data,
+            method: self.family.log_density_method(),
+        })
+    }
+
+    /// The divergence panel between the probed model quantities (read back) and fresh data
+    /// samples, with noise floors; a non-finite sample or score restores the last finite
+    /// weights.
+    pub fn evaluate(&mut self, probed: &ProbeValues) -> Result<Evaluation, EvaluationError> {
+        let model_samples = &probed.samples;
         if model_samples.iter().any(|v| !v.is_finite()) {
             return Err(EvaluationError::Fault(self.restore("samples", self.step)));
         }
-        if let Some((_, model)) = &score
+        if let Some((_, model)) = &probed.score
             && model.iter().any(|v| !v.is_finite())
         {
             return Err(EvaluationError::Fault(self.restore("score", self.step)));
+        }
+        if let Some(density) = &probed.density
+            && density.grid.iter().any(|v| v.is_nan())
+        {
+            return Err(EvaluationError::Fault(
+                self.restore("log-density", self.step),
+            ));
         }
         let n = model_samples.len() / DIM;
         let data = self.source.sample(n, &mut self.metric_rng);
@@ -349,10 +448,10 @@ impl<F: Family> Session<F> {
         let reference = self.reference.as_ref().ok_or_else(|| {
             EvaluationError::Invalid(format!("{} has no reference density", self.source.name()))
         })?;
-        let score = score.map(|(truth, model)| ScoreComparison {
-            label: truth.label,
-            truth: truth.truth,
-            model: model.into_iter().map(f64::from).collect(),
+        let score = probed.score.as_ref().map(|(truth, model)| ScoreComparison {
+            label: truth.label.clone(),
+            truth: truth.truth.clone(),
+            model: model.iter().map(|v| f64::from(*v)).collect(),
         });
         let inputs = PanelInputs {
             reference,
@@ -360,6 +459,7 @@ impl<F: Family> Session<F> {
             data: &data,
             other: &other,
             score,
+            density: probed.density.clone(),
         };
         let divergences =
             divergence_panel(&inputs).map_err(|e| EvaluationError::Invalid(e.to_string()))?;
@@ -371,7 +471,91 @@ impl<F: Family> Session<F> {
     }
 }
 
+/// The model's log-density on the panel grid and at data samples, still on the device.
+pub struct DensityProbe {
+    grid: Tensor<1>,
+    at_data: Option<(Vec<f64>, Tensor<1>)>,
+    method: &'static str,
+}
+
+/// What an evaluation reads from the device (see [`Session::probe`]).
+pub struct Probes {
+    samples: Tensor<2>,
+    score: Option<(ScoreTruth, Tensor<2>)>,
+    density: Option<DensityProbe>,
+}
+
+impl Probes {
+    /// Reads every probed tensor in one transaction (never a synchronous GPU read).
+    pub async fn read(self) -> Result<ProbeValues, String> {
+        let mut transaction = Transaction::default().register(self.samples);
+        let density_method = self.density.as_ref().map(|d| d.method);
+        let mut score_truth = None;
+        if let Some((truth, score)) = self.score {
+            transaction = transaction.register(score);
+            score_truth = Some(truth);
+        }
+        let mut log_p = None;
+        if let Some(density) = self.density {
+            transaction = transaction.register(density.grid);
+            if let Some((p, q)) = density.at_data {
+                transaction = transaction.register(q);
+                log_p = Some(p);
+            }
+        }
+        let mut read = transaction
+            .execute_async()
+            .await
+            .map_err(|e| format!("reading the model's samples failed: {e:?}"))?
+            .into_iter()
+            .map(|data| {
+                data.try_into_vec_as::<f32>()
+                    .map_err(|e| format!("a probed tensor is unreadable: {e:?}"))
+            });
+        let mut next = || {
+            read.next()
+                .unwrap_or_else(|| Err("a probed tensor is missing".into()))
+        };
+        let samples = next()?;
+        let score = match score_truth {
+            Some(truth) => Some((truth, next()?)),
+            None => None,
+        };
+        let density = match density_method {
+            Some(method) => {
+                let grid = next()?.into_iter().map(f64::from).collect();
+                let at_data = match log_p {
+                    Some(p) => Some((p, next()?.into_iter().map(f64::from).collect())),
+                    None => None,
+                };
+                Some(ModelDensity {
+                    grid,
+                    at_data,
+                    method,
+                })
+            }
+            None => None,
+        };
+        Ok(ProbeValues {
+            samples,
+            score,
+            density,
+        })
+    }
+}
+
+/// The probed quantities on the host.
+pub struct ProbeValues {
+    /// Model samples, row-major `[n, 2]`.
+    pub samples: Vec<f32>,
+    /// The exact score and the model's at the probe points.
+    pub score: Option<(ScoreTruth, Vec<f32>)>,
+    /// The model's log-density.
+    pub density: Option<ModelDensity>,
+}
+
 /// The exact data score at the points where the model's score is probed.
+#[derive(Clone, Debug)]
 pub struct ScoreTruth {
     /// What the scores are of.
     pub label: String,

@@ -1,41 +1,21 @@
 //! Native end-to-end checks of flow matching through the session, on the `flex` CPU backend.
 #![cfg(not(target_arch = "wasm32"))]
 
-use burn::tensor::Device;
+mod common;
+
+use common::{find, panel, report, session as new_session, stat};
 use genlab::data::{Dataset, DatasetSpec};
-use genlab::metrics::Estimate;
-use genlab::models::flow_matching::{FlowMatching, FlowMatchingConfig};
+use genlab::models::flow_matching::FlowMatching;
 use genlab::models::ode::OdeSolver;
-use genlab::options::LabOptions;
 use genlab::session::{EvaluationError, Session};
 use serde_json::json;
 
 fn session(options: serde_json::Value) -> Session<FlowMatching> {
-    let options = LabOptions::<FlowMatchingConfig>::parse(&options).expect("valid options");
-    Session::new(options, &Device::flex()).expect("valid data")
+    new_session(options)
 }
 
 fn mean_loss(session: &mut Session<FlowMatching>, steps: u32) -> f64 {
-    let report = pollster::block_on(session.train(steps).read()).expect("readable stats");
-    session.accept(&report).expect("finite stats");
-    report.values[0].1
-}
-
-/// The divergence panel after drawing `n` samples (and the score probe, where there is one).
-fn panel(session: &mut Session<FlowMatching>, n: usize) -> Vec<Estimate> {
-    let read = |t: burn::tensor::Tensor<2>| {
-        let data = pollster::block_on(t.into_data_async()).unwrap();
-        data.try_into_vec_as::<f32>().unwrap()
-    };
-    let samples = read(session.sample(n));
-    let score = session
-        .score_probe(n)
-        .map(|(truth, model)| (truth, read(model)));
-    session.evaluate(&samples, score).unwrap().divergences
-}
-
-fn find<'a>(panel: &'a [Estimate], prefix: &str) -> &'a Estimate {
-    panel.iter().find(|e| e.name.starts_with(prefix)).unwrap()
+    stat(session, steps, "loss")
 }
 
 #[test]
@@ -64,11 +44,8 @@ fn loss_falls_and_samples_approach_eight_gaussians() {
         8,
         "KL, reverse KL, JS, TV, Fisher, sliced W2, Sinkhorn, MMD²"
     );
+    report(&before, &after);
     for (b, a) in before.iter().zip(&after) {
-        eprintln!(
-            "{}: {:.4} → {:.4} (floor {:?})",
-            a.name, b.value, a.value, a.noise_floor
-        );
         assert!(
             a.value < b.value,
             "{} did not fall: {} → {}",
@@ -108,7 +85,9 @@ fn a_diverging_run_restores_the_last_finite_weights() {
     );
     assert_eq!(session.step(), 3);
     assert!(fault.to_string().contains("learning_rate"));
-    match session.evaluate(&[0.0, f32::INFINITY], None).unwrap_err() {
+    let mut probed = pollster::block_on(session.probe(16).read()).unwrap();
+    probed.samples[1] = f32::INFINITY;
+    match session.evaluate(&probed).unwrap_err() {
         EvaluationError::Fault(fault) => assert_eq!(fault.what, "samples"),
         other => panic!("{other:?}"),
     }

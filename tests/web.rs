@@ -2,7 +2,7 @@
 //! handle trains in Chromium on the CPU backend and on WebGPU.
 #![cfg(target_arch = "wasm32")]
 
-use genlab::web::{FlowMatching, init_backend};
+use genlab::web::{Autoencoder, Ebm, FlowMatching, Gan, Made, RealNvp, Vae, init_backend};
 use js_sys::{Float32Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -182,4 +182,103 @@ fn dataset_functions_answer_from_javascript() {
     assert!(message(&error).contains("line 2"), "{}", message(&error));
     let error = genlab::web::dataset_sample("mnist".into(), 10, 0.0).unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("dataset"));
+}
+
+/// Trains a family's handle a few steps on the CPU backend, samples it, evaluates it and computes
+/// every one of its views at the points the page would pass.
+macro_rules! trains_samples_and_shows_its_views {
+    ($test:ident, $class:ident, $options:literal) => {
+        #[wasm_bindgen_test]
+        async fn $test() {
+            init_backend("cpu".into()).await.unwrap();
+            let lab = $class::create(options($options)).await.unwrap();
+            let report = settle(lab.train(3)).await.expect("training succeeds");
+            assert_eq!(get(&report, "step").as_f64(), Some(3.0));
+            let stats = js_sys::Object::values(&get(&report, "stats").dyn_into().unwrap());
+            assert!(stats.iter().all(|v| v.as_f64().is_some_and(f64::is_finite)));
+            let samples: Float32Array = settle(lab.sample(50)).await.unwrap().dyn_into().unwrap();
+            assert_eq!(samples.length(), 100);
+            let evaluation = settle(lab.evaluate(200)).await.unwrap();
+            let divergences: js_sys::Array = get(&evaluation, "divergences").dyn_into().unwrap();
+            assert!(divergences.length() >= 7);
+            let data: Float32Array = get(&evaluation, "data").dyn_into().unwrap();
+            let views: js_sys::Array = lab.views().unwrap().dyn_into().unwrap();
+            assert!(views.length() >= 1);
+            for view in views.iter() {
+                let name = get(&view, "name").as_string().unwrap();
+                let points = match get(&view, "input").as_string().unwrap().as_str() {
+                    "data" => data.to_vec(),
+                    "state" => Vec::new(),
+                    _ => vec![0.0, 0.0, 0.5, -0.5, 1.0, 1.0],
+                };
+                let result = settle(lab.view(name.clone(), points, 0.5))
+                    .await
+                    .expect(&name);
+                let values: Float32Array = get(&result, "values").dyn_into().unwrap();
+                assert!(values.length() > 0, "{name}");
+                assert!(values.to_vec().iter().all(|v| !v.is_nan()), "{name}");
+            }
+            let error = settle(lab.view("nothing".into(), Vec::new(), 0.0))
+                .await
+                .unwrap_err();
+            assert_eq!(get(&error, "field").as_string().as_deref(), Some("name"));
+        }
+    };
+}
+
+trains_samples_and_shows_its_views!(
+    autoencoder_handle_works,
+    Autoencoder,
+    r#"{"width":16,"batch_size":32}"#
+);
+trains_samples_and_shows_its_views!(
+    vae_handle_works,
+    Vae,
+    r#"{"width":16,"batch_size":32,"iwae_samples":4}"#
+);
+trains_samples_and_shows_its_views!(
+    gan_handle_works,
+    Gan,
+    r#"{"width":16,"batch_size":32,"loss":"wgan_gp"}"#
+);
+trains_samples_and_shows_its_views!(made_handle_works, Made, r#"{"width":16,"batch_size":32}"#);
+trains_samples_and_shows_its_views!(
+    real_nvp_handle_works,
+    RealNvp,
+    r#"{"width":16,"layers":4,"batch_size":32}"#
+);
+trains_samples_and_shows_its_views!(
+    ebm_handle_works,
+    Ebm,
+    r#"{"width":16,"batch_size":32,"langevin_steps":2}"#
+);
+trains_samples_and_shows_its_views!(
+    flow_matching_views_work,
+    FlowMatching,
+    r#"{"width":16,"batch_size":32}"#
+);
+
+#[wasm_bindgen_test]
+async fn the_gan_handle_computes_the_optimal_discriminator() {
+    init_backend("cpu".into()).await.unwrap();
+    let lab = Gan::create(options(r#"{"width":16,"batch_size":32}"#))
+        .await
+        .unwrap();
+    let grid: js_sys::Float64Array = settle(lab.optimal_discriminator(500, 16))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(grid.length(), 256);
+    assert!(grid.to_vec().iter().all(|d| (0.0..=1.0).contains(d)));
+    let error = settle(lab.optimal_discriminator(500, 1)).await.unwrap_err();
+    assert_eq!(
+        get(&error, "field").as_string().as_deref(),
+        Some("resolution")
+    );
+    let error = Gan::create(options(r#"{"loss":"wasserstein"}"#))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("loss"));
 }

@@ -11,7 +11,9 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
-use crate::family::{Family, FamilyConfig, StepStats};
+use crate::family::{
+    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+};
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::ode::OdeSolver;
 use crate::options::{OptionError, check_range};
@@ -134,7 +136,41 @@ impl Family for FlowMatching {
             .forward(Tensor::cat(vec![x.clone(), time], 1)); // [n, dim]
         Some(score_from_velocity(x, v, t))
     }
+
+    fn score_probe_time(&self) -> Option<f32> {
+        Some(SCORE_PROBE_TIME)
+    }
+
+    fn views(&self) -> Vec<ViewInfo> {
+        vec![ViewInfo {
+            name: "velocity",
+            title: "Learned velocity field",
+            description: "v_θ(x, t) on a grid: the direction the ODE moves a point at time t",
+            input: ViewInput::Grid,
+            kind: ViewKind::Field,
+            parameter: Some(ViewParameter {
+                name: "t",
+                default: 0.5,
+                min: 0.0,
+                max: 1.0,
+            }),
+        }]
+    }
+
+    fn view(&self, name: &str, points: Tensor<2>, parameter: f32) -> Option<Tensor<2>> {
+        (name == "velocity").then(|| {
+            let n = points.dims()[0];
+            let t = Tensor::full([n, 1], parameter, &self.device); // [n, 1]
+            self.velocity
+                .valid()
+                .forward(Tensor::cat(vec![points, t], 1)) // [n, 2]
+        })
+    }
 }
+
+/// Time at which the Fisher divergence compares the model's score with the exact score of the
+/// correspondingly noised data (the score is singular at t = 1 and uninformative near 0).
+pub const SCORE_PROBE_TIME: f32 = 0.9;
 
 /// `s(x, t) = (t v − x)/(1 − t)`: the marginal score implied by the marginal velocity `v` of the
 /// linear path from `N(0, I)` (see [`FlowMatching`]'s `score`).

@@ -1,5 +1,12 @@
-//! Model families, one file each, plus the networks and solvers they share.
+//! Model families, one file each, plus the networks, solvers and tensor functions they share.
 
+pub mod autoencoder;
+pub mod ebm;
 pub mod flow_matching;
+pub mod gan;
+pub mod made;
+pub mod math;
 pub mod mlp;
 pub mod ode;
+pub mod real_nvp;
+pub mod vae;

@@ -4,7 +4,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::lab::Lab;
-use crate::models::flow_matching;
+use crate::models::{autoencoder, ebm, flow_matching, gan, made, real_nvp, vae};
 
 /// Declares a family's JavaScript class: `create(options)`, `train(steps)`, `sample(n)`,
 /// `evaluate(n)`, `options()`, `backend()`, `step()` and the generated `free()`.
@@ -60,6 +60,18 @@ macro_rules! family_class {
             pub fn step(&self) -> Result<f64, JsValue> {
                 self.lab.step()
             }
+
+            /// The family's own views and how to ask for them.
+            #[wasm_bindgen(unchecked_return_type = "ViewInfo[]")]
+            pub fn views(&self) -> Result<JsValue, JsValue> {
+                self.lab.views()
+            }
+
+            /// Computes view `name` at `points` (row-major `[n, 2]`; empty for state views).
+            #[wasm_bindgen(unchecked_return_type = "Promise<ViewData>")]
+            pub fn view(&self, name: String, points: Vec<f32>, parameter: f32) -> Promise {
+                self.lab.view(name, points, parameter)
+            }
         }
     };
 }
@@ -69,6 +81,58 @@ family_class!(
     FlowMatching,
     flow_matching::FlowMatching,
     "FlowMatchingOptions"
+);
+
+family_class!(
+    /// A deterministic autoencoder, whose decoded prior samples are not data (`AutoencoderOptions`).
+    Autoencoder,
+    autoencoder::Autoencoder,
+    "AutoencoderOptions"
+);
+
+family_class!(
+    /// A Gaussian VAE with β-weighted ELBO and an IWAE log-likelihood (`VaeOptions`).
+    Vae,
+    vae::Vae,
+    "VaeOptions"
+);
+
+family_class!(
+    /// A GAN with a choice of objectives (`GanOptions`).
+    Gan,
+    gan::Gan,
+    "GanOptions"
+);
+
+#[wasm_bindgen]
+impl Gan {
+    /// Resolves to the optimal discriminator `D* = p/(p + q)` on a `resolution²` grid over the
+    /// data bounds, `q` a KDE of `n` fresh generator samples (row-major, lowest y first).
+    #[wasm_bindgen(js_name = optimalDiscriminator, unchecked_return_type = "Promise<Float64Array>")]
+    pub fn optimal_discriminator(&self, n: u32, resolution: u32) -> Promise {
+        self.lab.optimal_discriminator(n, resolution)
+    }
+}
+
+family_class!(
+    /// MADE: an autoregressive mixture-of-Gaussians density (`MadeOptions`).
+    Made,
+    made::Made,
+    "MadeOptions"
+);
+
+family_class!(
+    /// A RealNVP normalizing flow (`RealNvpOptions`).
+    RealNvp,
+    real_nvp::RealNvp,
+    "RealNvpOptions"
+);
+
+family_class!(
+    /// An energy-based model with persistent Langevin chains (`EbmOptions`).
+    Ebm,
+    ebm::Ebm,
+    "EbmOptions"
 );
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -97,6 +161,34 @@ export interface TrainingOptions {
 export interface FlowMatchingOptions extends TrainingOptions {
   width?: number; depth?: number; solver?: "euler" | "midpoint" | "rk4"; sample_steps?: number;
 }
+/** Keep in sync with `src/models/autoencoder.rs`. */
+export interface AutoencoderOptions extends TrainingOptions { width?: number; depth?: number; latent_dim?: number }
+/** Keep in sync with `src/models/vae.rs`. */
+export interface VaeOptions extends TrainingOptions {
+  width?: number; depth?: number; latent_dim?: number; beta?: number; iwae_samples?: number;
+}
+/** Keep in sync with `src/models/gan.rs`. */
+export interface GanOptions extends TrainingOptions {
+  width?: number; depth?: number; latent_dim?: number; d_steps?: number;
+  loss?: "minimax" | "non_saturating" | "least_squares" | "wgan_gp" | "hinge";
+}
+/** Keep in sync with `src/models/made.rs`. */
+export interface MadeOptions extends TrainingOptions { width?: number; depth?: number; components?: number }
+/** Keep in sync with `src/models/real_nvp.rs`. */
+export interface RealNvpOptions extends TrainingOptions { layers?: number; width?: number; depth?: number }
+/** Keep in sync with `src/models/ebm.rs`. */
+export interface EbmOptions extends TrainingOptions {
+  width?: number; depth?: number; langevin_steps?: number; step_size?: number; noise?: number;
+  sample_steps?: number; energy_penalty?: number;
+}
+/** Keep in sync with `src/family.rs`. */
+export interface ViewInfo {
+  name: string; title: string; description: string;
+  input: "grid" | "data" | "line" | "state";
+  kind: "heatmap" | "field" | "points" | "curve" | "stages";
+  parameter: { name: string; default: number; min: number; max: number } | null;
+}
+export interface ViewData { values: Float32Array; rows: number; columns: number }
 export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
 export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;

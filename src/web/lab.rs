@@ -4,8 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use burn::tensor::Transaction;
-use js_sys::{Float32Array, Object, Promise, Reflect};
+use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
@@ -13,7 +12,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::convert::{error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::family::Family;
-use crate::options::{LabOptions, check_range};
+use crate::options::{LabOptions, OptionError, check_range};
 use crate::session::{EvaluationError, Session, StatsReport, TrainingFault};
 
 /// A session behind a JavaScript handle.
@@ -56,47 +55,16 @@ impl<F: Family + 'static> Lab<F> {
         })
     }
 
-    /// `n` model samples, `n` fresh data samples and the divergence panel between them; the
-    /// samples and (where the family has one) its score at probe points are read in one
-    /// transaction.
+    /// `n` model samples, `n` fresh data samples and the divergence panel between them; every
+    /// probed model quantity (samples, score, log-density) is read in one transaction.
     pub fn evaluate(&self, n: u32) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
             check_range("n", n, 16, 1 << 14).map_err(|e| option_error(&e))?;
-            let (samples, probe) = {
-                let mut session = borrow(&session)?;
-                (session.sample(n as usize), session.score_probe(n as usize))
-            };
-            let (truth, score) = match probe {
-                Some((truth, score)) => (Some(truth), Some(score)),
-                None => (None, None),
-            };
-            let transaction = score
-                .into_iter()
-                .fold(Transaction::default().register(samples), |t, s| {
-                    t.register(s)
-                });
-            let mut read = transaction
-                .execute_async()
-                .await
-                .map_err(|e| error(&format!("reading samples failed: {e:?}")))?
-                .into_iter()
-                .map(|data| data.try_into_vec_as::<f32>());
-            let samples = read
-                .next()
-                .and_then(Result::ok)
-                .ok_or_else(|| error("samples are unreadable"))?;
-            let score = match truth {
-                Some(truth) => Some((
-                    truth,
-                    read.next()
-                        .and_then(Result::ok)
-                        .ok_or_else(|| error("scores are unreadable"))?,
-                )),
-                None => None,
-            };
+            let probes = borrow(&session)?.probe(n as usize);
+            let probed = probes.read().await.map_err(|e| error(&e))?;
             let mut session = borrow(&session)?;
-            let evaluation = session.evaluate(&samples, score).map_err(|e| match e {
+            let evaluation = session.evaluate(&probed).map_err(|e| match e {
                 EvaluationError::Fault(f) => fault(&f),
                 EvaluationError::Invalid(why) => error(&why),
             })?;
@@ -104,7 +72,7 @@ impl<F: Family + 'static> Lab<F> {
             set(
                 &result,
                 "samples",
-                &Float32Array::from(samples.as_slice()).into(),
+                &Float32Array::from(probed.samples.as_slice()).into(),
             );
             set(
                 &result,
@@ -115,6 +83,71 @@ impl<F: Family + 'static> Lab<F> {
             set(&result, "bounds", &to_js(&evaluation.bounds)?);
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
+        })
+    }
+
+    /// The family's views: `[{ name, title, description, input, kind, parameter }]`.
+    pub fn views(&self) -> Result<JsValue, JsValue> {
+        to_js(&borrow(&self.session)?.family().views())
+    }
+
+    /// View `name` at `points` (row-major `[n, 2]`, as its `input` asks; empty for state
+    /// views): resolves to `{ values, rows, columns }`, `values` row-major.
+    pub fn view(&self, name: String, points: Vec<f32>, parameter: f32) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            if points.len() % 2 != 0
+                || points.len() > 2 << 16
+                || points.iter().any(|v| !v.is_finite())
+            {
+                let why = "must be at most 65536 finite [x, y] pairs";
+                return Err(option_error(&OptionError::new("points", why)));
+            }
+            if !parameter.is_finite() {
+                return Err(option_error(&OptionError::new(
+                    "parameter",
+                    "must be a finite number",
+                )));
+            }
+            let tensor = borrow(&session)?
+                .view(&name, &points, parameter)
+                .ok_or_else(|| {
+                    option_error(&OptionError::new(
+                        "name",
+                        format!("this family has no view `{name}`"),
+                    ))
+                })?;
+            let [rows, columns] = tensor.dims();
+            let values = tensor
+                .into_data_async()
+                .await
+                .map_err(|e| error(&format!("reading view {name} failed: {e:?}")))?
+                .try_into_vec_as::<f32>()
+                .map_err(|e| error(&format!("view {name} is unreadable: {e:?}")))?;
+            let result = Object::new();
+            set(
+                &result,
+                "values",
+                &Float32Array::from(values.as_slice()).into(),
+            );
+            set(&result, "rows", &JsValue::from_f64(rows as f64));
+            set(&result, "columns", &JsValue::from_f64(columns as f64));
+            Ok(result.into())
+        })
+    }
+
+    /// `D*(x) = p/(p + q)` at the cells of a `resolution²` grid over the data bounds, `q` a KDE
+    /// of `n` fresh model samples.
+    pub fn optimal_discriminator(&self, n: u32, resolution: u32) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            check_range("resolution", resolution, 2, 256).map_err(|e| option_error(&e))?;
+            check_range("n", n, 16, 1 << 14).map_err(|e| option_error(&e))?;
+            let samples = read_samples(&session, n).await?;
+            let grid = borrow(&session)?
+                .optimal_discriminator(&samples, resolution as usize)
+                .map_err(|e| error(&e))?;
+            Ok(Float64Array::from(grid.as_slice()).into())
         })
     }
 

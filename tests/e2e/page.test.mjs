@@ -40,7 +40,7 @@ for (const dataset of ["eight_gaussians", "moons"]) {
     const problems = [];
     page.on("pageerror", (error) => problems.push(error.message));
     page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-    await page.goto(`${origin}/?backend=cpu&dataset=${dataset}`);
+    await page.goto(`${origin}/?backend=cpu&family=flow_matching&dataset=${dataset}`);
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
     assert.equal(await page.getAttribute("#backend-badge", "data-backend"), "cpu");
@@ -62,6 +62,38 @@ for (const dataset of ["eight_gaussians", "moons"]) {
     await page.close();
   });
 }
+
+test("every family trains from the chooser and draws each of its views", { timeout: 600_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  await page.goto(`${origin}/?backend=cpu&batch_size=128&width=32`);
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  const families = await page.$$eval("#family option", (options) => options.map((o) => o.value));
+  assert.deepEqual(families, ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "flow_matching"]);
+  for (const family of families) {
+    await page.selectOption("#family", family);
+    await page.waitForFunction((f) => location.search.includes(`family=${f}`) || f === "vae", family);
+    await page.waitForFunction(() => document.getElementById("step")?.textContent === "0");
+    await page.click("#train");
+    await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 60, null, { timeout: 120_000 });
+    await page.click("#train");
+    const loss = Number(await page.locator("#loss").textContent());
+    assert.ok(Number.isFinite(loss), `${family}: loss ${loss}`);
+    assert.ok(Number(await page.getAttribute("#scatter", "data-samples")) > 0, family);
+    const views = await page.$$eval("#view-choice option", (options) => options.map((o) => o.value));
+    assert.ok(views.length >= 1, `${family} has views`);
+    for (const view of views) {
+      await page.selectOption("#view-choice", view);
+      await page.waitForFunction((v) => document.getElementById("view")?.dataset.view === v, view, { timeout: 60_000 });
+    }
+    await page.screenshot({ path: join(output, `e2e-family-${family}.png`) });
+    assert.equal(await page.locator("#message").textContent().then((m) => m.includes("Error")), false);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
 
 test("bad settings in the URL are reported by name and the page still starts", { timeout: 120_000 }, async () => {
   const page = await browser.newPage();

@@ -28,6 +28,8 @@ export type DatasetSpec = DatasetName | CustomDataset;
 export type BackendPreference = "auto" | "cpu" | "webgpu";
 /** An ODE solver of the flow families. */
 export type Solver = "euler" | "midpoint" | "rk4";
+/** A GAN objective. */
+export type GanLossName = "minimax" | "non_saturating" | "least_squares" | "wgan_gp" | "hinge";
 
 /** Which backend runs, and why. */
 export interface BackendInfo {
@@ -72,6 +74,68 @@ export interface FlowMatchingOptions extends TrainingOptions {
   sample_steps?: number;
 }
 
+/** Autoencoder settings (`src/models/autoencoder.rs`). */
+export interface AutoencoderOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  latent_dim?: number;
+}
+
+/** VAE settings (`src/models/vae.rs`). */
+export interface VaeOptions extends AutoencoderOptions {
+  beta?: number;
+  iwae_samples?: number;
+}
+
+/** GAN settings (`src/models/gan.rs`). */
+export interface GanOptions extends AutoencoderOptions {
+  loss?: GanLossName;
+  d_steps?: number;
+}
+
+/** MADE settings (`src/models/made.rs`). */
+export interface MadeOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  components?: number;
+}
+
+/** RealNVP settings (`src/models/real_nvp.rs`). */
+export interface RealNvpOptions extends TrainingOptions {
+  layers?: number;
+  width?: number;
+  depth?: number;
+}
+
+/** Energy-based model settings (`src/models/ebm.rs`). */
+export interface EbmOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  langevin_steps?: number;
+  step_size?: number;
+  noise?: number;
+  sample_steps?: number;
+  energy_penalty?: number;
+}
+
+/** A family's own view (`src/family.rs`): what it shows, which points it takes, how to draw it. */
+export interface ViewInfo {
+  name: string;
+  title: string;
+  description: string;
+  /** Grid cell centres, data samples, points (parameter, y) on a line, or nothing (state). */
+  input: "grid" | "data" | "line" | "state";
+  kind: "heatmap" | "field" | "points" | "curve" | "stages";
+  parameter: { name: string; default: number; min: number; max: number } | null;
+}
+
+/** A computed view, row-major `[rows, columns]`. */
+export interface ViewData {
+  values: Float32Array;
+  rows: number;
+  columns: number;
+}
+
 /** Statistics averaged over one `train(steps)` call. */
 export interface TrainReport {
   step: number;
@@ -110,7 +174,15 @@ export interface LabHandle {
   options(): Record<string, unknown>;
   backend(): BackendInfo;
   step(): number;
+  views(): ViewInfo[];
+  view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
   free(): void;
+}
+
+/** The GAN's handle, which also computes the optimal discriminator. */
+export interface GanHandle extends LabHandle {
+  /** D* = p/(p + q) on a `resolution²` grid over the data bounds, q a KDE of `n` samples. */
+  optimalDiscriminator(n: number, resolution: number): Promise<Float64Array>;
 }
 
 /** A family's class: `await FlowMatching.create(options)`. */
@@ -126,6 +198,12 @@ export interface GenLab {
   densityGrid(dataset: DatasetSpec, bounds: Bounds, resolution: number): Float64Array;
   datasetScore(dataset: DatasetSpec, points: Float32Array, sigma: number): Float64Array;
   FlowMatching: FamilyClass<FlowMatchingOptions>;
+  Autoencoder: FamilyClass<AutoencoderOptions>;
+  Vae: FamilyClass<VaeOptions>;
+  Gan: FamilyClass<GanOptions>;
+  Made: FamilyClass<MadeOptions>;
+  RealNvp: FamilyClass<RealNvpOptions>;
+  Ebm: FamilyClass<EbmOptions>;
 }
 
 interface BindgenModule extends GenLab {

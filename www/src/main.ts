@@ -10,11 +10,13 @@ import {
   type GenLab,
   type LabHandle,
 } from "./genlab";
+import { FAMILIES, family, type FamilyName } from "./families";
 import { Player } from "./player";
 import { CurvePlot, type CurvePoint } from "./plots/curve";
 import { DivergenceTable } from "./plots/divergence_table";
 import { ScatterPlot } from "./plots/scatter";
-import { labOptions, parseQuery, toQuery, type LabState } from "./state";
+import { defaultsFor, labOptions, parseQuery, property, toQuery, type LabState } from "./state";
+import { OPTIMAL_DISCRIMINATOR, ViewPanel, type ViewContext } from "./views";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -40,6 +42,10 @@ class Page {
   private readonly table = new DivergenceTable(element<HTMLTableSectionElement>("divergences"));
   private readonly message = element<HTMLParagraphElement>("message");
   private readonly trainButton = element<HTMLButtonElement>("train");
+  private readonly views: ViewPanel;
+  private viewContext: ViewContext | null = null;
+  /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
+  private ganValue: number | null = null;
 
   constructor(private readonly genlab: GenLab, private state: LabState) {
     const dataset = this.datasetInfo();
@@ -47,16 +53,38 @@ class Page {
     this.player = new Player({
       onTrain: (report, rate) => {
         element("step").textContent = String(report.step);
-        element("loss").textContent = report.stats.loss.toFixed(4);
+        const stat = family(this.state.family).stat;
+        element("loss").textContent = report.stats[stat]?.toFixed(4) ?? "–";
         element("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
+        this.ganValue = report.stats.value ?? null;
       },
       onEvaluate: (evaluation) => this.showEvaluation(evaluation),
+      refreshView: (lab) => this.refreshView(lab),
       onError: (error) => {
         this.setPlaying(false);
         this.say(errorText(error));
       },
     });
+    this.views = new ViewPanel(
+      element<HTMLSelectElement>("view-choice"),
+      element<HTMLInputElement>("view-parameter"),
+      element("view-parameter-value"),
+      element("view-description"),
+      element<HTMLCanvasElement>("view"),
+      () => {
+        if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
+      },
+    );
     this.bindControls();
+  }
+
+  private async refreshView(lab: LabHandle): Promise<void> {
+    if (this.viewContext === null) return;
+    try {
+      await this.views.refresh(lab, this.viewContext);
+    } catch (error) {
+      this.say(errorText(error));
+    }
   }
 
   private datasetInfo() {
@@ -71,29 +99,72 @@ class Page {
   }
 
   private bindControls(): void {
+    const familyChoice = element<HTMLSelectElement>("family");
+    familyChoice.replaceChildren(...FAMILIES.map((f) => new Option(f.label, f.name)));
+    familyChoice.value = this.state.family;
+    familyChoice.addEventListener("change", () => {
+      const { dataset, backend, seed, learning_rate, batch_size } = this.state;
+      const fresh = defaultsFor(familyChoice.value as FamilyName);
+      void this.change({ ...fresh, dataset, backend, seed, learning_rate, batch_size });
+    });
     const dataset = element<HTMLSelectElement>("dataset");
     for (const info of this.genlab.datasets()) {
       dataset.append(new Option(info.name.replace(/_/g, " "), info.name));
     }
     const backend = element<HTMLSelectElement>("backend");
-    const solver = element<HTMLSelectElement>("solver");
     const learningRate = element<HTMLInputElement>("learning_rate");
     dataset.value = this.state.dataset;
     backend.value = this.state.backend;
-    solver.value = this.state.solver;
     learningRate.value = String(this.state.learning_rate);
     dataset.addEventListener("change", () => {
       this.custom = null;
       void this.change({ dataset: dataset.value as LabState["dataset"] });
     });
     element("use-points").addEventListener("click", () => void this.usePoints());
-    solver.addEventListener("change", () => void this.change({ solver: solver.value as LabState["solver"] }));
     learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
     backend.addEventListener("change", () => void this.switchBackend(backend.value as LabState["backend"]));
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.curveChoice.addEventListener("change", () => this.redrawCurve());
     this.curveLog.addEventListener("change", () => this.redrawCurve());
     element("reset").addEventListener("click", () => void this.reset());
+    this.showFamily();
+  }
+
+  /** Titles the lab and builds the controls of the family's own settings, with tooltips. */
+  private showFamily(): void {
+    const entry = family(this.state.family);
+    element<HTMLSelectElement>("family").value = entry.name;
+    element("family-title").textContent = entry.label;
+    element("family-lede").textContent = entry.lede;
+    element("loss-label").textContent = entry.stat;
+    element("objective-readout").hidden = entry.name !== "gan";
+    const controls = entry.options.map((name) => {
+      const spec = property(name);
+      const label = document.createElement("label");
+      label.append(name.replace(/_/g, " "));
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (spec.kind === "choice") {
+        input = document.createElement("select");
+        input.append(...spec.choices.map((c) => new Option(c.replace(/_/g, " "), c)));
+        label.title = spec.help;
+      } else {
+        input = document.createElement("input");
+        input.type = "number";
+        input.min = String(spec.min);
+        input.max = String(spec.max);
+        input.step = spec.kind === "integer" ? "1" : "any";
+        label.title = `${spec.help} (${spec.min} to ${spec.max})`;
+      }
+      input.id = `option-${name}`;
+      input.value = String(this.state[name]);
+      input.addEventListener("change", () => {
+        const value = spec.kind === "choice" ? input.value : Number(input.value);
+        void this.change({ [name]: value } as Partial<LabState>);
+      });
+      label.append(input);
+      return label;
+    });
+    element("family-controls").replaceChildren(...controls);
   }
 
   /** Chooses the backend; a forced WebGPU that cannot run falls back to the CPU, saying why. */
@@ -123,9 +194,11 @@ class Page {
   private async change(patch: Partial<LabState>): Promise<void> {
     const previous = this.state;
     this.state = { ...this.state, ...patch };
+    if (patch.family !== undefined) this.showFamily();
     const ok = await this.reset();
     if (!ok) {
       this.state = previous;
+      this.showFamily();
       return;
     }
     this.mirrorUrl();
@@ -154,7 +227,8 @@ class Page {
     let lab: LabHandle;
     try {
       const options = labOptions(this.state);
-      lab = await this.genlab.FlowMatching.create(this.custom === null ? options : { ...options, dataset: this.custom });
+      const familyClass = this.genlab[family(this.state.family).className];
+      lab = await familyClass.create(this.custom === null ? options : { ...options, dataset: this.custom });
     } catch (error) {
       this.say(errorText(error));
       return false;
@@ -165,9 +239,12 @@ class Page {
     this.history = [];
     this.curve.clear();
     this.table.clear();
-    for (const id of ["loss", "w2", "floor", "rate"]) element(id).textContent = "–";
+    for (const id of ["loss", "w2", "floor", "rate", "objective"]) element(id).textContent = "–";
     element("step").textContent = "0";
+    this.ganValue = null;
+    this.views.setViews(this.state.family === "gan" ? [...lab.views(), OPTIMAL_DISCRIMINATOR] : lab.views());
     await this.player.evaluate(lab);
+    await this.refreshView(lab);
     this.setPlaying(wasPlaying);
     return true;
   }
@@ -198,6 +275,8 @@ class Page {
   }
 
   private showEvaluation(evaluation: Evaluation): void {
+    this.viewContext = { bounds: evaluation.bounds, data: evaluation.data };
+    this.showObjective(evaluation.divergences);
     this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
     this.table.show(evaluation.divergences);
@@ -215,6 +294,15 @@ class Page {
     if (w2 === undefined) return;
     element("w2").textContent = w2.value.toFixed(3);
     element("floor").textContent = w2.noise_floor?.toFixed(3) ?? "–";
+  }
+
+  /** For a GAN: its V(D, G) beside 2·JS − log 4, the value at the optimal discriminator. */
+  private showObjective(divergences: Estimate[]): void {
+    const js = divergences.find((e) => e.name.startsWith("JS("));
+    if (this.state.family !== "gan" || js === undefined) return;
+    const bound = 2 * js.value - Math.log(4);
+    const value = this.ganValue === null ? "–" : this.ganValue.toFixed(3);
+    element("objective").textContent = `${value} vs ${bound.toFixed(3)}`;
   }
 }
 

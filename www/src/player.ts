@@ -1,6 +1,6 @@
 // The training loop: one `requestAnimationFrame` callback per frame, doing one bounded unit of
 // work and at most one readback: a train slice, or (at most once a second, and never more than a
-// fifth of the time) an evaluation. A run token cancels a stale loop: `stop()` or a new `start()`
+// fifth of the time) an evaluation, or, in the frame after an evaluation, the family's view. A run token cancels a stale loop: `stop()` or a new `start()`
 // makes the old loop return at its next frame.
 
 import type { Evaluation, LabHandle, TrainReport } from "./genlab";
@@ -9,6 +9,8 @@ import type { Evaluation, LabHandle, TrainReport } from "./genlab";
 export interface PlayerEvents {
   onTrain(report: TrainReport, stepsPerSecond: number): void;
   onEvaluate(evaluation: Evaluation): void;
+  /** Recomputes and draws the family's chosen view (one readback). */
+  refreshView(lab: LabHandle): Promise<void>;
   onError(error: unknown): void;
 }
 
@@ -28,6 +30,7 @@ export class Player {
   private nextEvaluation = 0;
   private rate = { steps: 0, since: 0 };
   private stepsPerSecond = 0;
+  private viewPending = false;
 
   constructor(private readonly events: PlayerEvents) {}
 
@@ -67,11 +70,17 @@ export class Player {
   }
 
   private async tick(lab: LabHandle): Promise<void> {
+    if (this.viewPending) {
+      this.viewPending = false;
+      await this.events.refreshView(lab);
+      return;
+    }
     if (performance.now() >= this.nextEvaluation) {
       const started = performance.now();
       await this.evaluate(lab);
       const spent = performance.now() - started;
       this.nextEvaluation = performance.now() + Math.max(EVALUATION_INTERVAL_MS, TRAIN_TIME_PER_EVALUATION_TIME * spent);
+      this.viewPending = true;
       return;
     }
     const started = performance.now();

@@ -1,11 +1,14 @@
 // The page's one serialisable state, mirrored to the URL query so that a link reproduces an
-// experiment. Each property is declared once in `PROPERTIES`: its kind, its default and, for
-// numbers, its range (the same ranges Rust enforces; Rust stays the authority).
+// experiment. Each property is declared once in `PROPERTIES`: its kind, its default, its range
+// (the same ranges Rust enforces; Rust stays the authority) and its tooltip. A family may
+// override defaults (`families.ts`); the URL lists only what differs from the family's defaults.
 
-import type { BackendPreference, DatasetName, Solver } from "./genlab";
+import type { BackendPreference, DatasetName, GanLossName, Solver } from "./genlab";
+import { family, type FamilyName, type FamilyOption } from "./families";
 
 /** Everything that defines an experiment on the page. */
 export interface LabState {
+  family: FamilyName;
   dataset: DatasetName;
   backend: BackendPreference;
   seed: number;
@@ -15,31 +18,68 @@ export interface LabState {
   depth: number;
   solver: Solver;
   sample_steps: number;
+  latent_dim: number;
+  beta: number;
+  iwae_samples: number;
+  loss: GanLossName;
+  d_steps: number;
+  components: number;
+  layers: number;
+  langevin_steps: number;
+  step_size: number;
+  noise: number;
+  energy_penalty: number;
 }
 
-type Property =
-  | { name: keyof LabState; kind: "choice"; choices: readonly string[] }
-  | { name: keyof LabState; kind: "integer" | "number"; min: number; max: number };
+/** One property of the state: how to parse it and what it means. */
+export type Property = { name: keyof LabState; help: string } & (
+  | { kind: "choice"; choices: readonly string[] }
+  | { kind: "integer" | "number"; min: number; max: number }
+);
 
 /** The declarative table of state properties. */
 export const PROPERTIES: readonly Property[] = [
   {
+    name: "family",
+    kind: "choice",
+    choices: ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "flow_matching"],
+    help: "The model family",
+  },
+  {
     name: "dataset",
     kind: "choice",
     choices: ["eight_gaussians", "swiss_roll", "circles", "rings", "moons", "pinwheel", "two_spirals", "checkerboard"],
+    help: "The data distribution to learn",
   },
-  { name: "backend", kind: "choice", choices: ["auto", "cpu", "webgpu"] },
-  { name: "seed", kind: "integer", min: 0, max: 2 ** 53 },
-  { name: "learning_rate", kind: "number", min: 1e-6, max: 1 },
-  { name: "batch_size", kind: "integer", min: 1, max: 8192 },
-  { name: "width", kind: "integer", min: 1, max: 1024 },
-  { name: "depth", kind: "integer", min: 1, max: 8 },
-  { name: "solver", kind: "choice", choices: ["euler", "midpoint", "rk4"] },
-  { name: "sample_steps", kind: "integer", min: 1, max: 1000 },
+  { name: "backend", kind: "choice", choices: ["auto", "cpu", "webgpu"], help: "Where the tensors run" },
+  { name: "seed", kind: "integer", min: 0, max: 2 ** 53, help: "Seed of the data, weights and noise" },
+  { name: "learning_rate", kind: "number", min: 1e-6, max: 1, help: "Adam learning rate" },
+  { name: "batch_size", kind: "integer", min: 1, max: 8192, help: "Points per training batch" },
+  { name: "width", kind: "integer", min: 1, max: 1024, help: "Units per hidden layer" },
+  { name: "depth", kind: "integer", min: 1, max: 8, help: "Hidden layers per network" },
+  { name: "solver", kind: "choice", choices: ["euler", "midpoint", "rk4"], help: "ODE solver used to sample" },
+  { name: "sample_steps", kind: "integer", min: 0, max: 1000, help: "Solver or Langevin steps when sampling" },
+  { name: "latent_dim", kind: "integer", min: 1, max: 8, help: "Dimension of the latent code or noise" },
+  { name: "beta", kind: "number", min: 0, max: 10, help: "Weight β of the KL term (1 is the ELBO)" },
+  { name: "iwae_samples", kind: "integer", min: 1, max: 256, help: "Importance samples K of the IWAE density" },
+  {
+    name: "loss",
+    kind: "choice",
+    choices: ["non_saturating", "minimax", "least_squares", "wgan_gp", "hinge"],
+    help: "The GAN objective",
+  },
+  { name: "d_steps", kind: "integer", min: 1, max: 10, help: "Discriminator steps per generator step" },
+  { name: "components", kind: "integer", min: 1, max: 32, help: "Gaussians per autoregressive conditional" },
+  { name: "layers", kind: "integer", min: 1, max: 32, help: "Coupling layers of the flow" },
+  { name: "langevin_steps", kind: "integer", min: 1, max: 200, help: "Langevin steps per training step" },
+  { name: "step_size", kind: "number", min: 1e-5, max: 1, help: "Langevin step size ε" },
+  { name: "noise", kind: "number", min: 0, max: 1, help: "Langevin noise multiplier (1 is exact Langevin)" },
+  { name: "energy_penalty", kind: "number", min: 0, max: 10, help: "Weight α of the energy-magnitude penalty" },
 ];
 
 /** The state of a fresh page. */
 export const DEFAULT_STATE: Readonly<LabState> = {
+  family: "vae",
   dataset: "eight_gaussians",
   backend: "auto",
   seed: 0,
@@ -49,7 +89,23 @@ export const DEFAULT_STATE: Readonly<LabState> = {
   depth: 3,
   solver: "midpoint",
   sample_steps: 16,
+  latent_dim: 2,
+  beta: 1,
+  iwae_samples: 32,
+  loss: "non_saturating",
+  d_steps: 1,
+  components: 8,
+  layers: 8,
+  langevin_steps: 20,
+  step_size: 0.01,
+  noise: 1,
+  energy_penalty: 0.1,
 };
+
+/** The defaults of `name`: the shared defaults with the family's own on top. */
+export function defaultsFor(name: FamilyName): LabState {
+  return { ...DEFAULT_STATE, ...family(name).defaults, family: name } as LabState;
+}
 
 /** Longest query string read from a URL. */
 const MAX_QUERY_LENGTH = 2048;
@@ -60,15 +116,22 @@ export interface ParsedState {
   errors: string[];
 }
 
-/** Parses a URL query (`?dataset=moons&seed=3`). Unknown keys are ignored, bad values reported. */
+/** Parses a URL query (`?family=gan&dataset=moons`). Unknown keys are ignored, bad values reported. */
 export function parseQuery(query: string): ParsedState {
-  const state: LabState = { ...DEFAULT_STATE };
-  const errors: string[] = [];
   if (query.length > MAX_QUERY_LENGTH) {
-    return { state, errors: [`the URL's settings are longer than ${MAX_QUERY_LENGTH} characters; defaults used`] };
+    const errors = [`the URL's settings are longer than ${MAX_QUERY_LENGTH} characters; defaults used`];
+    return { state: { ...DEFAULT_STATE }, errors };
   }
   const params = new URLSearchParams(query);
-  for (const property of PROPERTIES) {
+  const errors: string[] = [];
+  const chosen = params.get("family");
+  let state: LabState = { ...DEFAULT_STATE };
+  if (chosen !== null) {
+    const result = parseValue(PROPERTIES[0], chosen);
+    if (typeof result === "string") errors.push(`family: ${result}`);
+    else state = defaultsFor(result.value as FamilyName);
+  }
+  for (const property of PROPERTIES.slice(1)) {
     const raw = params.get(property.name);
     if (raw === null) continue;
     const result = parseValue(property, raw);
@@ -81,7 +144,8 @@ export function parseQuery(query: string): ParsedState {
   return { state, errors };
 }
 
-function parseValue(property: Property, raw: string): { value: string | number } | string {
+/** Checks one raw value against its property; a message naming the range when it is bad. */
+export function parseValue(property: Property, raw: string): { value: string | number } | string {
   if (property.kind === "choice") {
     return property.choices.includes(raw)
       ? { value: raw }
@@ -96,18 +160,33 @@ function parseValue(property: Property, raw: string): { value: string | number }
   return { value };
 }
 
-/** The query string of a state, listing only what differs from the defaults. */
+/** The query string of a state, listing only what differs from its family's defaults. */
 export function toQuery(state: LabState): string {
+  const defaults = defaultsFor(state.family);
   const params = new URLSearchParams();
-  for (const { name } of PROPERTIES) {
-    if (state[name] !== DEFAULT_STATE[name]) params.set(name, String(state[name]));
+  if (state.family !== DEFAULT_STATE.family) params.set("family", state.family);
+  for (const { name } of PROPERTIES.slice(1)) {
+    if (state[name] !== defaults[name]) params.set(name, String(state[name]));
   }
   const query = params.toString();
   return query === "" ? "" : `?${query}`;
 }
 
-/** The options object a family's `create` receives (everything but the backend). */
+/** The options object the family's `create` receives: the shared settings and its own. */
 export function labOptions(state: LabState): Record<string, string | number> {
-  const { backend: _backend, ...options } = state;
+  const options: Record<string, string | number> = {
+    dataset: state.dataset,
+    seed: state.seed,
+    learning_rate: state.learning_rate,
+    batch_size: state.batch_size,
+  };
+  for (const name of family(state.family).options as readonly FamilyOption[]) options[name] = state[name];
   return options;
+}
+
+/** The property called `name`. */
+export function property(name: keyof LabState): Property {
+  const found = PROPERTIES.find((p) => p.name === name);
+  if (found === undefined) throw new Error(`no property ${name}`);
+  return found;
 }

@@ -1,12 +1,21 @@
 // Round trips and rejections of the URL state (run by `node --test` after an esbuild bundle).
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { DEFAULT_STATE, parseQuery, toQuery, type LabState } from "../src/state";
+import { FAMILIES } from "../src/families";
+import { DEFAULT_STATE, defaultsFor, labOptions, parseQuery, toQuery, type LabState } from "../src/state";
 
 test("a state survives the URL round trip", () => {
   const state: LabState = { ...DEFAULT_STATE, dataset: "moons", seed: 42, learning_rate: 0.0025, solver: "rk4" };
   const query = toQuery(state);
   assert.equal(query, "?dataset=moons&seed=42&learning_rate=0.0025&solver=rk4");
+  assert.deepEqual(parseQuery(query), { state, errors: [] });
+});
+
+test("a family's own defaults stay out of the URL and come back from it", () => {
+  const state: LabState = { ...defaultsFor("real_nvp"), layers: 4 };
+  assert.equal(state.width, 64);
+  const query = toQuery(state);
+  assert.equal(query, "?family=real_nvp&layers=4");
   assert.deepEqual(parseQuery(query), { state, errors: [] });
 });
 
@@ -36,4 +45,19 @@ test("an oversized query is refused whole", () => {
 test("NaN and Infinity are not numbers here", () => {
   const { errors } = parseQuery("?learning_rate=NaN&seed=Infinity");
   assert.equal(errors.length, 2);
+});
+
+test("each family's options are the shared settings and its own, nothing else", () => {
+  for (const entry of FAMILIES) {
+    const options = labOptions(defaultsFor(entry.name));
+    assert.deepEqual(Object.keys(options), ["dataset", "seed", "learning_rate", "batch_size", ...entry.options]);
+  }
+  assert.equal(labOptions({ ...DEFAULT_STATE, family: "gan", loss: "hinge" }).loss, "hinge");
+});
+
+test("an unknown family is reported and the default kept", () => {
+  const { state, errors } = parseQuery("?family=diffusion&seed=3");
+  assert.equal(state.family, DEFAULT_STATE.family);
+  assert.equal(state.seed, 3);
+  assert.deepEqual(errors.map((e) => e.split(":")[0]), ["family"]);
 });

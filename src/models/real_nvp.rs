@@ -1,0 +1,323 @@
+//! A normalizing flow of RealNVP affine couplings (Dinh et al. 2017) with a standard Gaussian
+//! base.
+//!
+//! Coupling `l` keeps the coordinates where its mask `m` is 1 and moves the others:
+//! `y = m⊙x + (1 − m)⊙(x⊙exp(s(m⊙x)) + t(m⊙x))`, with `log|det ∂y/∂x| = Σ(1 − m)⊙s`; masks
+//! alternate so every coordinate is moved. By the change of variables,
+//! `log p(x) = log N(f(x); 0, I) + Σ_l log|det J_l|`, exact; sampling runs the inverses from
+//! base samples.
+
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::Distribution;
+
+use crate::family::{
+    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+};
+use crate::models::math::standard_normal_log_density;
+use crate::models::mlp::{Mlp, MlpConfig};
+use crate::options::{OptionError, check_range};
+use crate::session::{Batches, TrainingConfig};
+
+/// RealNVP settings. Ranges are enforced by [`FamilyConfig::validate`].
+#[derive(Config, Debug)]
+pub struct RealNvpConfig {
+    /// Coupling layers (1 ..= 32).
+    #[config(default = 8)]
+    pub layers: usize,
+    /// Width of each hidden layer of each coupling's network (1 ..= 1024).
+    #[config(default = 64)]
+    pub width: usize,
+    /// Hidden layers of each coupling's network (1 ..= 8).
+    #[config(default = 2)]
+    pub depth: usize,
+}
+
+impl FamilyConfig for RealNvpConfig {
+    fn defaults() -> Self {
+        Self::new()
+    }
+
+    fn validate(&self) -> Result<(), OptionError> {
+        check_range("layers", self.layers, 1, 32)?;
+        check_range("width", self.width, 1, 1024)?;
+        check_range("depth", self.depth, 1, 8)
+    }
+}
+
+/// Largest log-scale one coupling applies: `s = S·tanh(raw/S)` keeps each layer's stretch in
+/// `[e^−S, e^S]`.
+const MAX_LOG_SCALE: f32 = 2.0;
+/// Half-width of the base-space lattice drawn by the warp view.
+const LATTICE_EXTENT: f32 = 3.0;
+/// Lines per axis of the lattice, and points per line.
+const LATTICE_LINES: usize = 13;
+const LATTICE_POINTS: usize = 64;
+
+/// One network per coupling: `m⊙x` → `[s, t]`.
+#[derive(Module, Debug)]
+pub struct CouplingNets {
+    nets: Vec<Mlp>,
+}
+
+/// See the module documentation.
+#[derive(Clone)]
+pub struct RealNvp {
+    net: CouplingNets,
+    /// Coupling masks, `[1, dim]`, 1 where the coordinate is kept.
+    masks: Vec<Tensor<2>>,
+    optim: ModuleOptimizer,
+    dim: usize,
+    learning_rate: f64,
+    device: Device,
+}
+
+impl RealNvp {
+    /// `(s, t)` of coupling `l` at the kept coordinates `m⊙x`, `[n, dim]` each.
+    fn scale_shift(net: &Mlp, kept: Tensor<2>, dim: usize) -> (Tensor<2>, Tensor<2>) {
+        let out = net.forward(kept); // [n, 2·dim]
+        let s = (out.clone().narrow(1, 0, dim) / MAX_LOG_SCALE).tanh() * MAX_LOG_SCALE;
+        (s, out.narrow(1, dim, dim))
+    }
+
+    /// The normalizing direction data → base with `net`: `(z, Σ log|det J|)`, `[n, dim]` and `[n]`.
+    fn normalize_with(&self, net: &CouplingNets, x: Tensor<2>) -> (Tensor<2>, Tensor<1>) {
+        let n = x.dims()[0];
+        let zero = Tensor::<2>::zeros([n, 1], &self.device);
+        let (z, log_det) =
+            net.nets
+                .iter()
+                .zip(&self.masks)
+                .fold((x, zero), |(x, log_det), (net, mask)| {
+                    let moved = mask.clone().neg() + 1.0; // [1, dim]
+                    let (s, t) = Self::scale_shift(net, x.clone() * mask.clone(), self.dim);
+                    let (s, t) = (s * moved.clone(), t * moved); // zero on the kept coordinates
+                    (x * s.clone().exp() + t, log_det + s.sum_dim(1))
+                });
+        (z, log_det.squeeze_dim(1))
+    }
+
+    /// The normalizing direction data → base: `(z, Σ log|det J|)` for `x: [n, dim]`.
+    pub fn normalize(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<1>) {
+        self.normalize_with(&self.net.valid(), x)
+    }
+
+    /// The generative direction base → data, keeping every intermediate: `z` first, `x` last,
+    /// `layers + 1` tensors `[n, dim]`.
+    pub fn generate_stages(&self, z: Tensor<2>) -> Vec<Tensor<2>> {
+        let net = self.net.valid();
+        let mut stages = vec![z];
+        for (net, mask) in net.nets.iter().zip(&self.masks).rev() {
+            let y = stages.last().expect("starts with z").clone();
+            let moved = mask.clone().neg() + 1.0;
+            let (s, t) = Self::scale_shift(net, y.clone() * mask.clone(), self.dim);
+            let (s, t) = (s * moved.clone(), t * moved);
+            stages.push((y - t) * s.neg().exp());
+        }
+        stages
+    }
+
+    /// The generative direction base → data: `[n, dim]` → `[n, dim]`.
+    pub fn inverse(&self, z: Tensor<2>) -> Tensor<2> {
+        self.generate_stages(z).pop().expect("at least the base")
+    }
+
+    /// A lattice of lines in base space, `[2 · lines · points, 2]`.
+    fn lattice(&self) -> Tensor<2> {
+        let at = |i: usize, count: usize| {
+            -LATTICE_EXTENT + 2.0 * LATTICE_EXTENT * i as f32 / (count - 1) as f32
+        };
+        let mut points = Vec::with_capacity(4 * LATTICE_LINES * LATTICE_POINTS);
+        for line in 0..LATTICE_LINES {
+            for k in 0..LATTICE_POINTS {
+                let (a, b) = (at(line, LATTICE_LINES), at(k, LATTICE_POINTS));
+                points.extend([a, b, b, a]);
+            }
+        }
+        let rows = points.len() / 2;
+        Tensor::<1>::from_floats(points.as_slice(), &self.device).reshape([rows, 2])
+    }
+}
+
+impl Family for RealNvp {
+    type Config = RealNvpConfig;
+    const NAME: &'static str = "real_nvp";
+
+    fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
+        let autodiff = device.clone().autodiff();
+        let nets = (0..config.layers)
+            .map(|_| MlpConfig::new(dim, 2 * dim, config.width, config.depth).init(&autodiff))
+            .collect();
+        let masks = (0..config.layers)
+            .map(|l| {
+                let mask: Vec<f32> = (0..dim).map(|j| ((j + l) % 2) as f32).collect();
+                Tensor::<1>::from_floats(mask.as_slice(), device).unsqueeze::<2>()
+            })
+            .collect();
+        Self {
+            net: CouplingNets { nets },
+            masks,
+            optim: AdamConfig::new().init(),
+            dim,
+            learning_rate: training.learning_rate,
+            device: device.clone(),
+        }
+    }
+
+    fn train_step(&mut self, data: &mut Batches) -> StepStats {
+        let (z, log_det) = self.normalize_with(&self.net, data.next());
+        let nll = (standard_normal_log_density(z) + log_det).mean().neg(); // [1]
+        let grads = GradientsParams::from_grads(nll.backward(), &self.net);
+        self.net = self.optim.step(self.learning_rate, self.net.clone(), grads);
+        StepStats(vec![("nll", nll.without_autodiff())])
+    }
+
+    fn sample(&self, n: usize) -> Tensor<2> {
+        let z = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
+        self.inverse(z)
+    }
+
+    fn log_density(&self, x: Tensor<2>) -> Option<Tensor<1>> {
+        let (z, log_det) = self.normalize(x);
+        Some(standard_normal_log_density(z) + log_det)
+    }
+
+    fn log_density_method(&self) -> &'static str {
+        "exact, change of variables"
+    }
+
+    fn views(&self) -> Vec<ViewInfo> {
+        let layers = self.masks.len() as f32;
+        vec![
+            ViewInfo {
+                name: "log_density",
+                title: "Model log-density",
+                description: "log N(f(x); 0, I) + Σ log|det J|, exact by the change of variables",
+                input: ViewInput::Grid,
+                kind: ViewKind::Heatmap,
+                parameter: None,
+            },
+            ViewInfo {
+                name: "warp",
+                title: "Warp, layer by layer",
+                description: "a lattice of lines in the Gaussian base space carried through the \
+                              inverse couplings one at a time, base first",
+                input: ViewInput::State,
+                kind: ViewKind::Stages,
+                parameter: Some(ViewParameter {
+                    name: "layer",
+                    default: layers,
+                    min: 0.0,
+                    max: layers,
+                }),
+            },
+            ViewInfo {
+                name: "latent",
+                title: "Data in base space",
+                description: "f(x) for data x: a trained flow makes these look like N(0, I)",
+                input: ViewInput::Data,
+                kind: ViewKind::Points,
+                parameter: None,
+            },
+        ]
+    }
+
+    fn view(&self, name: &str, points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
+        match name {
+            "log_density" => self.log_density(points).map(|l| l.unsqueeze_dim(1)),
+            "warp" => Some(Tensor::cat(self.generate_stages(self.lattice()), 0)),
+            "latent" => Some(self.normalize(points).0),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().try_into_vec_as::<f32>().unwrap()
+    }
+
+    /// An untrained flow with weights large enough that every layer really bends space.
+    fn flow(device: &Device) -> RealNvp {
+        device.seed(9);
+        RealNvp::init(
+            &RealNvpConfig::new().with_layers(4).with_width(16),
+            &TrainingConfig::new(),
+            2,
+            device,
+        )
+    }
+
+    #[test]
+    fn inverse_undoes_the_normalizing_direction() {
+        let device = Device::flex();
+        let flow = flow(&device);
+        let x = Tensor::<2>::random([64, 2], Distribution::Normal(0.0, 2.0), &device);
+        let back = values(flow.inverse(flow.normalize(x.clone()).0));
+        let moved = values(flow.normalize(x.clone()).0);
+        let x = values(x);
+        assert!(
+            x.iter().zip(&moved).any(|(a, b)| (a - b).abs() > 0.1),
+            "the flow should move points"
+        );
+        for (a, b) in x.iter().zip(&back) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_log_determinant_is_the_finite_difference_jacobian() {
+        let device = Device::flex();
+        let flow = flow(&device);
+        let h = 1e-2f32;
+        let at = [0.4f32, -0.7];
+        // Rows: x, x ± h e₁, x ± h e₂.
+        let rows = vec![
+            at[0],
+            at[1],
+            at[0] + h,
+            at[1],
+            at[0] - h,
+            at[1],
+            at[0],
+            at[1] + h,
+            at[0],
+            at[1] - h,
+        ];
+        let x = Tensor::from_data(TensorData::new(rows, [5, 2]), &device);
+        let (z, log_det) = flow.normalize(x);
+        let z = values(z);
+        let d =
+            |plus: usize, minus: usize, k: usize| (z[2 * plus + k] - z[2 * minus + k]) / (2.0 * h);
+        let det = d(1, 2, 0) * d(3, 4, 1) - d(1, 2, 1) * d(3, 4, 0);
+        let log_det = values(log_det)[0];
+        assert!(
+            (det.abs().ln() - log_det).abs() < 2e-3,
+            "{} vs {log_det}",
+            det.abs().ln()
+        );
+    }
+
+    #[test]
+    fn the_density_integrates_to_one() {
+        let device = Device::flex();
+        let flow = flow(&device);
+        let (lo, hi, r) = (-12.0f32, 12.0f32, 400usize);
+        let h = (hi - lo) / r as f32;
+        let centres: Vec<f32> = (0..r * r)
+            .flat_map(|k| {
+                [
+                    lo + ((k % r) as f32 + 0.5) * h,
+                    lo + ((k / r) as f32 + 0.5) * h,
+                ]
+            })
+            .collect();
+        let x = Tensor::from_data(TensorData::new(centres, [r * r, 2]), &device);
+        let mass = values(flow.log_density(x).unwrap().exp().sum())[0] * h * h;
+        assert!((mass - 1.0).abs() < 0.01, "∫p = {mass}");
+    }
+}

@@ -1,0 +1,190 @@
+// The family's own views in one panel: a chooser, a parameter slider and a canvas. A view is
+// computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind.
+
+import type { Bounds, GanHandle, LabHandle, ViewData, ViewInfo } from "./genlab";
+import { drawField } from "./plots/field";
+import { Frame, boundsOf } from "./plots/frame";
+import { drawHeatmap } from "./plots/heatmap";
+import { drawLine } from "./plots/line";
+
+/** Cells per axis of heatmap views, and arrows per axis of field views. */
+const HEATMAP_RESOLUTION = 48;
+const FIELD_RESOLUTION = 20;
+/** Points along the line of line views. */
+const LINE_POINTS = 200;
+/** Model samples behind the optimal discriminator's KDE. */
+const OPTIMAL_DISCRIMINATOR_SAMPLES = 2000;
+
+const ARROW_COLOUR = "rgba(29, 35, 48, 0.8)";
+const POINT_COLOUR = "rgba(27, 127, 95, 0.6)";
+
+/** The page-side view every GAN also has: D* from the data density and a KDE of its samples. */
+export const OPTIMAL_DISCRIMINATOR: ViewInfo = {
+  name: "optimal_discriminator",
+  title: "Optimal discriminator D*",
+  description:
+    "D*(x) = p(x)/(p(x) + q(x)) with p the data density and q a KDE of 2000 generator samples: " +
+    "the discriminator a perfect player would use against this generator",
+  input: "grid",
+  kind: "heatmap",
+  parameter: null,
+};
+
+/** The centres of a `resolution²` grid over `bounds`, row-major, row 0 at the lowest y. */
+export function gridCentres(bounds: Bounds, resolution: number): Float32Array {
+  const points = new Float32Array(2 * resolution * resolution);
+  const dx = (bounds.x_max - bounds.x_min) / resolution;
+  const dy = (bounds.y_max - bounds.y_min) / resolution;
+  for (let k = 0; k < resolution * resolution; k++) {
+    points[2 * k] = bounds.x_min + ((k % resolution) + 0.5) * dx;
+    points[2 * k + 1] = bounds.y_min + (Math.floor(k / resolution) + 0.5) * dy;
+  }
+  return points;
+}
+
+/** What the page knows when it refreshes a view. */
+export interface ViewContext {
+  bounds: Bounds;
+  /** The latest data samples, row-major `[n, 2]`. */
+  data: Float32Array;
+}
+
+/** The panel of a lab's own views. */
+export class ViewPanel {
+  private views: ViewInfo[] = [];
+  private readonly frame: Frame;
+  private last: { info: ViewInfo; data: ViewData; points: Float32Array; context: ViewContext } | null = null;
+
+  constructor(
+    private readonly choice: HTMLSelectElement,
+    private readonly slider: HTMLInputElement,
+    private readonly sliderLabel: HTMLElement,
+    private readonly caption: HTMLElement,
+    canvas: HTMLCanvasElement,
+    /** Called when the user picks another view or moves the slider. */
+    private readonly onChange: () => void,
+  ) {
+    this.frame = new Frame(canvas, { x_min: -1, x_max: 1, y_min: -1, y_max: 1 });
+    choice.addEventListener("change", () => {
+      this.configureSlider();
+      this.onChange();
+    });
+    slider.addEventListener("input", () => {
+      this.showSliderValue();
+      if (this.current()?.kind === "stages" && this.last !== null) this.draw();
+      else this.onChange();
+    });
+  }
+
+  /** Offers `views` (a new lab). */
+  setViews(views: ViewInfo[]): void {
+    this.views = views;
+    this.last = null;
+    this.choice.replaceChildren(...views.map((v) => new Option(v.title, v.name)));
+    this.configureSlider();
+  }
+
+  private current(): ViewInfo | undefined {
+    return this.views.find((v) => v.name === this.choice.value);
+  }
+
+  private configureSlider(): void {
+    const parameter = this.current()?.parameter ?? null;
+    this.slider.hidden = parameter === null;
+    this.sliderLabel.hidden = parameter === null;
+    if (parameter !== null) {
+      this.slider.min = String(parameter.min);
+      this.slider.max = String(parameter.max);
+      this.slider.step = this.current()?.kind === "stages" ? "1" : String((parameter.max - parameter.min) / 100);
+      this.slider.value = String(parameter.default);
+    }
+    this.caption.textContent = this.current()?.description ?? "";
+    this.showSliderValue();
+  }
+
+  private showSliderValue(): void {
+    const parameter = this.current()?.parameter;
+    if (parameter) this.sliderLabel.textContent = `${parameter.name} = ${Number(this.slider.value).toFixed(2)}`;
+  }
+
+  /** Computes the chosen view with `lab` (one readback) and draws it. */
+  async refresh(lab: LabHandle, context: ViewContext): Promise<void> {
+    const info = this.current();
+    if (info === undefined) return;
+    const parameter = Number(this.slider.value);
+    const points = this.inputPoints(info, context, parameter);
+    let data: ViewData;
+    if (info.name === OPTIMAL_DISCRIMINATOR.name) {
+      const grid = await (lab as GanHandle).optimalDiscriminator(OPTIMAL_DISCRIMINATOR_SAMPLES, HEATMAP_RESOLUTION);
+      data = { values: Float32Array.from(grid), rows: grid.length, columns: 1 };
+    } else {
+      data = await lab.view(info.name, points, parameter);
+    }
+    this.last = { info, data, points, context };
+    this.draw();
+  }
+
+  private inputPoints(info: ViewInfo, context: ViewContext, parameter: number): Float32Array {
+    switch (info.input) {
+      case "grid":
+        return gridCentres(context.bounds, info.kind === "field" ? FIELD_RESOLUTION : HEATMAP_RESOLUTION);
+      case "data":
+        return context.data;
+      case "line": {
+        const { y_min, y_max } = context.bounds;
+        const points = new Float32Array(2 * LINE_POINTS);
+        for (let k = 0; k < LINE_POINTS; k++) {
+          points[2 * k] = parameter;
+          points[2 * k + 1] = y_min + ((k + 0.5) * (y_max - y_min)) / LINE_POINTS;
+        }
+        return points;
+      }
+      case "state":
+        return new Float32Array(0);
+    }
+  }
+
+  private draw(): void {
+    if (this.last === null) return;
+    const { info, data, points, context } = this.last;
+    const frame = this.frame;
+    this.frame.canvas.dataset.view = info.name;
+    switch (info.kind) {
+      case "heatmap": {
+        frame.bounds = context.bounds;
+        frame.clear();
+        const [low, high] = drawHeatmap(frame, data.values, Math.round(Math.sqrt(data.rows)));
+        this.caption.textContent = `${info.description} (colour range ${low.toPrecision(3)} to ${high.toPrecision(3)})`;
+        return;
+      }
+      case "field": {
+        frame.bounds = context.bounds;
+        frame.clear();
+        frame.points(context.data, "rgba(47, 111, 223, 0.25)");
+        const cell = (context.bounds.x_max - context.bounds.x_min) / FIELD_RESOLUTION;
+        drawField(frame, points, data.values, cell, ARROW_COLOUR);
+        return;
+      }
+      case "points":
+        frame.bounds = boundsOf(data.values, data.columns);
+        frame.clear();
+        frame.points(data.values, POINT_COLOUR, data.columns);
+        return;
+      case "curve": {
+        const positions = Array.from({ length: data.rows }, (_, k) => points[2 * k + 1]);
+        drawLine(frame, positions, data.values, POINT_COLOUR);
+        return;
+      }
+      case "stages": {
+        const stages = (info.parameter?.max ?? 0) + 1;
+        const perStage = data.rows / stages;
+        const stage = Math.min(stages - 1, Math.max(0, Math.round(Number(this.slider.value))));
+        const shown = data.values.subarray(2 * perStage * stage, 2 * perStage * (stage + 1));
+        frame.bounds = stage === stages - 1 ? context.bounds : boundsOf(shown, 2);
+        frame.clear();
+        frame.points(shown, POINT_COLOUR);
+        return;
+      }
+    }
+  }
+}
