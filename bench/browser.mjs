@@ -1,5 +1,6 @@
 // Browser benchmark of flow matching (MLP 3×128, batch 512): steps/s on the CPU path and on
-// WebGPU in headless Chromium, load-to-first-step time, and the .wasm size raw / gzip / brotli.
+// WebGPU in headless Chromium, load-to-first-step time, and the .wasm size raw / gzip / brotli;
+// then every family at its default settings on the CPU path, as a ratio to flow matching.
 // Prints a Markdown report; `scripts/bench` writes it to BENCHMARKS.md. No figure is asserted.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -43,6 +44,37 @@ async function measure({ backend, workload, warmup, steps, slice, panelSizes }) 
   return { info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds, panel };
 }
 
+/** Families timed at their defaults, with their timed steps on the CPU path (WebGPU: 3). */
+const FAMILY_STEPS = {
+  FlowMatching: 100, Autoencoder: 100, Vae: 100, Gan: 100, Made: 100, RealNvp: 100, Ebm: 20,
+  Ncsn: 100, Diffusion: 100, ScoreSde: 100,
+};
+/** Samples drawn when timing sampling, per backend. */
+const FAMILY_SAMPLES = { cpu: 1000, webgpu: 256 };
+
+/** Runs in the page: training steps/s and samples/s of each family at its defaults (batch 512). */
+async function measureFamilies({ backend, familySteps, samples }) {
+  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const genlab = await import(bindings);
+  await genlab.default({ module_or_path: wasm });
+  await genlab.initBackend(backend);
+  const rates = {};
+  for (const [name, cpuSteps] of Object.entries(familySteps)) {
+    const steps = backend === "cpu" ? cpuSteps : 3;
+    const slice = Math.min(5, steps);
+    const lab = await genlab[name].create({ batch_size: 512, seed: 0 });
+    await lab.train(Math.max(1, Math.floor(steps / 10)));
+    const start = performance.now();
+    for (let done = 0; done < steps; done += slice) await lab.train(slice);
+    const trained = performance.now();
+    await lab.sample(samples);
+    const sampled = performance.now();
+    rates[name] = { steps: (1000 * steps) / (trained - start), samples: (1000 * samples) / (sampled - trained) };
+    lab.free();
+  }
+  return rates;
+}
+
 function sizes() {
   const file = readdirSync(dist).find((name) => name.endsWith(".wasm"));
   const bytes = readFileSync(join(dist, file));
@@ -69,8 +101,30 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
   }
   await page.close();
 }
+results.families = {};
+for (const backend of ["cpu", "webgpu"]) {
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/?backend=cpu`);
+  await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+  try {
+    results.families[backend] = await page.evaluate(measureFamilies, {
+      backend, familySteps: FAMILY_STEPS, samples: FAMILY_SAMPLES[backend],
+    });
+  } catch (error) {
+    results.families[backend] = { error: String(error).split("\n")[0] };
+  }
+  await page.close();
+}
 await browser.close();
 server.close();
+
+function familyRows({ cpu, webgpu }) {
+  if (cpu.error) return `| – | failed: ${cpu.error} | | | | |`;
+  const cell = (r, key) => (r && !r.error && r[key] ? r[key].toFixed(1) : "–");
+  return Object.entries(cpu)
+    .map(([name, r]) => `| ${name} | ${r.steps.toFixed(1)} | ${(r.steps / cpu.FlowMatching.steps).toFixed(2)}× | ${r.samples.toFixed(0)} | ${cell(webgpu[name], "steps")} | ${cell(webgpu[name], "samples")} |`)
+    .join("\n");
+}
 
 const size = sizes();
 const cpu = results.cpu;
@@ -110,6 +164,19 @@ the panel's own cost is the evaluation minus the sampling, measured back to back
 | n | evaluate | of which sampling | panel alone | panel refreshes/s |
 |---|---|---|---|---|
 ${panelRows(cpu)}
+
+### Every family
+
+Each family at its default settings (the page's), batch 512, on 8 gaussians: training steps/s
+(${Object.values(FAMILY_STEPS).join("/")} timed steps on the CPU path after a warm-up, 3 on
+WebGPU) and samples/s (${FAMILY_SAMPLES.cpu} samples on the CPU path, ${FAMILY_SAMPLES.webgpu} on
+WebGPU, read back). A GAN step is one discriminator and one generator step; an EBM step includes
+its 20 Langevin steps. Sampling costs: flow matching 16 midpoint steps, NCSN 10 levels × 20
+Langevin steps, DDPM 100 steps, score SDE 200 Euler–Maruyama steps, EBM 20 Langevin steps.
+
+| family | CPU steps/s | ratio to flow matching (same run) | CPU samples/s | WebGPU steps/s | WebGPU samples/s |
+|---|---|---|---|---|---|
+${familyRows(results.families)}
 
 | .wasm | raw | gzip -9 | brotli -11 |
 |---|---|---|---|

@@ -12,7 +12,8 @@ use crate::metrics::{
 /// Cells per axis of the grid divergences computed from samples.
 pub const GRID_RESOLUTION: usize = 128;
 /// Cells per axis of the grid divergences computed from a model's own log-density (evaluated at
-/// every cell centre on the device, so kept coarser).
+/// every cell centre on the device, so kept coarser), unless the family asks for fewer (see
+/// [`DensityBudget`](crate::family::DensityBudget)).
 pub const DENSITY_RESOLUTION: usize = 64;
 /// Projection angles of the sliced W2.
 pub const SLICED_W2_PROJECTIONS: usize = 64;
@@ -25,20 +26,30 @@ pub const SINKHORN_EPSILON: f64 = 0.1;
 /// The data's reference density on the panel grid.
 pub struct ReferenceGrid {
     density: Vec<f64>,
-    coarse: Vec<f64>,
+    /// The reference at the model-density resolution: `(resolution, cell values)`.
+    coarse: (usize, Vec<f64>),
     bounds: Bounds,
 }
 
 impl ReferenceGrid {
     /// Tabulates the source's reference density over its bounds; for the user's own points,
     /// which are the distribution, their Gaussian KDE (Scott's rule).
-    pub fn new(source: &DataSource) -> Result<Self, MetricError> {
+    /// Also tabulates it at `density_resolution` cells per axis, for models with a density.
+    pub fn new(source: &DataSource, density_resolution: usize) -> Result<Self, MetricError> {
         let bounds = source.bounds();
         Ok(Self {
             density: reference_density(source, bounds, GRID_RESOLUTION)?,
-            coarse: reference_density(source, bounds, DENSITY_RESOLUTION)?,
+            coarse: (
+                density_resolution,
+                reference_density(source, bounds, density_resolution)?,
+            ),
             bounds,
         })
+    }
+
+    /// Cells per axis of the model-density grid.
+    pub fn density_resolution(&self) -> usize {
+        self.coarse.0
     }
 
     /// The window the grids cover.
@@ -57,8 +68,15 @@ impl ReferenceGrid {
         )?)
     }
 
+    /// Cell masses of a KDE of `points`; a sample with no mass in the window (a model far off
+    /// the data) gets the uniform distribution, the smoothing floor every grid divergence
+    /// already mixes in, so its divergences are large and finite rather than an error.
     fn kde_masses(&self, points: &[f32], bandwidth: [f64; 2]) -> Result<Vec<f64>, MetricError> {
-        cell_masses(&kde_grid(points, self.bounds, GRID_RESOLUTION, bandwidth)?)
+        let density = kde_grid(points, self.bounds, GRID_RESOLUTION, bandwidth)?;
+        if density.iter().all(|v| *v == 0.0) {
+            return Ok(vec![1.0 / density.len() as f64; density.len()]);
+        }
+        cell_masses(&density)
     }
 }
 
@@ -95,11 +113,11 @@ pub fn cell_centres(bounds: Bounds, resolution: usize) -> Vec<f32> {
         .collect()
 }
 
-/// A model's own log-density: at the [`DENSITY_RESOLUTION`] cell centres and, where the data
-/// density is exact, at data samples beside the exact data log-density.
+/// A model's own log-density: at the cell centres of the reference's density grid and, where
+/// the data density is exact, at data samples beside the exact data log-density.
 #[derive(Clone, Debug)]
 pub struct ModelDensity {
-    /// `log q` at the cell centres of [`cell_centres`]`(bounds, DENSITY_RESOLUTION)`.
+    /// `log q` at the cell centres of [`cell_centres`]`(bounds, reference.density_resolution())`.
     pub grid: Vec<f64>,
     /// `(log p, log q)` at fresh data samples, when `log p` is exact.
     pub at_data: Option<(Vec<f64>, Vec<f64>)>,
@@ -347,13 +365,52 @@ fn density_grid_estimates(
             .map(|l| (l - max).exp())
             .collect::<Vec<_>>(),
     )?;
-    let p = cell_masses(&reference.coarse)?;
+    let (resolution, coarse) = (&reference.coarse.0, &reference.coarse.1);
+    if density.grid.len() != coarse.len() {
+        return Err(MetricError::new(
+            "the model's density grid does not match the reference's",
+        ));
+    }
+    let p = cell_masses(coarse)?;
     grid_estimates(&p, &q, None, |what| {
         format!(
-            "{what} on a {DENSITY_RESOLUTION}×{DENSITY_RESOLUTION} grid between the data's \
+            "{what} on a {resolution}×{resolution} grid between the data's \
              reference density and the model's log-density ({}) at the cell centres, both \
              normalised on the grid and mixed with uniform at 1e-4",
             density.method
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Dataset, DatasetSpec, seeded_rng};
+
+    #[test]
+    fn samples_far_outside_the_window_give_large_finite_divergences() {
+        let source = DatasetSpec::Named(Dataset::Moons).build().unwrap();
+        let reference = ReferenceGrid::new(&source, DENSITY_RESOLUTION).unwrap();
+        let mut rng = seeded_rng(1);
+        let (data, other) = (source.sample(1000, &mut rng), source.sample(1000, &mut rng));
+        let far: Vec<f32> = (0..2000).map(|i| 1000.0 + i as f32).collect();
+        let inputs = PanelInputs {
+            reference: &reference,
+            model: &far,
+            data: &data,
+            other: &other,
+            score: None,
+            density: None,
+        };
+        let panel = divergence_panel(&inputs).unwrap();
+        let kl = panel.iter().find(|e| e.name == "KL(data‖model)").unwrap();
+        // The model counts as uniform over the window: KL is the smoothed data's distance from
+        // uniform (≈ 1.1 nats here), finite and far above the noise floor.
+        assert!(
+            kl.value.is_finite() && kl.value > 10.0 * kl.noise_floor.unwrap(),
+            "{kl:?}"
+        );
+        let tv = panel.iter().find(|e| e.name.starts_with("TV")).unwrap();
+        assert!(tv.value > 5.0 * tv.noise_floor.unwrap(), "{tv:?}");
+    }
 }

@@ -19,6 +19,10 @@ pub struct StepStats(pub Vec<(&'static str, Tensor<1>)>);
 
 /// The settings of one family: a Burn [`Config`] with documented defaults, checked before use.
 pub trait FamilyConfig: Config + Clone {
+    /// Fields that only change how samples are drawn, which a trained model can take without
+    /// retraining (see [`Family::set_sampling`]).
+    const SAMPLING_FIELDS: &'static [&'static str] = &[];
+
     /// The documented defaults, which JavaScript options override field by field.
     fn defaults() -> Self;
 
@@ -45,12 +49,21 @@ pub trait Family: Clone {
     /// drawing as many batches from `data` as it needs.
     fn train_step(&mut self, data: &mut Batches) -> StepStats;
 
+    /// Takes new sampling settings (only [`FamilyConfig::SAMPLING_FIELDS`] differ from the
+    /// current config).
+    fn set_sampling(&mut self, _config: &Self::Config) {}
+
     /// `n` model samples, `[n, dim]`, on the plain device.
     fn sample(&self, n: usize) -> Tensor<2>;
 
     /// `log p_model(x)` for `x: [n, dim]`, `[n]`, where the family has a tractable density.
     fn log_density(&self, _x: Tensor<2>) -> Option<Tensor<1>> {
         None
+    }
+
+    /// How many points an evaluation may ask [`Family::log_density`] for.
+    fn log_density_budget(&self) -> DensityBudget {
+        DensityBudget::default()
     }
 
     /// How [`Family::log_density`] is computed, e.g. `"exact, change of variables"`.
@@ -64,10 +77,10 @@ pub trait Family: Clone {
         None
     }
 
-    /// The time `t` at which the Fisher divergence compares [`Family::score`] with the exact
-    /// score of `p_t`, the law of `t·x + (1 − t)·z` (`x` data, `z ~ N(0, I)`): `1` is the data
-    /// itself. `None` when the family has no score.
-    fn score_probe_time(&self) -> Option<f32> {
+    /// The noise level at which the Fisher divergence compares [`Family::score`] (at
+    /// `level.t`) with the exact score of the noised data `scale·x + sigma·z`. `None` when the
+    /// family has no score.
+    fn score_probe(&self) -> Option<NoiseLevel> {
         None
     }
 
@@ -81,6 +94,53 @@ pub trait Family: Clone {
     fn view(&self, _name: &str, _points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
         None
     }
+
+    /// For a field view, the exact field it estimates when the data are a Gaussian mixture
+    /// (drawn beside it); `None` for other views.
+    fn view_truth(&self, _name: &str, _parameter: f32) -> Option<FieldTruth> {
+        None
+    }
+}
+
+/// How much log-density an evaluation computes: a family whose density costs an ODE solve
+/// per point asks for a coarser grid and fewer Monte Carlo points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DensityBudget {
+    /// Cells per axis of the grid divergences.
+    pub grid_resolution: usize,
+    /// Largest number of data points of the Monte Carlo KL.
+    pub points: usize,
+}
+
+impl Default for DensityBudget {
+    fn default() -> Self {
+        Self {
+            grid_resolution: crate::evaluation::DENSITY_RESOLUTION,
+            points: usize::MAX,
+        }
+    }
+}
+
+/// The law of noised data `x_t = scale·x + sigma·z`, `x` data, `z ~ N(0, I)`, at the family's
+/// time or noise level `t`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NoiseLevel {
+    /// The family's own time or noise level (passed to [`Family::score`]).
+    pub t: f32,
+    /// Factor on the data.
+    pub scale: f32,
+    /// Standard deviation of the added noise.
+    pub sigma: f32,
+}
+
+/// The exact field a view estimates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FieldTruth {
+    /// The score `∇log p` of the noised data.
+    Score(NoiseLevel),
+    /// The marginal velocity of the linear path `t·x + (1 − t)·z` at `t`:
+    /// `v = (x + (1 − t)·∇log p_t(x))/t`.
+    LinearPathVelocity(f32),
 }
 
 /// Which points the page passes to a view.

@@ -99,6 +99,34 @@ impl<C: FamilyConfig> LabOptions<C> {
         Ok(options)
     }
 
+    /// These options with sampling settings changed (`patch`, an object of fields among the
+    /// family's [`FamilyConfig::SAMPLING_FIELDS`]); any other field is rejected by name, since
+    /// it would need a new model.
+    pub fn with_sampling(&self, patch: &Value) -> Result<Self, OptionError> {
+        let Value::Object(patch) = patch else {
+            let why = format!(
+                "expected an object of sampling settings, got {}",
+                kind_of(patch)
+            );
+            return Err(OptionError::new("options", why));
+        };
+        let mut all = match self.to_json() {
+            Value::Object(map) => map,
+            _ => unreachable!("options serialise to a JSON object"),
+        };
+        for (key, value) in patch {
+            if !C::SAMPLING_FIELDS.contains(&key.as_str()) {
+                let why = format!(
+                    "cannot change without a new model; sampling settings are: {}",
+                    C::SAMPLING_FIELDS.join(", ")
+                );
+                return Err(OptionError::new(key.clone(), why));
+            }
+            all.insert(key.clone(), value.clone());
+        }
+        Self::parse(&Value::Object(all))
+    }
+
     /// Every field, flat, as the JavaScript side sees them.
     pub fn to_json(&self) -> Value {
         let mut all = to_map(&self.training);
@@ -130,6 +158,12 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// Checks the `width` (1 ..= 1024) and `depth` (1 ..= 8) of a family's networks.
+pub fn check_network(width: usize, depth: usize) -> Result<(), OptionError> {
+    check_range("width", width, 1, 1024)?;
+    check_range("depth", depth, 1, 8)
 }
 
 /// Checks `min ≤ value ≤ max` (NaN fails), naming the field and the range otherwise.

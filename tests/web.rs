@@ -2,7 +2,10 @@
 //! handle trains in Chromium on the CPU backend and on WebGPU.
 #![cfg(target_arch = "wasm32")]
 
-use genlab::web::{Autoencoder, Ebm, FlowMatching, Gan, Made, RealNvp, Vae, init_backend};
+use genlab::web::{
+    Autoencoder, Diffusion, Ebm, FlowMatching, Gan, Made, Ncsn, RealNvp, ScoreSde, Vae,
+    init_backend,
+};
 use js_sys::{Float32Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -194,7 +197,8 @@ macro_rules! trains_samples_and_shows_its_views {
             let lab = $class::create(options($options)).await.unwrap();
             let report = settle(lab.train(3)).await.expect("training succeeds");
             assert_eq!(get(&report, "step").as_f64(), Some(3.0));
-            let stats = js_sys::Object::values(&get(&report, "stats").dyn_into().unwrap());
+            let stats: js_sys::Object = get(&report, "stats").dyn_into().unwrap();
+            let stats = js_sys::Object::values(&stats);
             assert!(stats.iter().all(|v| v.as_f64().is_some_and(f64::is_finite)));
             let samples: Float32Array = settle(lab.sample(50)).await.unwrap().dyn_into().unwrap();
             assert_eq!(samples.length(), 100);
@@ -257,6 +261,71 @@ trains_samples_and_shows_its_views!(
     FlowMatching,
     r#"{"width":16,"batch_size":32}"#
 );
+
+trains_samples_and_shows_its_views!(
+    ncsn_handle_works,
+    Ncsn,
+    r#"{"width":16,"batch_size":32,"levels":4,"steps_per_level":2}"#
+);
+trains_samples_and_shows_its_views!(
+    diffusion_handle_works,
+    Diffusion,
+    r#"{"width":16,"batch_size":32,"diffusion_steps":20}"#
+);
+trains_samples_and_shows_its_views!(
+    score_sde_handle_works,
+    ScoreSde,
+    r#"{"width":16,"batch_size":32,"sample_steps":10,"likelihood_steps":2}"#
+);
+
+#[wasm_bindgen_test]
+async fn sampling_settings_change_without_retraining_and_reflow_straightens() {
+    init_backend("cpu".into()).await.unwrap();
+    let lab = Diffusion::create(options(
+        r#"{"width":16,"batch_size":32,"diffusion_steps":20}"#,
+    ))
+    .await
+    .unwrap();
+    settle(lab.train(2)).await.unwrap();
+    let all = lab
+        .set_sampling(options(r#"{"sampler":"ddim","ddim_steps":5}"#))
+        .unwrap();
+    assert_eq!(get(&all, "sampler").as_string().as_deref(), Some("ddim"));
+    assert_eq!(lab.step().unwrap(), 2.0);
+    let error = lab.set_sampling(options(r#"{"width":8}"#)).unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("width"));
+    let error = Diffusion::create(options(r#"{"beta_start":0.5,"beta_end":0.1}"#))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        get(&error, "field").as_string().as_deref(),
+        Some("beta_start")
+    );
+    let error = Ncsn::create(options(r#"{"sigma_min":2,"sigma_max":1}"#))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        get(&error, "field").as_string().as_deref(),
+        Some("sigma_min")
+    );
+
+    let flow = FlowMatching::create(options(
+        r#"{"width":16,"batch_size":32,"coupling":"minibatch_ot"}"#,
+    ))
+    .await
+    .unwrap();
+    settle(flow.train(3)).await.unwrap();
+    assert_eq!(flow.reflow().unwrap(), 1.0);
+    settle(flow.train(2)).await.unwrap();
+    let straightness = settle(flow.straightness(256))
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(straightness.is_finite() && straightness >= 0.0);
+}
 
 #[wasm_bindgen_test]
 async fn the_gan_handle_computes_the_optimal_discriminator() {

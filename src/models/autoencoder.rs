@@ -6,13 +6,14 @@
 //! lands wherever the decoder happens to send the prior, not on the data. The VAE fixes exactly
 //! this with its KL term.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// Autoencoder settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -35,8 +36,7 @@ impl FamilyConfig for AutoencoderConfig {
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("latent_dim", self.latent_dim, 1, 8)
     }
 }
@@ -104,8 +104,7 @@ impl Family for Autoencoder {
             .decoder
             .forward(self.net.encoder.forward(x.clone()));
         let loss = (reconstructed - x).powi_scalar(2).sum_dim(1).mean(); // [1]
-        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-        self.net = self.optim.step(self.learning_rate, self.net.clone(), grads);
+        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
         StepStats(vec![("reconstruction", loss.without_autodiff())])
     }
 

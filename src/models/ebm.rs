@@ -8,16 +8,16 @@
 //! by quadrature on a grid over the data's window, so the density, and every divergence from it,
 //! is exact up to that grid (and restricted to that window).
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::data::Bounds;
 use crate::evaluation::cell_centres;
-use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
-use crate::models::math::{input_gradient, langevin, log_sum_exp};
+use crate::family::{Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// EBM settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -47,13 +47,14 @@ pub struct EbmConfig {
 }
 
 impl FamilyConfig for EbmConfig {
+    const SAMPLING_FIELDS: &'static [&'static str] = &["sample_steps"];
+
     fn defaults() -> Self {
         Self::new()
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("langevin_steps", self.langevin_steps, 1, 200)?;
         check_range("step_size", self.step_size, 1e-5, 1.0)?;
         check_range("noise", self.noise, 0.0, 1.0)?;
@@ -185,15 +186,21 @@ impl Family for Ebm {
         let penalty = (e_data.clone().powi_scalar(2) + e_chains.clone().powi_scalar(2)).mean();
         let (e_data, e_chains) = (e_data.mean(), e_chains.mean());
         let loss = e_data.clone() - e_chains.clone() + penalty * self.config.energy_penalty;
-        let grads = GradientsParams::from_grads(loss.backward(), &self.energy);
-        self.energy = self
-            .optim
-            .step(self.learning_rate, self.energy.clone(), grads);
+        self.energy = descend(
+            &mut self.optim,
+            self.learning_rate,
+            self.energy.clone(),
+            &loss,
+        );
         StepStats(vec![
             ("loss", loss.without_autodiff()),
             ("energy_data", e_data.without_autodiff()),
             ("energy_chains", e_chains.without_autodiff()),
         ])
+    }
+
+    fn set_sampling(&mut self, config: &Self::Config) {
+        self.config.sample_steps = config.sample_steps;
     }
 
     /// `n` persistent chains (drawn with replacement when `n` exceeds them), continued by
@@ -224,8 +231,12 @@ impl Family for Ebm {
         (t == 1.0).then(|| self.energy_gradient(x).neg())
     }
 
-    fn score_probe_time(&self) -> Option<f32> {
-        Some(1.0)
+    fn score_probe(&self) -> Option<NoiseLevel> {
+        Some(NoiseLevel {
+            t: 1.0,
+            scale: 1.0,
+            sigma: 0.0,
+        })
     }
 
     fn views(&self) -> Vec<ViewInfo> {

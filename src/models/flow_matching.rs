@@ -5,18 +5,26 @@
 //! `L(θ) = E ‖v_θ(x_t, t) − (x₁ − x₀)‖²` (Lipman et al. 2023, eq. 9 with σ_min = 0; Liu et al.
 //! 2023). Its minimiser is the marginal velocity `E[x₁ − x₀ | x_t]`, whose flow carries
 //! `N(0, I)` at t = 0 to the data at t = 1; sampling integrates that ODE.
+//!
+//! Two variants change the pairs `(x₀, x₁)`: **OT-CFM** pairs each batch's noise and data by a
+//! minibatch optimal-transport plan (see [`coupling`](crate::models::coupling)), and **reflow**
+//! (rectified flow) retrains on the model's own couplings `(z, ODE(z))`, which straightens the
+//! paths: the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` along the ODE falls.
 
-use burn::optim::ModuleOptimizer;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use serde::{Deserialize, Serialize};
 
 use crate::family::{
-    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+    Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewParameter,
 };
+use crate::models::coupling::sinkhorn_pairing;
+use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::ode::OdeSolver;
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// Flow-matching settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -34,16 +42,38 @@ pub struct FlowMatchingConfig {
     /// Solver steps from t = 0 to t = 1 when sampling (1 ..= 1000).
     #[config(default = 16)]
     pub sample_steps: usize,
+    /// How noise and data are paired in a batch.
+    #[config(default = "Coupling::Independent")]
+    pub coupling: Coupling,
 }
 
+/// The pairing of noise and data in a training batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coupling {
+    /// Independent draws (plain conditional flow matching).
+    Independent,
+    /// The batch's entropic OT plan, rounded by row argmax (OT-CFM).
+    MinibatchOt,
+}
+
+/// ε of the minibatch OT plan, as a fraction of the batch's mean cost, and its Sinkhorn sweeps.
+const OT_EPSILON: f32 = 0.05;
+const OT_ITERATIONS: usize = 50;
+/// Pairs `(z, ODE(z))` drawn once per reflow.
+pub const REFLOW_PAIRS: usize = 8192;
+/// Chains shown by the paths view.
+const PATH_POINTS: usize = 512;
+
 impl FamilyConfig for FlowMatchingConfig {
+    const SAMPLING_FIELDS: &'static [&'static str] = &["solver", "sample_steps"];
+
     fn defaults() -> Self {
         Self::new()
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("sample_steps", self.sample_steps, 1, 1000)
     }
 }
@@ -54,6 +84,9 @@ pub struct FlowMatching {
     velocity: Mlp,
     optim: ModuleOptimizer,
     config: FlowMatchingConfig,
+    /// After a reflow: the fixed couplings `(x₀, x₁)`, `[REFLOW_PAIRS, dim]` each.
+    reflow_pairs: Option<(Tensor<2>, Tensor<2>)>,
+    reflows: usize,
     learning_rate: f64,
     device: Device,
 }
@@ -64,10 +97,37 @@ impl FlowMatching {
         self.velocity.forward(Tensor::cat(vec![x, t], 1)) // [n, dim + 1]
     }
 
+    /// The training pairs for a data batch `x1: [batch, dim]`: fresh noise and the batch (OT
+    /// paired if so configured), or, after a reflow, random rows of the reflow couplings.
+    fn pairs(&self, x1: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let [batch, dim] = x1.dims();
+        if let Some((z, target)) = &self.reflow_pairs {
+            let rows = Tensor::<1>::random(
+                [batch],
+                Distribution::Uniform(0.0, REFLOW_PAIRS as f64),
+                &self.device,
+            )
+            .int()
+            .clamp(0, REFLOW_PAIRS as i64 - 1);
+            return (
+                z.clone().select(0, rows.clone()),
+                target.clone().select(0, rows),
+            );
+        }
+        let x0 = Tensor::random([batch, dim], Distribution::Normal(0.0, 1.0), &self.device);
+        match self.config.coupling {
+            Coupling::Independent => (x0, x1),
+            Coupling::MinibatchOt => (
+                x0.clone(),
+                sinkhorn_pairing(x0, x1, OT_EPSILON, OT_ITERATIONS),
+            ),
+        }
+    }
+
     /// The conditional flow-matching loss on a data batch `x1: [batch, dim]`, shape `[1]`.
     pub fn loss(&self, x1: Tensor<2>) -> Tensor<1> {
-        let [batch, dim] = x1.dims();
-        let x0 = Tensor::random([batch, dim], Distribution::Normal(0.0, 1.0), &self.device);
+        let batch = x1.dims()[0];
+        let (x0, x1) = self.pairs(x1);
         let t = Tensor::<2>::random([batch, 1], Distribution::Uniform(0.0, 1.0), &self.device);
         let xt = x0.clone() * (t.clone().neg() + 1.0) + x1.clone() * t.clone(); // [batch, dim]
         let error = self.velocity(xt, t) - (x1 - x0); // [batch, dim]
@@ -88,6 +148,60 @@ impl FlowMatching {
             .solver
             .integrate(x0, 0.0, 1.0, self.config.sample_steps, v)
     }
+
+    /// Rectified flow's reflow: draws [`REFLOW_PAIRS`] couplings `(z, ODE(z))` from the current
+    /// model and trains on them from now on.
+    pub fn reflow(&mut self) {
+        let dim = self.velocity_dim();
+        let z = Tensor::random(
+            [REFLOW_PAIRS, dim],
+            Distribution::Normal(0.0, 1.0),
+            &self.device,
+        );
+        let x1 = self.transport(z.clone());
+        self.reflow_pairs = Some((z, x1));
+        self.reflows += 1;
+    }
+
+    /// How many reflows this model has had.
+    pub fn reflows(&self) -> usize {
+        self.reflows
+    }
+
+    /// Euler paths of the learned ODE from `x0` with `sample_steps` steps: the states, `x0`
+    /// first, and the velocities used at each step.
+    fn euler_path(&self, x0: Tensor<2>) -> (Vec<Tensor<2>>, Vec<Tensor<2>>) {
+        let net = self.velocity.valid();
+        let steps = self.config.sample_steps;
+        let h = 1.0 / steps as f32;
+        let n = x0.dims()[0];
+        let mut states = vec![x0];
+        let mut velocities = Vec::with_capacity(steps);
+        for k in 0..steps {
+            let x = states.last().expect("x0").clone();
+            let t = Tensor::full([n, 1], k as f32 * h, &self.device); // [n, 1]
+            let v = net.forward(Tensor::cat(vec![x.clone(), t], 1)); // [n, dim]
+            states.push(x + v.clone() * h);
+            velocities.push(v);
+        }
+        (states, velocities)
+    }
+
+    /// The straightness `∫₀¹ E‖(x₁ − x₀) − v(x_t, t)‖² dt` of the learned ODE's paths from `n`
+    /// noise points, by the Euler rule with `sample_steps` steps: 0 for straight paths. `[1]`.
+    pub fn straightness(&self, n: usize) -> Tensor<1> {
+        let dim = self.velocity_dim();
+        let x0 = Tensor::random([n, dim], Distribution::Normal(0.0, 1.0), &self.device);
+        let (states, velocities) = self.euler_path(x0);
+        let chord = states.last().expect("x1").clone() - states[0].clone(); // [n, dim]
+        let steps = velocities.len() as f32;
+        velocities
+            .into_iter()
+            .map(|v| (chord.clone() - v).powi_scalar(2).sum_dim(1).mean())
+            .reduce(|a, b| a + b)
+            .expect("sample_steps ≥ 1")
+            / steps
+    }
 }
 
 impl Family for FlowMatching {
@@ -101,6 +215,8 @@ impl Family for FlowMatching {
             velocity,
             optim: AdamConfig::new().init(),
             config: config.clone(),
+            reflow_pairs: None,
+            reflows: 0,
             learning_rate: training.learning_rate,
             device: device.clone(),
         }
@@ -108,11 +224,17 @@ impl Family for FlowMatching {
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let loss = self.loss(data.next());
-        let grads = GradientsParams::from_grads(loss.backward(), &self.velocity);
-        self.velocity = self
-            .optim
-            .step(self.learning_rate, self.velocity.clone(), grads);
+        self.velocity = descend(
+            &mut self.optim,
+            self.learning_rate,
+            self.velocity.clone(),
+            &loss,
+        );
         StepStats(vec![("loss", loss.without_autodiff())])
+    }
+
+    fn set_sampling(&mut self, config: &Self::Config) {
+        self.config = config.clone();
     }
 
     fn sample(&self, n: usize) -> Tensor<2> {
@@ -137,34 +259,74 @@ impl Family for FlowMatching {
         Some(score_from_velocity(x, v, t))
     }
 
-    fn score_probe_time(&self) -> Option<f32> {
-        Some(SCORE_PROBE_TIME)
+    fn score_probe(&self) -> Option<NoiseLevel> {
+        let t = SCORE_PROBE_TIME;
+        Some(NoiseLevel {
+            t,
+            scale: t,
+            sigma: 1.0 - t,
+        })
     }
 
     fn views(&self) -> Vec<ViewInfo> {
-        vec![ViewInfo {
-            name: "velocity",
-            title: "Learned velocity field",
-            description: "v_θ(x, t) on a grid: the direction the ODE moves a point at time t",
-            input: ViewInput::Grid,
-            kind: ViewKind::Field,
-            parameter: Some(ViewParameter {
-                name: "t",
-                default: 0.5,
-                min: 0.0,
-                max: 1.0,
-            }),
-        }]
+        let steps = self.config.sample_steps as f32;
+        vec![
+            ViewInfo {
+                name: "velocity",
+                title: "Learned velocity vs the exact field",
+                description: "v_θ(x, t) (dark) beside the exact marginal velocity of the linear path (green, mixtures)",
+                input: ViewInput::Grid,
+                kind: ViewKind::Field,
+                parameter: Some(ViewParameter {
+                    name: "t",
+                    default: 0.5,
+                    min: 0.05,
+                    max: 1.0,
+                }),
+            },
+            ViewInfo {
+                name: "paths",
+                title: "ODE paths",
+                description: "512 points carried by the learned ODE (Euler steps) from noise to samples; \
+                              straighter after a reflow or with OT pairing",
+                input: ViewInput::State,
+                kind: ViewKind::Stages,
+                parameter: Some(ViewParameter {
+                    name: "step",
+                    default: steps,
+                    min: 0.0,
+                    max: steps,
+                }),
+            },
+        ]
     }
 
     fn view(&self, name: &str, points: Tensor<2>, parameter: f32) -> Option<Tensor<2>> {
-        (name == "velocity").then(|| {
-            let n = points.dims()[0];
-            let t = Tensor::full([n, 1], parameter, &self.device); // [n, 1]
-            self.velocity
-                .valid()
-                .forward(Tensor::cat(vec![points, t], 1)) // [n, 2]
-        })
+        match name {
+            "velocity" => {
+                let n = points.dims()[0];
+                let t = Tensor::full([n, 1], parameter, &self.device); // [n, 1]
+                Some(
+                    self.velocity
+                        .valid()
+                        .forward(Tensor::cat(vec![points, t], 1)),
+                ) // [n, 2]
+            }
+            "paths" => {
+                let dim = self.velocity_dim();
+                let x0 = Tensor::random(
+                    [PATH_POINTS, dim],
+                    Distribution::Normal(0.0, 1.0),
+                    &self.device,
+                );
+                Some(Tensor::cat(self.euler_path(x0).0, 0))
+            }
+            _ => None,
+        }
+    }
+
+    fn view_truth(&self, name: &str, parameter: f32) -> Option<FieldTruth> {
+        (name == "velocity").then_some(FieldTruth::LinearPathVelocity(parameter.max(0.05)))
     }
 }
 

@@ -7,15 +7,16 @@
 //! The loss is a hook ([`GanLoss`]) chosen once from the options, never by string comparison
 //! inside the step.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use serde::{Deserialize, Serialize};
 
 use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// A GAN objective: the discriminator's and the generator's losses from discriminator outputs
@@ -173,8 +174,7 @@ impl FamilyConfig for GanConfig {
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("latent_dim", self.latent_dim, 1, 16)?;
         check_range("d_steps", self.d_steps, 1, 10)
     }
@@ -245,10 +245,12 @@ impl Gan {
         if lambda > 0.0 {
             loss = loss + self.gradient_penalty(real, fake) * lambda;
         }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
-        self.discriminator =
-            self.d_optim
-                .step(self.learning_rate, self.discriminator.clone(), grads);
+        self.discriminator = descend(
+            &mut self.d_optim,
+            self.learning_rate,
+            self.discriminator.clone(),
+            &loss,
+        );
         (loss.without_autodiff(), value)
     }
 
@@ -294,10 +296,12 @@ impl Family for Gan {
         let (d_loss, value) = d_stats.expect("d_steps ≥ 1");
         let fake = self.generate(data.next().dims()[0]);
         let g_loss = self.loss.generator(self.discriminator.forward(fake));
-        let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
-        self.generator = self
-            .g_optim
-            .step(self.learning_rate, self.generator.clone(), grads);
+        self.generator = descend(
+            &mut self.g_optim,
+            self.learning_rate,
+            self.generator.clone(),
+            &g_loss,
+        );
         StepStats(vec![
             ("d_loss", d_loss),
             ("g_loss", g_loss.without_autodiff()),

@@ -5,7 +5,7 @@
 //! coordinate per pass.
 
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, silu};
 use burn::tensor::{Distribution, TensorData};
@@ -13,8 +13,8 @@ use burn::tensor::{Distribution, TensorData};
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
 };
-use crate::models::math::{LOG_TWO_PI, log_sum_exp};
-use crate::options::{OptionError, check_range};
+use crate::models::math::{LOG_TWO_PI, descend, log_sum_exp};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// MADE settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -37,8 +37,7 @@ impl FamilyConfig for MadeConfig {
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("components", self.components, 1, 32)
     }
 }
@@ -182,8 +181,7 @@ impl Family for Made {
             .sum_dim(1)
             .mean()
             .neg(); // [1]
-        let grads = GradientsParams::from_grads(nll.backward(), &self.net);
-        self.net = self.optim.step(self.learning_rate, self.net.clone(), grads);
+        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
         StepStats(vec![("nll", nll.without_autodiff())])
     }
 

@@ -1,8 +1,21 @@
 //! Small tensor functions the families share: log-sum-exp, Gaussian log-densities, input
-//! gradients and Langevin dynamics.
+//! gradients, Langevin dynamics and one optimizer step.
 
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
+
+/// One optimizer step of `module` down the gradient of `loss` (a `[1]` tensor on the autodiff
+/// graph of `module`): the updated module.
+pub fn descend<M: Module>(
+    optim: &mut ModuleOptimizer,
+    learning_rate: f64,
+    module: M,
+    loss: &Tensor<1>,
+) -> M {
+    let grads = GradientsParams::from_grads(loss.backward(), &module);
+    optim.step(learning_rate, module, grads)
+}
 
 /// `log(2π)`.
 pub const LOG_TWO_PI: f32 = 1.837_877_1;

@@ -7,16 +7,16 @@
 //! `log p(x) = log N(f(x); 0, I) + Σ_l log|det J_l|`, exact; sampling runs the inverses from
 //! base samples.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
 };
-use crate::models::math::standard_normal_log_density;
+use crate::models::math::{descend, standard_normal_log_density};
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// RealNVP settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -40,8 +40,7 @@ impl FamilyConfig for RealNvpConfig {
 
     fn validate(&self) -> Result<(), OptionError> {
         check_range("layers", self.layers, 1, 32)?;
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)
+        check_network(self.width, self.depth)
     }
 }
 
@@ -53,6 +52,8 @@ const LATTICE_EXTENT: f32 = 3.0;
 /// Lines per axis of the lattice, and points per line.
 const LATTICE_LINES: usize = 13;
 const LATTICE_POINTS: usize = 64;
+/// Base samples carried through the warp beside the lattice.
+const WARPED_SAMPLES: usize = 512;
 
 /// One network per coupling: `m⊙x` → `[s, t]`.
 #[derive(Module, Debug)]
@@ -122,7 +123,8 @@ impl RealNvp {
         self.generate_stages(z).pop().expect("at least the base")
     }
 
-    /// A lattice of lines in base space, `[2 · lines · points, 2]`.
+    /// A lattice of lines in base space and base samples beside it,
+    /// `[2 · lines · points + samples, 2]`.
     fn lattice(&self) -> Tensor<2> {
         let at = |i: usize, count: usize| {
             -LATTICE_EXTENT + 2.0 * LATTICE_EXTENT * i as f32 / (count - 1) as f32
@@ -135,7 +137,10 @@ impl RealNvp {
             }
         }
         let rows = points.len() / 2;
-        Tensor::<1>::from_floats(points.as_slice(), &self.device).reshape([rows, 2])
+        let lattice = Tensor::<1>::from_floats(points.as_slice(), &self.device).reshape([rows, 2]);
+        let normal = Distribution::Normal(0.0, 1.0);
+        let samples = Tensor::random([WARPED_SAMPLES, 2], normal, &self.device);
+        Tensor::cat(vec![lattice, samples], 0)
     }
 }
 
@@ -167,8 +172,7 @@ impl Family for RealNvp {
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let (z, log_det) = self.normalize_with(&self.net, data.next());
         let nll = (standard_normal_log_density(z) + log_det).mean().neg(); // [1]
-        let grads = GradientsParams::from_grads(nll.backward(), &self.net);
-        self.net = self.optim.step(self.learning_rate, self.net.clone(), grads);
+        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
         StepStats(vec![("nll", nll.without_autodiff())])
     }
 
@@ -200,8 +204,8 @@ impl Family for RealNvp {
             ViewInfo {
                 name: "warp",
                 title: "Warp, layer by layer",
-                description: "a lattice of lines in the Gaussian base space carried through the \
-                              inverse couplings one at a time, base first",
+                description: "a lattice of lines and samples of the Gaussian base carried through \
+                              the inverse couplings one at a time, base first",
                 input: ViewInput::State,
                 kind: ViewKind::Stages,
                 parameter: Some(ViewParameter {

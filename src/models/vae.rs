@@ -9,16 +9,16 @@
 //! `log p(x) ≥ IWAE_K = E log (1/K) Σ_k p(x, z_k)/q(z_k|x) ≥ ELBO`, tightening as K grows.
 
 use burn::module::Param;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
 use crate::models::math::{
-    diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
+    descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
 };
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_range};
+use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
 
 /// VAE settings. Ranges are enforced by [`FamilyConfig::validate`].
@@ -47,8 +47,7 @@ impl FamilyConfig for VaeConfig {
     }
 
     fn validate(&self) -> Result<(), OptionError> {
-        check_range("width", self.width, 1, 1024)?;
-        check_range("depth", self.depth, 1, 8)?;
+        check_network(self.width, self.depth)?;
         check_range("latent_dim", self.latent_dim, 1, 8)?;
         check_range("beta", self.beta, 0.0, 10.0)?;
         check_range("iwae_samples", self.iwae_samples, 1, 256)
@@ -193,8 +192,7 @@ impl Family for Vae {
         let (log_likelihood, kl) = elbo_terms(data.next(), |x| net.encode(x), |z| net.decode(z));
         let (reconstruction, kl) = (log_likelihood.mean().neg(), kl.mean()); // [1] each
         let loss = reconstruction.clone() + kl.clone() * self.config.beta;
-        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-        self.net = self.optim.step(self.learning_rate, self.net.clone(), grads);
+        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
         let (reconstruction, kl) = (reconstruction.without_autodiff(), kl.without_autodiff());
         StepStats(vec![
             ("loss", loss.without_autodiff()),

@@ -4,7 +4,9 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::lab::Lab;
-use crate::models::{autoencoder, ebm, flow_matching, gan, made, real_nvp, vae};
+use crate::models::{
+    autoencoder, diffusion, ebm, flow_matching, gan, made, ncsn, real_nvp, score_sde, vae,
+};
 
 /// Declares a family's JavaScript class: `create(options)`, `train(steps)`, `sample(n)`,
 /// `evaluate(n)`, `options()`, `backend()`, `step()` and the generated `free()`.
@@ -72,6 +74,13 @@ macro_rules! family_class {
             pub fn view(&self, name: String, points: Vec<f32>, parameter: f32) -> Promise {
                 self.lab.view(name, points, parameter)
             }
+
+            /// Changes sampling settings (e.g. `{ sampler: "ddim", ddim_steps: 10 }`) of the
+            /// trained model without retraining; other fields reject by name.
+            #[wasm_bindgen(js_name = setSampling, unchecked_return_type = $options)]
+            pub fn set_sampling(&self, patch: JsValue) -> Result<JsValue, JsValue> {
+                self.lab.set_sampling(patch)
+            }
         }
     };
 }
@@ -135,6 +144,47 @@ family_class!(
     "EbmOptions"
 );
 
+family_class!(
+    /// A noise-conditional score network with annealed Langevin sampling (`NcsnOptions`).
+    Ncsn,
+    ncsn::Ncsn,
+    "NcsnOptions"
+);
+
+family_class!(
+    /// DDPM with DDIM sampling from the same network (`DiffusionOptions`).
+    Diffusion,
+    diffusion::Diffusion,
+    "DiffusionOptions"
+);
+
+family_class!(
+    /// Score-based modelling with VP or VE SDEs (`ScoreSdeOptions`).
+    ScoreSde,
+    score_sde::ScoreSde,
+    "ScoreSdeOptions"
+);
+
+#[wasm_bindgen]
+impl FlowMatching {
+    /// Rectified flow's reflow: from now on trains on 8 192 couplings `(z, ODE(z))` of the
+    /// current model, which straightens its paths. Resolves to the number of reflows so far.
+    pub fn reflow(&self) -> Result<f64, JsValue> {
+        self.lab.with_session(|session| {
+            session.update_family(|family| family.reflow());
+            Ok(session.family().reflows() as f64)
+        })
+    }
+
+    /// Resolves to the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` of the learned ODE's
+    /// paths from `n` noise points (0 for straight paths).
+    pub fn straightness(&self, n: u32) -> Promise {
+        let n = n.clamp(16, 1 << 14) as usize;
+        self.lab
+            .scalar(move |session| session.with_seeded_family(|family| family.straightness(n)))
+    }
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** Keep in sync with `src/data/toy.rs`. */
@@ -160,6 +210,7 @@ export interface TrainingOptions {
 /** Keep in sync with `FlowMatchingConfig` in `src/models/flow_matching.rs`. */
 export interface FlowMatchingOptions extends TrainingOptions {
   width?: number; depth?: number; solver?: "euler" | "midpoint" | "rk4"; sample_steps?: number;
+  coupling?: "independent" | "minibatch_ot";
 }
 /** Keep in sync with `src/models/autoencoder.rs`. */
 export interface AutoencoderOptions extends TrainingOptions { width?: number; depth?: number; latent_dim?: number }
@@ -181,6 +232,22 @@ export interface EbmOptions extends TrainingOptions {
   width?: number; depth?: number; langevin_steps?: number; step_size?: number; noise?: number;
   sample_steps?: number; energy_penalty?: number;
 }
+/** Keep in sync with `src/models/ncsn.rs`. */
+export interface NcsnOptions extends TrainingOptions {
+  width?: number; depth?: number; sigma_max?: number; sigma_min?: number; levels?: number;
+  steps_per_level?: number; step_size?: number;
+}
+/** Keep in sync with `src/models/diffusion.rs`. */
+export interface DiffusionOptions extends TrainingOptions {
+  width?: number; depth?: number; diffusion_steps?: number; schedule?: "linear" | "cosine";
+  beta_start?: number; beta_end?: number; sampler?: "ddpm" | "ddim"; ddim_steps?: number; eta?: number;
+}
+/** Keep in sync with `src/models/score_sde.rs`. */
+export interface ScoreSdeOptions extends TrainingOptions {
+  width?: number; depth?: number; sde?: "vp" | "ve"; beta_min?: number; beta_max?: number;
+  sigma_min?: number; sigma_max?: number; sampler?: "reverse_sde" | "probability_flow";
+  sample_steps?: number; likelihood_steps?: number;
+}
 /** Keep in sync with `src/family.rs`. */
 export interface ViewInfo {
   name: string; title: string; description: string;
@@ -188,7 +255,7 @@ export interface ViewInfo {
   kind: "heatmap" | "field" | "points" | "curve" | "stages";
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
-export interface ViewData { values: Float32Array; rows: number; columns: number }
+export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }
 export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
 export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;

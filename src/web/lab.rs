@@ -92,7 +92,8 @@ impl<F: Family + 'static> Lab<F> {
     }
 
     /// View `name` at `points` (row-major `[n, 2]`, as its `input` asks; empty for state
-    /// views): resolves to `{ values, rows, columns }`, `values` row-major.
+    /// views): resolves to `{ values, rows, columns, truth }`, `values` row-major and `truth`
+    /// the exact field beside a field view (mixture data) or `null`.
     pub fn view(&self, name: String, points: Vec<f32>, parameter: f32) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
@@ -109,14 +110,14 @@ impl<F: Family + 'static> Lab<F> {
                     "must be a finite number",
                 )));
             }
-            let tensor = borrow(&session)?
-                .view(&name, &points, parameter)
-                .ok_or_else(|| {
-                    option_error(&OptionError::new(
-                        "name",
-                        format!("this family has no view `{name}`"),
-                    ))
+            let (tensor, truth) = {
+                let session = borrow(&session)?;
+                let tensor = session.view(&name, &points, parameter).ok_or_else(|| {
+                    let why = format!("this family has no view `{name}`");
+                    option_error(&OptionError::new("name", why))
                 })?;
+                (tensor, session.view_truth(&name, &points, parameter))
+            };
             let [rows, columns] = tensor.dims();
             let values = tensor
                 .into_data_async()
@@ -132,6 +133,8 @@ impl<F: Family + 'static> Lab<F> {
             );
             set(&result, "rows", &JsValue::from_f64(rows as f64));
             set(&result, "columns", &JsValue::from_f64(columns as f64));
+            let truth = truth.map_or(JsValue::NULL, |t| Float32Array::from(t.as_slice()).into());
+            set(&result, "truth", &truth);
             Ok(result.into())
         })
     }
@@ -148,6 +151,44 @@ impl<F: Family + 'static> Lab<F> {
                 .optimal_discriminator(&samples, resolution as usize)
                 .map_err(|e| error(&e))?;
             Ok(Float64Array::from(grid.as_slice()).into())
+        })
+    }
+
+    /// Changes sampling settings without retraining (`patch` holds only the family's sampling
+    /// fields); resolves to every option afterwards.
+    pub fn set_sampling(&self, patch: JsValue) -> Result<JsValue, JsValue> {
+        let json = to_json(&patch).map_err(|e| option_error(&e))?;
+        let mut session = borrow(&self.session)?;
+        session.set_sampling(&json).map_err(|e| option_error(&e))?;
+        to_js(&session.options().to_json())
+    }
+
+    /// Runs `action` on the session (e.g. a reflow) and returns its result.
+    pub fn with_session<T>(
+        &self,
+        action: impl FnOnce(&mut Session<F>) -> Result<T, JsValue>,
+    ) -> Result<T, JsValue> {
+        let mut session = borrow(&self.session)?;
+        action(&mut session)
+    }
+
+    /// Reads one scalar tensor that `compute` makes from the session, asynchronously.
+    pub fn scalar(
+        &self,
+        compute: impl FnOnce(&Session<F>) -> burn::tensor::Tensor<1> + 'static,
+    ) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            let tensor = compute(&*borrow(&session)?);
+            let value = tensor
+                .into_data_async()
+                .await
+                .map_err(|e| error(&format!("reading a value failed: {e:?}")))?
+                .try_into_vec_as::<f32>()
+                .map_err(|e| error(&format!("a value is unreadable: {e:?}")))?;
+            Ok(JsValue::from_f64(
+                value.first().copied().unwrap_or(f32::NAN) as f64,
+            ))
         })
     }
 

@@ -33,7 +33,10 @@ pub fn stat<F: Family>(session: &mut Session<F>, steps: u32, name: &str) -> f64 
 /// The divergence panel against `n` model samples.
 pub fn panel<F: Family>(session: &mut Session<F>, n: usize) -> Vec<Estimate> {
     let probed = pollster::block_on(session.probe(n).read()).expect("readable probes");
-    session.evaluate(&probed).expect("a panel").divergences
+    match session.evaluate(&probed) {
+        Ok(evaluation) => evaluation.divergences,
+        Err(error) => panic!("no panel: {error}"),
+    }
 }
 
 /// The estimate whose name starts with `prefix`.

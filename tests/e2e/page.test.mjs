@@ -71,7 +71,9 @@ test("every family trains from the chooser and draws each of its views", { timeo
   await page.goto(`${origin}/?backend=cpu&batch_size=128&width=32`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   const families = await page.$$eval("#family option", (options) => options.map((o) => o.value));
-  assert.deepEqual(families, ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "flow_matching"]);
+  assert.deepEqual(families, [
+    "autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching",
+  ]);
   for (const family of families) {
     await page.selectOption("#family", family);
     await page.waitForFunction((f) => location.search.includes(`family=${f}`) || f === "vae", family);
@@ -91,6 +93,33 @@ test("every family trains from the chooser and draws each of its views", { timeo
     await page.screenshot({ path: join(output, `e2e-family-${family}.png`) });
     assert.equal(await page.locator("#message").textContent().then((m) => m.includes("Error")), false);
   }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("diffusion switches to DDIM without retraining, flow matching reflows", { timeout: 300_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(`${origin}/?backend=cpu&family=diffusion&batch_size=128&width=32&diffusion_steps=20`);
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  await page.click("#train");
+  await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 40, null, { timeout: 120_000 });
+  await page.click("#train");
+  const step = await page.locator("#step").textContent();
+  await page.selectOption("#option-sampler", "ddim");
+  await page.waitForFunction(() => document.getElementById("message")?.textContent?.includes("kept"));
+  assert.equal(await page.locator("#step").textContent(), step, "the model is kept");
+  assert.match(page.url(), /sampler=ddim/);
+
+  await page.selectOption("#family", "flow_matching");
+  await page.waitForFunction(() => !document.getElementById("flow-actions")?.hidden);
+  await page.click("#train");
+  await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 40, null, { timeout: 120_000 });
+  await page.click("#train");
+  await page.click("#reflow");
+  await page.waitForFunction(() => document.getElementById("straightness")?.textContent !== "–", null, { timeout: 60_000 });
+  assert.match(await page.locator("#message").textContent(), /Reflow 1/);
   assert.deepEqual(problems, []);
   await page.close();
 });

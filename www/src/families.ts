@@ -5,7 +5,17 @@
 import type { GenLab } from "./genlab";
 
 /** A family's name, as in URLs and options. */
-export type FamilyName = "flow_matching" | "autoencoder" | "vae" | "gan" | "made" | "real_nvp" | "ebm";
+export type FamilyName =
+  | "flow_matching"
+  | "autoencoder"
+  | "vae"
+  | "gan"
+  | "made"
+  | "real_nvp"
+  | "ebm"
+  | "ncsn"
+  | "diffusion"
+  | "score_sde";
 
 /** The family-specific settings a lab can carry (see `LabState`). */
 export type FamilyOption =
@@ -23,10 +33,36 @@ export type FamilyOption =
   | "langevin_steps"
   | "step_size"
   | "noise"
-  | "energy_penalty";
+  | "energy_penalty"
+  | "coupling"
+  | "sigma_max"
+  | "sigma_min"
+  | "levels"
+  | "steps_per_level"
+  | "diffusion_steps"
+  | "schedule"
+  | "beta_start"
+  | "beta_end"
+  | "sampler"
+  | "ddim_steps"
+  | "eta"
+  | "sde"
+  | "beta_min"
+  | "beta_max"
+  | "likelihood_steps";
 
 /** The classes of the wasm module, by family. */
-export type FamilyClassName = "FlowMatching" | "Autoencoder" | "Vae" | "Gan" | "Made" | "RealNvp" | "Ebm";
+export type FamilyClassName =
+  | "FlowMatching"
+  | "Autoencoder"
+  | "Vae"
+  | "Gan"
+  | "Made"
+  | "RealNvp"
+  | "Ebm"
+  | "Ncsn"
+  | "Diffusion"
+  | "ScoreSde";
 
 /** One family in the registry. */
 export interface FamilyEntry {
@@ -39,6 +75,10 @@ export interface FamilyEntry {
   options: readonly FamilyOption[];
   /** Where its defaults differ from the shared ones. */
   defaults: Partial<Record<FamilyOption, string | number>>;
+  /** Settings that only change sampling: applied to the trained model without a reset. */
+  sampling: readonly FamilyOption[];
+  /** Where a shared choice setting offers this family fewer values. */
+  choices?: Partial<Record<FamilyOption, readonly string[]>>;
   /** The statistic shown as its loss. */
   stat: string;
 }
@@ -54,6 +94,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "yet decoding Gaussian noise does not give data: nothing makes the codes Gaussian.",
     options: ["latent_dim", "width", "depth"],
     defaults: {},
+    sampling: [],
     stat: "reconstruction",
   },
   {
@@ -65,6 +106,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "The KL term makes the codes Gaussian, so decoded noise looks like data. Its density is an IWAE estimate.",
     options: ["latent_dim", "beta", "iwae_samples", "width", "depth"],
     defaults: {},
+    sampling: [],
     stat: "elbo",
   },
   {
@@ -76,6 +118,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "D* = p/(p + q), the minimax value is 2·JS − log 4: the generator minimises the Jensen–Shannon divergence.",
     options: ["loss", "d_steps", "latent_dim", "width", "depth"],
     defaults: {},
+    sampling: [],
     stat: "g_loss",
   },
   {
@@ -87,6 +130,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "so the density is exact and sampling goes one coordinate at a time.",
     options: ["components", "width", "depth"],
     defaults: { depth: 2 },
+    sampling: [],
     stat: "nll",
   },
   {
@@ -98,6 +142,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "log p(x) = log N(f(x)) + log|det ∂f/∂x| gives the exact density.",
     options: ["layers", "width", "depth"],
     defaults: { width: 64, depth: 2 },
+    sampling: [],
     stat: "nll",
   },
   {
@@ -109,6 +154,45 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "x ← x − (ε/2)∇E + √ε·z wander; in 2-D the normaliser comes from grid quadrature.",
     options: ["langevin_steps", "step_size", "noise", "sample_steps", "energy_penalty", "width", "depth"],
     defaults: { sample_steps: 20 },
+    sampling: ["sample_steps"],
+    stat: "loss",
+  },
+  {
+    name: "ncsn",
+    label: "Score matching (NCSN)",
+    className: "Ncsn",
+    lede:
+      "A network learns the score ∇log p_σ of the data blurred by noise σ, for a ladder of σ, by " +
+      "denoising score matching (target −(x̃ − x)/σ²). Annealed Langevin dynamics walks down the ladder to sample.",
+    options: ["sigma_max", "sigma_min", "levels", "steps_per_level", "step_size", "width", "depth"],
+    defaults: { sigma_max: 3, sigma_min: 0.05, step_size: 2e-4 },
+    sampling: ["steps_per_level", "step_size"],
+    stat: "loss",
+  },
+  {
+    name: "diffusion",
+    label: "Diffusion (DDPM, DDIM)",
+    className: "Diffusion",
+    lede:
+      "Noise is added step by step until only noise is left; a network learns to predict that noise, " +
+      "and −ε/√(1 − ᾱ_t) is the score. DDPM reverses every step; DDIM takes a few deterministic ones.",
+    options: ["diffusion_steps", "schedule", "beta_start", "beta_end", "sampler", "ddim_steps", "eta", "width", "depth"],
+    defaults: { sampler: "ddpm" },
+    sampling: ["sampler", "ddim_steps", "eta"],
+    choices: { sampler: ["ddpm", "ddim"] },
+    stat: "loss",
+  },
+  {
+    name: "score_sde",
+    label: "Score SDE (VP, VE)",
+    className: "ScoreSde",
+    lede:
+      "A stochastic differential equation turns data into noise; its reverse, driven by the learned score, " +
+      "turns noise into data. The probability-flow ODE has the same marginals and gives an exact likelihood.",
+    options: ["sde", "sampler", "sample_steps", "likelihood_steps", "beta_min", "beta_max", "sigma_min", "sigma_max", "width", "depth"],
+    defaults: { sampler: "reverse_sde", sample_steps: 200, sigma_min: 0.01, sigma_max: 5 },
+    sampling: ["sampler", "sample_steps", "likelihood_steps"],
+    choices: { sampler: ["reverse_sde", "probability_flow"] },
     stat: "loss",
   },
   {
@@ -117,9 +201,11 @@ export const FAMILIES: readonly FamilyEntry[] = [
     className: "FlowMatching",
     lede:
       "A network learns the velocity that carries Gaussian noise (t = 0) to the data (t = 1) along " +
-      "straight lines; sampling integrates that velocity with an ODE solver.",
-    options: ["solver", "sample_steps", "width", "depth"],
+      "straight lines; sampling integrates that velocity with an ODE solver. Pairing noise and data by " +
+      "minibatch optimal transport, or reflowing on the model's own pairs, straightens the paths.",
+    options: ["coupling", "solver", "sample_steps", "width", "depth"],
     defaults: {},
+    sampling: ["solver", "sample_steps"],
     stat: "loss",
   },
 ];

@@ -72,6 +72,7 @@ export interface FlowMatchingOptions extends TrainingOptions {
   depth?: number;
   solver?: Solver;
   sample_steps?: number;
+  coupling?: "independent" | "minibatch_ot";
 }
 
 /** Autoencoder settings (`src/models/autoencoder.rs`). */
@@ -118,6 +119,44 @@ export interface EbmOptions extends TrainingOptions {
   energy_penalty?: number;
 }
 
+/** NCSN settings (`src/models/ncsn.rs`). */
+export interface NcsnOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  sigma_max?: number;
+  sigma_min?: number;
+  levels?: number;
+  steps_per_level?: number;
+  step_size?: number;
+}
+
+/** Diffusion settings (`src/models/diffusion.rs`). */
+export interface DiffusionOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  diffusion_steps?: number;
+  schedule?: "linear" | "cosine";
+  beta_start?: number;
+  beta_end?: number;
+  sampler?: "ddpm" | "ddim";
+  ddim_steps?: number;
+  eta?: number;
+}
+
+/** Score SDE settings (`src/models/score_sde.rs`). */
+export interface ScoreSdeOptions extends TrainingOptions {
+  width?: number;
+  depth?: number;
+  sde?: "vp" | "ve";
+  beta_min?: number;
+  beta_max?: number;
+  sigma_min?: number;
+  sigma_max?: number;
+  sampler?: "reverse_sde" | "probability_flow";
+  sample_steps?: number;
+  likelihood_steps?: number;
+}
+
 /** A family's own view (`src/family.rs`): what it shows, which points it takes, how to draw it. */
 export interface ViewInfo {
   name: string;
@@ -134,6 +173,8 @@ export interface ViewData {
   values: Float32Array;
   rows: number;
   columns: number;
+  /** For a field view on mixture data: the exact field it estimates, row-major like `values`. */
+  truth: Float32Array | null;
 }
 
 /** Statistics averaged over one `train(steps)` call. */
@@ -176,7 +217,17 @@ export interface LabHandle {
   step(): number;
   views(): ViewInfo[];
   view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
+  /** Changes sampling-only settings of the trained model; other fields reject by name. */
+  setSampling(patch: Record<string, string | number>): Record<string, unknown>;
   free(): void;
+}
+
+/** The flow-matching handle, which can also reflow and measure straightness. */
+export interface FlowMatchingHandle extends LabHandle {
+  /** Retrains from now on on the model's own couplings; returns the number of reflows. */
+  reflow(): number;
+  /** ∫E‖(x₁ − x₀) − v(x_t, t)‖² dt along the learned ODE's paths from `n` noise points. */
+  straightness(n: number): Promise<number>;
 }
 
 /** The GAN's handle, which also computes the optimal discriminator. */
@@ -204,6 +255,9 @@ export interface GenLab {
   Made: FamilyClass<MadeOptions>;
   RealNvp: FamilyClass<RealNvpOptions>;
   Ebm: FamilyClass<EbmOptions>;
+  Ncsn: FamilyClass<NcsnOptions>;
+  Diffusion: FamilyClass<DiffusionOptions>;
+  ScoreSde: FamilyClass<ScoreSdeOptions>;
 }
 
 interface BindgenModule extends GenLab {

@@ -7,6 +7,7 @@ import {
   type CustomDataset,
   type Estimate,
   type Evaluation,
+  type FlowMatchingHandle,
   type GenLab,
   type LabHandle,
 } from "./genlab";
@@ -127,7 +128,33 @@ class Page {
     this.curveChoice.addEventListener("change", () => this.redrawCurve());
     this.curveLog.addEventListener("change", () => this.redrawCurve());
     element("reset").addEventListener("click", () => void this.reset());
+    element("reflow").addEventListener("click", () => void this.reflow());
+    element("measure-straightness").addEventListener("click", () => void this.measureStraightness());
     this.showFamily();
+  }
+
+  /** Flow matching: retrains from now on on the model's own couplings (rectified flow). */
+  private async reflow(): Promise<void> {
+    if (this.lab === null) return;
+    const wasPlaying = this.player.playing;
+    this.player.stop();
+    try {
+      const count = (this.lab as FlowMatchingHandle).reflow();
+      this.say(`Reflow ${count}: training now on 8 192 pairs (z, ODE(z)) of the current model.`);
+      await this.measureStraightness();
+    } catch (error) {
+      this.say(errorText(error));
+    }
+    this.setPlaying(wasPlaying);
+  }
+
+  private async measureStraightness(): Promise<void> {
+    if (this.lab === null || this.player.playing) {
+      this.say("Pause training to measure the straightness.");
+      return;
+    }
+    const value = await (this.lab as FlowMatchingHandle).straightness(2000);
+    element("straightness").textContent = value.toFixed(4);
   }
 
   /** Titles the lab and builds the controls of the family's own settings, with tooltips. */
@@ -138,6 +165,8 @@ class Page {
     element("family-lede").textContent = entry.lede;
     element("loss-label").textContent = entry.stat;
     element("objective-readout").hidden = entry.name !== "gan";
+    element("flow-actions").hidden = entry.name !== "flow_matching";
+    element("straightness").textContent = "–";
     const controls = entry.options.map((name) => {
       const spec = property(name);
       const label = document.createElement("label");
@@ -145,7 +174,8 @@ class Page {
       let input: HTMLInputElement | HTMLSelectElement;
       if (spec.kind === "choice") {
         input = document.createElement("select");
-        input.append(...spec.choices.map((c) => new Option(c.replace(/_/g, " "), c)));
+        const choices = entry.choices?.[name] ?? spec.choices;
+        input.append(...choices.map((c) => new Option(c.replace(/_/g, " "), c)));
         label.title = spec.help;
       } else {
         input = document.createElement("input");
@@ -190,8 +220,29 @@ class Page {
     await this.reset();
   }
 
-  /** A settings change needs a new model: apply it, say so, and rebuild this lab. */
+  /**
+   * A settings change: sampling-only settings go to the trained model as they are; anything
+   * else needs a new model, so it is applied, said, and this lab rebuilt.
+   */
   private async change(patch: Partial<LabState>): Promise<void> {
+    const sampling = family(this.state.family).sampling as readonly string[];
+    if (this.lab !== null && patch.family === undefined && Object.keys(patch).every((k) => sampling.includes(k))) {
+      try {
+        this.lab.setSampling(patch as Record<string, string | number>);
+      } catch (error) {
+        this.say(errorText(error));
+        this.showFamily();
+        return;
+      }
+      this.state = { ...this.state, ...patch };
+      this.mirrorUrl();
+      this.say(`${Object.keys(patch).join(", ")} changed: the trained model is kept.`);
+      if (!this.player.playing) {
+        await this.player.evaluate(this.lab);
+        await this.refreshView(this.lab);
+      }
+      return;
+    }
     const previous = this.state;
     this.state = { ...this.state, ...patch };
     if (patch.family !== undefined) this.showFamily();

@@ -29,6 +29,22 @@ export interface LabState {
   step_size: number;
   noise: number;
   energy_penalty: number;
+  coupling: "independent" | "minibatch_ot";
+  sigma_max: number;
+  sigma_min: number;
+  levels: number;
+  steps_per_level: number;
+  diffusion_steps: number;
+  schedule: "linear" | "cosine";
+  beta_start: number;
+  beta_end: number;
+  sampler: "ddpm" | "ddim" | "reverse_sde" | "probability_flow";
+  ddim_steps: number;
+  eta: number;
+  sde: "vp" | "ve";
+  beta_min: number;
+  beta_max: number;
+  likelihood_steps: number;
 }
 
 /** One property of the state: how to parse it and what it means. */
@@ -42,7 +58,7 @@ export const PROPERTIES: readonly Property[] = [
   {
     name: "family",
     kind: "choice",
-    choices: ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "flow_matching"],
+    choices: ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching"],
     help: "The model family",
   },
   {
@@ -58,7 +74,7 @@ export const PROPERTIES: readonly Property[] = [
   { name: "width", kind: "integer", min: 1, max: 1024, help: "Units per hidden layer" },
   { name: "depth", kind: "integer", min: 1, max: 8, help: "Hidden layers per network" },
   { name: "solver", kind: "choice", choices: ["euler", "midpoint", "rk4"], help: "ODE solver used to sample" },
-  { name: "sample_steps", kind: "integer", min: 0, max: 1000, help: "Solver or Langevin steps when sampling" },
+  { name: "sample_steps", kind: "integer", min: 0, max: 2000, help: "Solver, SDE or Langevin steps when sampling" },
   { name: "latent_dim", kind: "integer", min: 1, max: 8, help: "Dimension of the latent code or noise" },
   { name: "beta", kind: "number", min: 0, max: 10, help: "Weight β of the KL term (1 is the ELBO)" },
   { name: "iwae_samples", kind: "integer", min: 1, max: 256, help: "Importance samples K of the IWAE density" },
@@ -72,9 +88,35 @@ export const PROPERTIES: readonly Property[] = [
   { name: "components", kind: "integer", min: 1, max: 32, help: "Gaussians per autoregressive conditional" },
   { name: "layers", kind: "integer", min: 1, max: 32, help: "Coupling layers of the flow" },
   { name: "langevin_steps", kind: "integer", min: 1, max: 200, help: "Langevin steps per training step" },
-  { name: "step_size", kind: "number", min: 1e-5, max: 1, help: "Langevin step size ε" },
+  { name: "step_size", kind: "number", min: 1e-8, max: 1, help: "Langevin step size ε" },
   { name: "noise", kind: "number", min: 0, max: 1, help: "Langevin noise multiplier (1 is exact Langevin)" },
   { name: "energy_penalty", kind: "number", min: 0, max: 10, help: "Weight α of the energy-magnitude penalty" },
+  {
+    name: "coupling",
+    kind: "choice",
+    choices: ["independent", "minibatch_ot"],
+    help: "How noise and data are paired: independently, or by the batch's optimal transport plan",
+  },
+  { name: "sigma_max", kind: "number", min: 1e-4, max: 100, help: "Largest noise level σ_max" },
+  { name: "sigma_min", kind: "number", min: 1e-4, max: 100, help: "Smallest noise level σ_min (below σ_max)" },
+  { name: "levels", kind: "integer", min: 2, max: 100, help: "Noise levels of the geometric ladder" },
+  { name: "steps_per_level", kind: "integer", min: 1, max: 1000, help: "Langevin steps per noise level" },
+  { name: "diffusion_steps", kind: "integer", min: 2, max: 1000, help: "Diffusion steps T" },
+  { name: "schedule", kind: "choice", choices: ["linear", "cosine"], help: "The β schedule" },
+  { name: "beta_start", kind: "number", min: 1e-8, max: 0.999, help: "Linear schedule: β₁ as for 1000 steps" },
+  { name: "beta_end", kind: "number", min: 1e-8, max: 0.999, help: "Linear schedule: β_T as for 1000 steps" },
+  {
+    name: "sampler",
+    kind: "choice",
+    choices: ["ddpm", "ddim", "reverse_sde", "probability_flow"],
+    help: "How samples are drawn (changing it keeps the trained model)",
+  },
+  { name: "ddim_steps", kind: "integer", min: 1, max: 1000, help: "DDIM steps (at most T)" },
+  { name: "eta", kind: "number", min: 0, max: 1, help: "DDIM stochasticity η (0 is deterministic)" },
+  { name: "sde", kind: "choice", choices: ["vp", "ve"], help: "Variance preserving or variance exploding SDE" },
+  { name: "beta_min", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(0)" },
+  { name: "beta_max", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(1)" },
+  { name: "likelihood_steps", kind: "integer", min: 1, max: 1000, help: "Midpoint steps of the likelihood ODE" },
 ];
 
 /** The state of a fresh page. */
@@ -100,6 +142,22 @@ export const DEFAULT_STATE: Readonly<LabState> = {
   step_size: 0.01,
   noise: 1,
   energy_penalty: 0.1,
+  coupling: "independent",
+  sigma_max: 3,
+  sigma_min: 0.05,
+  levels: 10,
+  steps_per_level: 20,
+  diffusion_steps: 100,
+  schedule: "linear",
+  beta_start: 1e-4,
+  beta_end: 0.02,
+  sampler: "ddpm",
+  ddim_steps: 20,
+  eta: 0,
+  sde: "vp",
+  beta_min: 0.1,
+  beta_max: 20,
+  likelihood_steps: 16,
 };
 
 /** The defaults of `name`: the shared defaults with the family's own on top. */

@@ -2,7 +2,7 @@
 // computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind.
 
 import type { Bounds, GanHandle, LabHandle, ViewData, ViewInfo } from "./genlab";
-import { drawField } from "./plots/field";
+import { drawField, typicalLength } from "./plots/field";
 import { Frame, boundsOf } from "./plots/frame";
 import { drawHeatmap } from "./plots/heatmap";
 import { drawLine } from "./plots/line";
@@ -16,6 +16,7 @@ const LINE_POINTS = 200;
 const OPTIMAL_DISCRIMINATOR_SAMPLES = 2000;
 
 const ARROW_COLOUR = "rgba(29, 35, 48, 0.8)";
+const TRUTH_COLOUR = "rgba(27, 127, 95, 0.8)";
 const POINT_COLOUR = "rgba(27, 127, 95, 0.6)";
 
 /** The page-side view every GAN also has: D* from the data density and a KDE of its samples. */
@@ -116,7 +117,7 @@ export class ViewPanel {
     let data: ViewData;
     if (info.name === OPTIMAL_DISCRIMINATOR.name) {
       const grid = await (lab as GanHandle).optimalDiscriminator(OPTIMAL_DISCRIMINATOR_SAMPLES, HEATMAP_RESOLUTION);
-      data = { values: Float32Array.from(grid), rows: grid.length, columns: 1 };
+      data = { values: Float32Array.from(grid), rows: grid.length, columns: 1, truth: null };
     } else {
       data = await lab.view(info.name, points, parameter);
     }
@@ -162,7 +163,9 @@ export class ViewPanel {
         frame.clear();
         frame.points(context.data, "rgba(47, 111, 223, 0.25)");
         const cell = (context.bounds.x_max - context.bounds.x_min) / FIELD_RESOLUTION;
-        drawField(frame, points, data.values, cell, ARROW_COLOUR);
+        const typical = typicalLength(data.truth ?? data.values);
+        if (data.truth !== null) drawField(frame, points, data.truth, cell, TRUTH_COLOUR, typical);
+        drawField(frame, points, data.values, cell, ARROW_COLOUR, typical);
         return;
       }
       case "points":

@@ -56,8 +56,19 @@ test("each family's options are the shared settings and its own, nothing else", 
 });
 
 test("an unknown family is reported and the default kept", () => {
-  const { state, errors } = parseQuery("?family=diffusion&seed=3");
+  const { state, errors } = parseQuery("?family=pixel_rnn&seed=3");
   assert.equal(state.family, DEFAULT_STATE.family);
   assert.equal(state.seed, 3);
   assert.deepEqual(errors.map((e) => e.split(":")[0]), ["family"]);
+});
+
+test("a family's choices and sampling settings are among its own settings", () => {
+  for (const entry of FAMILIES) {
+    for (const name of entry.sampling) assert.ok(entry.options.includes(name), `${entry.name}: ${name}`);
+    for (const name of Object.keys(entry.choices ?? {})) {
+      assert.ok(entry.options.includes(name as never), `${entry.name}: ${name}`);
+    }
+  }
+  assert.equal(defaultsFor("score_sde").sampler, "reverse_sde");
+  assert.equal(defaultsFor("diffusion").sampler, "ddpm");
 });

@@ -5,23 +5,26 @@
 //! readback of the averaged stats) → `accept(report)` (snapshot, or restore on NaN/Inf); and at
 //! a lower rate `sample(n)` → readback → `evaluate(samples)` (divergences on the host).
 
+mod probes;
+mod training;
+
+pub use probes::{DensityProbe, Evaluation, EvaluationError, ProbeValues, Probes, ScoreTruth};
+pub use training::{Batches, PendingStats, StatsReport, TrainingConfig, TrainingFault};
+
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use burn::config::Config;
-use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
+use burn::tensor::{Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use serde::Serialize;
 
-use crate::data::{Bounds, DataSource, DatasetSpec, SeededRng, seeded_rng};
+use crate::data::{DataSource, SeededRng, seeded_rng};
 use crate::evaluation::{
-    DENSITY_RESOLUTION, ModelDensity, PanelInputs, ReferenceGrid, ScoreComparison, cell_centres,
-    divergence_panel, reference_density,
+    PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, divergence_panel, reference_density,
 };
-use crate::family::{Family, StepStats};
-use crate::metrics::{Estimate, kde_grid, scott_bandwidth};
+use crate::family::{Family, FieldTruth, NoiseLevel, StepStats};
+use crate::metrics::{kde_grid, scott_bandwidth};
 use crate::models::gan::optimal_discriminator;
-use crate::options::{LabOptions, OptionError, check_range};
+use crate::options::{LabOptions, OptionError};
 
 /// Dimension of the data (the 2-D sets).
 const DIM: usize = 2;
@@ -35,6 +38,8 @@ const TRAIN_STREAM: u64 = 1;
 const SAMPLE_STREAM: u64 = 2;
 /// Random stream of the host-side data samples used by metrics.
 const METRIC_STREAM: u64 = 3;
+/// Random stream of actions on the family (e.g. reflow).
+const ACTION_STREAM: u64 = 4;
 
 /// SplitMix64's finaliser over `a + b·golden`: distinct inputs give unrelated seeds.
 fn mix(a: u64, b: u64) -> u64 {
@@ -52,142 +57,6 @@ static DEVICE_RNG: Mutex<()> = Mutex::new(());
 
 fn device_rng() -> MutexGuard<'static, ()> {
     DEVICE_RNG.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
-#[derive(Config, Debug)]
-pub struct TrainingConfig {
-    /// The data distribution to learn: a dataset name, or a custom set (see [`DatasetSpec`]).
-    #[config(default = "DatasetSpec::default()")]
-    pub dataset: DatasetSpec,
-    /// Seed of the data, the initial weights and all training noise (0 ..= 2⁵³).
-    #[config(default = 0)]
-    pub seed: u64,
-    /// Points per training batch (1 ..= 8192).
-    #[config(default = 512)]
-    pub batch_size: usize,
-    /// Adam learning rate (1e-6 ..= 1).
-    #[config(default = 1e-3)]
-    pub learning_rate: f64,
-}
-
-impl TrainingConfig {
-    /// Rejects out-of-range values, naming the field and its range.
-    pub fn validate(&self) -> Result<(), OptionError> {
-        check_range("seed", self.seed, 0, 1 << 53)?;
-        check_range("batch_size", self.batch_size, 1, 8192)?;
-        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)?;
-        self.dataset
-            .build()
-            .map(|_| ())
-            .map_err(|e| OptionError::new("dataset", e.to_string()))
-    }
-}
-
-/// Data on the device: an atlas of points uploaded once, sliced into random batches.
-pub struct Batches {
-    atlas: Tensor<2>,
-    rows: usize,
-    batch_size: usize,
-}
-
-impl Batches {
-    /// Uploads `points` (row-major `[rows, dim]`) to `device`.
-    pub fn upload(points: Vec<f32>, dim: usize, batch_size: usize, device: &Device) -> Self {
-        let rows = points.len() / dim;
-        let atlas = Tensor::from_data(TensorData::new(points, [rows, dim]), device); // [rows, dim]
-        Self {
-            atlas,
-            rows,
-            batch_size,
-        }
-    }
-
-    /// The device the atlas lives on.
-    pub fn device(&self) -> Device {
-        self.atlas.device()
-    }
-
-    /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
-    pub fn next(&mut self) -> Tensor<2> {
-        let device = self.atlas.device();
-        let uniform = Distribution::Uniform(0.0, self.rows as f64);
-        let rows = Tensor::<1>::random([self.batch_size], uniform, &device) // [batch]
-            .int()
-            .clamp(0, self.rows as i64 - 1);
-        self.atlas.clone().select(0, rows)
-    }
-}
-
-/// Averaged step statistics still on the device, waiting for one readback.
-pub struct PendingStats {
-    names: Vec<&'static str>,
-    sums: Vec<Tensor<1>>,
-    steps: u32,
-    last_step: u64,
-}
-
-impl PendingStats {
-    /// Reads every statistic in one transaction (never a synchronous GPU read).
-    pub async fn read(self) -> Result<StatsReport, String> {
-        let transaction = self
-            .sums
-            .into_iter()
-            .fold(Transaction::default(), |t, sum| t.register(sum));
-        let data = transaction
-            .execute_async()
-            .await
-            .map_err(|error| format!("reading the training statistics failed: {error:?}"))?;
-        let mut values = Vec::with_capacity(data.len());
-        for (name, datum) in self.names.into_iter().zip(data) {
-            let sum = datum
-                .try_into_vec_as::<f32>()
-                .map_err(|error| format!("statistic {name} is unreadable: {error:?}"))?;
-            values.push((
-                name,
-                sum.first().copied().unwrap_or(f32::NAN) as f64 / self.steps as f64,
-            ));
-        }
-        Ok(StatsReport {
-            step: self.last_step,
-            steps: self.steps,
-            values,
-        })
-    }
-}
-
-/// Statistics averaged over a slice of training steps.
-#[derive(Clone, Debug, Serialize)]
-pub struct StatsReport {
-    /// Total steps trained after this slice.
-    pub step: u64,
-    /// Steps in the slice.
-    pub steps: u32,
-    /// Each statistic's mean over the slice, in the family's order.
-    pub values: Vec<(&'static str, f64)>,
-}
-
-/// A numerical fault: a statistic or sample stopped being finite. The session has already
-/// restored the last finite weights when this is returned.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainingFault {
-    /// What diverged, e.g. `"loss"` or `"samples"`.
-    pub what: String,
-    /// The step at which it was seen.
-    pub step: u64,
-    /// The step of the weights now restored.
-    pub restored_step: u64,
-}
-
-impl std::fmt::Display for TrainingFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} became NaN or infinite by step {}; training paused and the weights of step {} \
-             were restored. Try a smaller learning_rate.",
-            self.what, self.step, self.restored_step
-        )
-    }
 }
 
 /// One family being trained on one dataset.
@@ -220,13 +89,15 @@ impl<F: Family> Session<F> {
             device.seed(training.seed);
             F::init(&options.model, training, DIM, device)
         };
+        let reference =
+            ReferenceGrid::new(&source, family.log_density_budget().grid_resolution).ok();
         Ok(Self {
             last_finite: (family.clone(), 0),
             family,
             batches,
             step: 0,
             metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
-            reference: ReferenceGrid::new(&source).ok(),
+            reference,
             source,
             options,
         })
@@ -326,6 +197,70 @@ impl<F: Family> Session<F> {
         self.family.view(name, x, parameter)
     }
 
+    /// The exact field that view `name` estimates at `points` (row-major `[n, 2]`), when the
+    /// family declares one and the data are a Gaussian mixture.
+    pub fn view_truth(&self, name: &str, points: &[f32], parameter: f32) -> Option<Vec<f32>> {
+        let mixture = self.source.mixture()?;
+        let (level, velocity_at) = match self.family.view_truth(name, parameter)? {
+            FieldTruth::Score(level) => (level, None),
+            FieldTruth::LinearPathVelocity(t) => (
+                NoiseLevel {
+                    t,
+                    scale: t,
+                    sigma: 1.0 - t,
+                },
+                Some(t),
+            ),
+        };
+        let noised = mixture.affine(level.scale as f64, level.sigma as f64);
+        Some(
+            points
+                .chunks_exact(2)
+                .flat_map(|p| {
+                    let x = [p[0] as f64, p[1] as f64];
+                    let s = noised.score(x);
+                    match velocity_at {
+                        None => s,
+                        Some(t) => {
+                            let t = t as f64;
+                            [(x[0] + (1.0 - t) * s[0]) / t, (x[1] + (1.0 - t) * s[1]) / t]
+                        }
+                    }
+                })
+                .map(|v| v as f32)
+                .collect(),
+        )
+    }
+
+    /// Changes sampling settings of the trained model (fields of
+    /// [`FamilyConfig::SAMPLING_FIELDS`](crate::family::FamilyConfig::SAMPLING_FIELDS)).
+    pub fn set_sampling(&mut self, patch: &serde_json::Value) -> Result<(), OptionError> {
+        let options = self.options.with_sampling(patch)?;
+        self.family.set_sampling(&options.model);
+        self.last_finite.0.set_sampling(&options.model);
+        self.options = options;
+        Ok(())
+    }
+
+    /// Changes the family in place (an action such as reflow), with its randomness seeded like
+    /// a training step's, and snapshots the result as the last finite weights.
+    pub fn update_family(&mut self, action: impl FnOnce(&mut F)) {
+        {
+            let _rng = device_rng();
+            self.reseed(ACTION_STREAM);
+            action(&mut self.family);
+        }
+        self.last_finite = (self.family.clone(), self.step);
+    }
+
+    /// Runs `compute` on the family with its randomness seeded like an action's (e.g. a
+    /// straightness estimate from fresh noise).
+    pub fn with_seeded_family<T>(&self, compute: impl FnOnce(&F) -> T) -> T {
+        let _rng = device_rng();
+        self.reseed(ACTION_STREAM);
+        compute(&self.family)
+    }
+
     /// The optimal discriminator `D*(x) = p(x)/(p(x) + q(x))` against this model at the cell
     /// centres of a `resolution²` grid over the data bounds: `p` the data's reference density,
     /// `q` a Gaussian KDE (Scott's rule) of `model_samples` (row-major `[n, 2]`).
@@ -367,11 +302,10 @@ impl<F: Family> Session<F> {
 
     /// Points at which to compare the model's score with the exact data score, and the model's
     /// score there (still on the device): `None` unless the family has a score and the data an
-    /// exact one. The points are `x_t = t x₁ + (1 − t) z` at the family's probe time `t`, `x₁`
-    /// fresh data.
+    /// exact one. The points are `scale·x + sigma·z` at the family's probe level, `x` fresh data.
     fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
         let mixture = self.source.mixture()?;
-        let t = self.family.score_probe_time()?;
+        let level = self.family.score_probe()?;
         let data = self.source.sample(n, &mut self.metric_rng);
         let noise: Vec<f32> = (0..2 * n)
             .map(|_| self.metric_rng.sample(StandardNormal))
@@ -379,20 +313,23 @@ impl<F: Family> Session<F> {
         let points: Vec<f32> = data
             .iter()
             .zip(&noise)
-            .map(|(x, z)| t * x + (1.0 - t) * z)
+            .map(|(x, z)| level.scale * x + level.sigma * z)
             .collect();
         let device = self.batches.device();
         let x = Tensor::from_data(TensorData::new(points.clone(), [n, 2]), &device); // [n, 2]
-        let model = self.family.score(x, t)?;
-        let noised = mixture.affine(t as f64, 1.0 - t as f64);
+        let model = self.family.score(x, level.t)?;
+        let noised = mixture.affine(level.scale as f64, level.sigma as f64);
         let truth = points
             .chunks_exact(2)
             .flat_map(|p| noised.score([p[0] as f64, p[1] as f64]))
             .collect();
-        let label = if t == 1.0 {
+        let label = if level.sigma == 0.0 {
             "the data density".to_string()
         } else {
-            format!("p_t = law of t·x + (1 − t)·N(0, I), x ~ data, at t = {t}")
+            format!(
+                "the law of {:.3}·x + {:.3}·z (x data, z ~ N(0, I)) at the model's t = {}",
+                level.scale, level.sigma, level.t
+            )
         };
         Some((ScoreTruth { label, truth }, model))
     }
@@ -402,7 +339,8 @@ impl<F: Family> Session<F> {
     fn density_probe(&mut self, n: usize) -> Option<DensityProbe> {
         let device = self.batches.device();
         let reference = self.reference.as_ref()?;
-        let centres = cell_centres(reference.bounds(), DENSITY_RESOLUTION);
+        let centres = cell_centres(reference.bounds(), reference.density_resolution());
+        let n = n.min(self.family.log_density_budget().points);
         let cells = centres.len() / DIM;
         let grid = Tensor::from_data(TensorData::new(centres, [cells, DIM]), &device);
         let grid = self.family.log_density(grid)?; // [cells]
@@ -468,128 +406,5 @@ impl<F: Family> Session<F> {
             data,
             divergences,
         })
-    }
-}
-
-/// The model's log-density on the panel grid and at data samples, still on the device.
-pub struct DensityProbe {
-    grid: Tensor<1>,
-    at_data: Option<(Vec<f64>, Tensor<1>)>,
-    method: &'static str,
-}
-
-/// What an evaluation reads from the device (see [`Session::probe`]).
-pub struct Probes {
-    samples: Tensor<2>,
-    score: Option<(ScoreTruth, Tensor<2>)>,
-    density: Option<DensityProbe>,
-}
-
-impl Probes {
-    /// Reads every probed tensor in one transaction (never a synchronous GPU read).
-    pub async fn read(self) -> Result<ProbeValues, String> {
-        let mut transaction = Transaction::default().register(self.samples);
-        let density_method = self.density.as_ref().map(|d| d.method);
-        let mut score_truth = None;
-        if let Some((truth, score)) = self.score {
-            transaction = transaction.register(score);
-            score_truth = Some(truth);
-        }
-        let mut log_p = None;
-        if let Some(density) = self.density {
-            transaction = transaction.register(density.grid);
-            if let Some((p, q)) = density.at_data {
-                transaction = transaction.register(q);
-                log_p = Some(p);
-            }
-        }
-        let mut read = transaction
-            .execute_async()
-            .await
-            .map_err(|e| format!("reading the model's samples failed: {e:?}"))?
-            .into_iter()
-            .map(|data| {
-                data.try_into_vec_as::<f32>()
-                    .map_err(|e| format!("a probed tensor is unreadable: {e:?}"))
-            });
-        let mut next = || {
-            read.next()
-                .unwrap_or_else(|| Err("a probed tensor is missing".into()))
-        };
-        let samples = next()?;
-        let score = match score_truth {
-            Some(truth) => Some((truth, next()?)),
-            None => None,
-        };
-        let density = match density_method {
-            Some(method) => {
-                let grid = next()?.into_iter().map(f64::from).collect();
-                let at_data = match log_p {
-                    Some(p) => Some((p, next()?.into_iter().map(f64::from).collect())),
-                    None => None,
-                };
-                Some(ModelDensity {
-                    grid,
-                    at_data,
-                    method,
-                })
-            }
-            None => None,
-        };
-        Ok(ProbeValues {
-            samples,
-            score,
-            density,
-        })
-    }
-}
-
-/// The probed quantities on the host.
-pub struct ProbeValues {
-    /// Model samples, row-major `[n, 2]`.
-    pub samples: Vec<f32>,
-    /// The exact score and the model's at the probe points.
-    pub score: Option<(ScoreTruth, Vec<f32>)>,
-    /// The model's log-density.
-    pub density: Option<ModelDensity>,
-}
-
-/// The exact data score at the points where the model's score is probed.
-#[derive(Clone, Debug)]
-pub struct ScoreTruth {
-    /// What the scores are of.
-    pub label: String,
-    /// Exact `∇log p` at the points, row-major `[n, 2]`.
-    pub truth: Vec<f64>,
-}
-
-/// Fresh data samples and the divergence panel.
-#[derive(Clone, Debug)]
-pub struct Evaluation {
-    /// The window the data live in (for plotting).
-    pub bounds: Bounds,
-    /// The data samples the panel compared against, row-major `[n, 2]`.
-    pub data: Vec<f32>,
-    /// The panel, in [`divergence_panel`]'s order.
-    pub divergences: Vec<Estimate>,
-}
-
-/// Why an evaluation failed.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EvaluationError {
-    /// Samples or scores were not finite; the last finite weights are restored.
-    Fault(TrainingFault),
-    /// The estimators rejected their input.
-    Invalid(String),
-}
-
-impl std::fmt::Display for EvaluationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EvaluationError::Fault(fault) => fault.fmt(f),
-            EvaluationError::Invalid(why) => {
-                write!(f, "the divergences could not be computed: {why}")
-            }
-        }
     }
 }

@@ -1,0 +1,145 @@
+//! What every family's training shares: the settings, the data batches on the device, the
+//! statistics of a slice of steps read back in one transaction, and numerical faults.
+
+use burn::config::Config;
+use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
+use serde::Serialize;
+
+use crate::data::DatasetSpec;
+use crate::options::{OptionError, check_range};
+
+/// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
+#[derive(Config, Debug)]
+pub struct TrainingConfig {
+    /// The data distribution to learn: a dataset name, or a custom set (see [`DatasetSpec`]).
+    #[config(default = "DatasetSpec::default()")]
+    pub dataset: DatasetSpec,
+    /// Seed of the data, the initial weights and all training noise (0 ..= 2⁵³).
+    #[config(default = 0)]
+    pub seed: u64,
+    /// Points per training batch (1 ..= 8192).
+    #[config(default = 512)]
+    pub batch_size: usize,
+    /// Adam learning rate (1e-6 ..= 1).
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+}
+
+impl TrainingConfig {
+    /// Rejects out-of-range values, naming the field and its range.
+    pub fn validate(&self) -> Result<(), OptionError> {
+        check_range("seed", self.seed, 0, 1 << 53)?;
+        check_range("batch_size", self.batch_size, 1, 8192)?;
+        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)?;
+        self.dataset
+            .build()
+            .map(|_| ())
+            .map_err(|e| OptionError::new("dataset", e.to_string()))
+    }
+}
+
+/// Data on the device: an atlas of points uploaded once, sliced into random batches.
+pub struct Batches {
+    atlas: Tensor<2>,
+    rows: usize,
+    batch_size: usize,
+}
+
+impl Batches {
+    /// Uploads `points` (row-major `[rows, dim]`) to `device`.
+    pub fn upload(points: Vec<f32>, dim: usize, batch_size: usize, device: &Device) -> Self {
+        let rows = points.len() / dim;
+        let atlas = Tensor::from_data(TensorData::new(points, [rows, dim]), device); // [rows, dim]
+        Self {
+            atlas,
+            rows,
+            batch_size,
+        }
+    }
+
+    /// The device the atlas lives on.
+    pub fn device(&self) -> Device {
+        self.atlas.device()
+    }
+
+    /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
+    pub fn next(&mut self) -> Tensor<2> {
+        let device = self.atlas.device();
+        let uniform = Distribution::Uniform(0.0, self.rows as f64);
+        let rows = Tensor::<1>::random([self.batch_size], uniform, &device) // [batch]
+            .int()
+            .clamp(0, self.rows as i64 - 1);
+        self.atlas.clone().select(0, rows)
+    }
+}
+
+/// Averaged step statistics still on the device, waiting for one readback.
+pub struct PendingStats {
+    pub(super) names: Vec<&'static str>,
+    pub(super) sums: Vec<Tensor<1>>,
+    pub(super) steps: u32,
+    pub(super) last_step: u64,
+}
+
+impl PendingStats {
+    /// Reads every statistic in one transaction (never a synchronous GPU read).
+    pub async fn read(self) -> Result<StatsReport, String> {
+        let transaction = self
+            .sums
+            .into_iter()
+            .fold(Transaction::default(), |t, sum| t.register(sum));
+        let data = transaction
+            .execute_async()
+            .await
+            .map_err(|error| format!("reading the training statistics failed: {error:?}"))?;
+        let mut values = Vec::with_capacity(data.len());
+        for (name, datum) in self.names.into_iter().zip(data) {
+            let sum = datum
+                .try_into_vec_as::<f32>()
+                .map_err(|error| format!("statistic {name} is unreadable: {error:?}"))?;
+            values.push((
+                name,
+                sum.first().copied().unwrap_or(f32::NAN) as f64 / self.steps as f64,
+            ));
+        }
+        Ok(StatsReport {
+            step: self.last_step,
+            steps: self.steps,
+            values,
+        })
+    }
+}
+
+/// Statistics averaged over a slice of training steps.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatsReport {
+    /// Total steps trained after this slice.
+    pub step: u64,
+    /// Steps in the slice.
+    pub steps: u32,
+    /// Each statistic's mean over the slice, in the family's order.
+    pub values: Vec<(&'static str, f64)>,
+}
+
+/// A numerical fault: a statistic or sample stopped being finite. The session has already
+/// restored the last finite weights when this is returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainingFault {
+    /// What diverged, e.g. `"loss"` or `"samples"`.
+    pub what: String,
+    /// The step at which it was seen.
+    pub step: u64,
+    /// The step of the weights now restored.
+    pub restored_step: u64,
+}
+
+impl std::fmt::Display for TrainingFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} became NaN or infinite by step {}; training paused and the weights of step {} \
+             were restored. Try a smaller learning_rate.",
+            self.what, self.step, self.restored_step
+        )
+    }
+}
