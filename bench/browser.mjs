@@ -70,6 +70,7 @@ async function measureFamilies({ backend, familySteps, samples }) {
     await lab.sample(samples);
     const sampled = performance.now();
     rates[name] = { steps: (1000 * steps) / (trained - start), samples: (1000 * samples) / (sampled - trained) };
+    console.log(`bench: ${backend} ${name} ${JSON.stringify(rates[name])}`);
     lab.free();
   }
   return rates;
@@ -104,6 +105,7 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
 results.families = {};
 for (const backend of ["cpu", "webgpu"]) {
   const page = await browser.newPage();
+  page.on("console", (message) => message.text().startsWith("bench:") && console.error(message.text()));
   await page.goto(`${server.origin}/?backend=cpu`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
   try {

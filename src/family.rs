@@ -163,6 +163,8 @@ pub enum ViewInput {
 pub enum ViewKind {
     /// One value per grid cell: `[cells, 1]`.
     Heatmap,
+    /// One probability per grid cell: `[cells, 1]` in `[0, 1]`, drawn on that fixed scale.
+    Probability,
     /// One vector per grid point: `[points, 2]`, arrows.
     Field,
     /// A point cloud: `[points, 2]` (or `[points, 1]`, drawn against zero).

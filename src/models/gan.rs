@@ -330,7 +330,11 @@ impl Family for Gan {
             title: "Discriminator",
             description,
             input: ViewInput::Grid,
-            kind: ViewKind::Heatmap,
+            kind: if self.loss.is_logit() {
+                ViewKind::Probability
+            } else {
+                ViewKind::Heatmap
+            },
             parameter: None,
         }]
     }

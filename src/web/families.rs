@@ -252,7 +252,7 @@ export interface ScoreSdeOptions extends TrainingOptions {
 export interface ViewInfo {
   name: string; title: string; description: string;
   input: "grid" | "data" | "line" | "state";
-  kind: "heatmap" | "field" | "points" | "curve" | "stages";
+  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages";
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
 export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
+import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../../bench/serve-dist.mjs";
 
@@ -30,8 +31,28 @@ after(async () => {
   server?.close();
 });
 
-async function readNumber(page, id) {
-  return Number(await page.locator(`#${id}`).textContent());
+/** The element with `data-role="role"` in the page's first lab cell. */
+function part(page, role) {
+  return page.locator(`.lab-cell [data-role="${role}"]`).first();
+}
+
+async function readNumber(page, role) {
+  return Number(await part(page, role).textContent());
+}
+
+/** Waits until the first lab cell's step counter reaches `steps`. */
+async function waitForStep(page, steps, timeout = 180_000) {
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('.lab-cell [data-role="step"]')?.textContent) >= n,
+    steps,
+    { timeout },
+  );
+}
+
+/** A notebook link built independently of the page's code: JSON, raw deflate, base64url. */
+function notebookLink(notebook) {
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(notebook))).toString("base64url");
+  return `${origin}/#nb=${packed}`;
 }
 
 for (const dataset of ["eight_gaussians", "moons"]) {
@@ -44,16 +65,16 @@ for (const dataset of ["eight_gaussians", "moons"]) {
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
     assert.equal(await page.getAttribute("#backend-badge", "data-backend"), "cpu");
+    await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="w2"]')?.textContent) > 0);
     const untrained = await readNumber(page, "w2");
-    assert.ok(untrained > 0, `untrained sliced W2 ${untrained}`);
 
-    await page.click("#train");
-    await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 1500, null, { timeout: 180_000 });
-    await page.waitForFunction(() => Number(document.getElementById("curve")?.dataset.points) >= 5);
-    await page.click("#train");
+    await part(page, "train").click();
+    await waitForStep(page, 1500);
+    await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="curve"]')?.dataset.points) >= 5);
+    await part(page, "train").click();
     const trained = await readNumber(page, "w2");
     const floor = await readNumber(page, "floor");
-    const samples = Number(await page.getAttribute("#scatter", "data-samples"));
+    const samples = Number(await part(page, "scatter").getAttribute("data-samples"));
     await page.screenshot({ path: join(output, `e2e-${dataset}.png`) });
     console.log(`${dataset}: sliced W2 ${untrained} → ${trained} (noise floor ${floor}), ${samples} samples drawn`);
     assert.equal(samples, 1000);
@@ -70,58 +91,138 @@ test("every family trains from the chooser and draws each of its views", { timeo
   page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
   await page.goto(`${origin}/?backend=cpu&batch_size=128&width=32`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  const families = await page.$$eval("#family option", (options) => options.map((o) => o.value));
+  const families = await part(page, "family").locator("option").evaluateAll((options) => options.map((o) => o.value));
   assert.deepEqual(families, [
     "autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching",
   ]);
   for (const family of families) {
-    await page.selectOption("#family", family);
-    await page.waitForFunction((f) => location.search.includes(`family=${f}`) || f === "vae", family);
-    await page.waitForFunction(() => document.getElementById("step")?.textContent === "0");
-    await page.click("#train");
-    await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 60, null, { timeout: 120_000 });
-    await page.click("#train");
-    const loss = Number(await page.locator("#loss").textContent());
+    await part(page, "family").selectOption(family);
+    await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="step"]')?.textContent === "0");
+    await part(page, "train").click();
+    await waitForStep(page, 60, 120_000);
+    await part(page, "train").click();
+    const loss = await readNumber(page, "loss");
     assert.ok(Number.isFinite(loss), `${family}: loss ${loss}`);
-    assert.ok(Number(await page.getAttribute("#scatter", "data-samples")) > 0, family);
-    const views = await page.$$eval("#view-choice option", (options) => options.map((o) => o.value));
+    assert.ok(Number(await part(page, "scatter").getAttribute("data-samples")) > 0, family);
+    const views = await part(page, "view-choice").locator("option").evaluateAll((options) => options.map((o) => o.value));
     assert.ok(views.length >= 1, `${family} has views`);
     for (const view of views) {
-      await page.selectOption("#view-choice", view);
-      await page.waitForFunction((v) => document.getElementById("view")?.dataset.view === v, view, { timeout: 60_000 });
+      await part(page, "view-choice").selectOption(view);
+      await page.waitForFunction((v) => document.querySelector('.lab-cell [data-role="view"]')?.dataset.view === v, view, { timeout: 60_000 });
     }
     await page.screenshot({ path: join(output, `e2e-family-${family}.png`) });
-    assert.equal(await page.locator("#message").textContent().then((m) => m.includes("Error")), false);
+    assert.equal((await part(page, "message").textContent()).includes("Error"), false);
   }
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test("diffusion switches to DDIM without retraining, flow matching reflows", { timeout: 300_000 }, async () => {
+test("diffusion switches to DDIM without retraining; the link restores it; flow matching reflows", { timeout: 300_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(`${origin}/?backend=cpu&family=diffusion&batch_size=128&width=32&diffusion_steps=20`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  await page.click("#train");
-  await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 40, null, { timeout: 120_000 });
-  await page.click("#train");
-  const step = await page.locator("#step").textContent();
-  await page.selectOption("#option-sampler", "ddim");
-  await page.waitForFunction(() => document.getElementById("message")?.textContent?.includes("kept"));
-  assert.equal(await page.locator("#step").textContent(), step, "the model is kept");
-  assert.match(page.url(), /sampler=ddim/);
+  await part(page, "train").click();
+  await waitForStep(page, 40, 120_000);
+  await part(page, "train").click();
+  const step = await part(page, "step").textContent();
+  await part(page, "option-sampler").selectOption("ddim");
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="message"]')?.textContent?.includes("kept"));
+  assert.equal(await part(page, "step").textContent(), step, "the model is kept");
+  await page.waitForFunction(() => location.hash.startsWith("#nb="));
 
-  await page.selectOption("#family", "flow_matching");
-  await page.waitForFunction(() => !document.getElementById("flow-actions")?.hidden);
-  await page.click("#train");
-  await page.waitForFunction(() => Number(document.getElementById("step")?.textContent) >= 40, null, { timeout: 120_000 });
-  await page.click("#train");
-  await page.click("#reflow");
-  await page.waitForFunction(() => document.getElementById("straightness")?.textContent !== "–", null, { timeout: 60_000 });
-  assert.match(await page.locator("#message").textContent(), /Reflow 1/);
+  const copy = await browser.newPage();
+  await copy.goto(page.url());
+  await copy.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await part(copy, "family").inputValue(), "diffusion");
+  assert.equal(await part(copy, "option-sampler").inputValue(), "ddim");
+  assert.equal(await part(copy, "option-diffusion_steps").inputValue(), "20");
+  assert.equal(await part(copy, "option-width").inputValue(), "32");
+  await copy.close();
+
+  await part(page, "family").selectOption("flow_matching");
+  await page.waitForFunction(() => !document.querySelector('.lab-cell [data-role="flow-actions"]')?.hidden);
+  await part(page, "train").click();
+  await waitForStep(page, 40, 120_000);
+  await part(page, "train").click();
+  await part(page, "reflow").click();
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="straightness"]')?.textContent !== "–", null, { timeout: 60_000 });
+  assert.match(await part(page, "message").textContent(), /Reflow 1/);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test("the default notebook is the tour, with rendered math and a lab per family", { timeout: 180_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await page.locator(".lab-cell").count(), 10);
+  assert.ok((await page.locator(".text-cell math").count()) >= 10, "formulas render as MathML");
+  const families = await page.locator('.lab-cell [data-role="family"]').evaluateAll((selects) => selects.map((s) => s.value));
+  assert.deepEqual(families, ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "flow_matching", "score_sde"]);
+  await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="w2"]')?.textContent) > 0, null, { timeout: 60_000 });
+  await page.screenshot({ path: join(output, "e2e-tour.png") });
+  await page.locator(".cell").nth(1).locator('[data-action="delete"]').click();
+  await page.waitForFunction(() => document.querySelectorAll(".cell").length === 20);
+
+  await page.locator(".cell:has(.lab-cell)").nth(1).locator('[data-action="embed"]').click();
+  await page.waitForFunction(() => document.getElementById("embed-link")?.value !== "");
+  const snippet = await page.locator("#embed-link").inputValue();
+  const src = /src="([^"]+)"/.exec(snippet)?.[1];
+  assert.ok(src?.includes("?embed#nb="), snippet);
+  const embed = await browser.newPage({ viewport: { width: 1000, height: 1150 } });
+  await embed.goto(src);
+  await embed.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await embed.locator(".lab-cell").count(), 1);
+  assert.equal(await embed.locator(".text-cell").count(), 0);
+  assert.equal(await embed.locator("header").isVisible(), false);
+  assert.equal(await part(embed, "family").inputValue(), "vae");
+  await embed.screenshot({ path: join(output, "e2e-embed.png") });
+  await embed.close();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a hostile notebook runs nothing and reports its bad settings", { timeout: 120_000 }, async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  const hostile = {
+    version: 1,
+    backend: "cpu",
+    cells: [
+      { kind: "text", text: '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> [click](javascript:window.pwned=3) <svg onload="window.pwned=4"></svg> <iframe src="javascript:alert(5)"></iframe>\n\nStill Markdown: $x^2$ and [a link](javascript:window.pwned=6)' },
+      { kind: "lab", settings: { family: "vae", learning_rate: "-1", width: "1e9", dataset: "<b>moons</b>" } },
+      { kind: "sql", text: "drop" },
+    ],
+  };
+  await page.goto(notebookLink(hostile));
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await page.getAttribute("body", "data-ready"), "true");
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  const rendered = page.locator(".text-cell").first();
+  assert.equal(await rendered.locator("script, iframe, [onerror], [onload]").count(), 0);
+  assert.equal(await rendered.locator('a[href^="javascript"]').count(), 0);
+  assert.equal(await rendered.locator("math").count(), 1);
+  const message = await page.locator("#message").textContent();
+  for (const field of ["learning_rate", "width", "dataset", "cell 3"]) assert.match(message, new RegExp(field));
+  assert.equal(await page.locator(".lab-cell").count(), 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  const huge = await browser.newPage();
+  await huge.goto(`${origin}/#nb=${"A".repeat(70_000)}`);
+  await huge.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.match(await huge.locator("#message").textContent(), /longer than/);
+  assert.equal(await huge.locator(".lab-cell").count(), 10, "the tour opens instead");
+  await huge.close();
 });
 
 test("bad settings in the URL are reported by name and the page still starts", { timeout: 120_000 }, async () => {

@@ -164,7 +164,7 @@ export interface ViewInfo {
   description: string;
   /** Grid cell centres, data samples, points (parameter, y) on a line, or nothing (state). */
   input: "grid" | "data" | "line" | "state";
-  kind: "heatmap" | "field" | "points" | "curve" | "stages";
+  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages";
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
 

@@ -1,23 +1,15 @@
-// The page: loads the wasm module, mirrors the state to the URL, and wires the controls, the
-// player and the plots. Nothing here does math; every user-visible string goes in as text.
+// The page: a notebook of text and lab cells. It loads the wasm module, chooses the backend,
+// builds the cells from the URL fragment (or a single lab from a legacy query, or the shipped
+// tour), mirrors every change back to the fragment, and offers add, move, duplicate, delete,
+// reset to lesson, export and import. Every user-visible string goes in as text; Markdown goes
+// through the sanitiser.
 
-import {
-  loadGenLab,
-  type BackendInfo,
-  type CustomDataset,
-  type Estimate,
-  type Evaluation,
-  type FlowMatchingHandle,
-  type GenLab,
-  type LabHandle,
-} from "./genlab";
-import { FAMILIES, family, type FamilyName } from "./families";
-import { Player } from "./player";
-import { CurvePlot, type CurvePoint } from "./plots/curve";
-import { DivergenceTable } from "./plots/divergence_table";
-import { ScatterPlot } from "./plots/scatter";
-import { defaultsFor, labOptions, parseQuery, property, toQuery, type LabState } from "./state";
-import { OPTIMAL_DISCRIMINATOR, ViewPanel, type ViewContext } from "./views";
+import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
+import { LabCell, errorText } from "./lab_cell";
+import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
+import { DEFAULT_STATE, parseQuery } from "./state";
+import { TextCell } from "./text_cell";
+import { tour } from "./tour";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -25,183 +17,156 @@ function element<T extends HTMLElement>(id: string): T {
   return found as T;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function clone(templateId: string): HTMLElement {
+  const template = element<HTMLTemplateElement>(templateId);
+  const root = template.content.firstElementChild?.cloneNode(true);
+  if (!(root instanceof HTMLElement)) throw new Error(`#${templateId} is empty`);
+  return root;
 }
 
-class Page {
-  private lab: LabHandle | null = null;
-  /** The user's own data, which replaces the named dataset until another one is chosen. */
-  private custom: CustomDataset | null = null;
-  private readonly player: Player;
-  private readonly scatter: ScatterPlot;
-  private readonly curve = new CurvePlot(element("curve"));
-  private readonly curveChoice = element<HTMLSelectElement>("curve-divergence");
-  private readonly curveLog = element<HTMLInputElement>("curve-log");
-  /** Every evaluation's divergences since the last reset, for redrawing another curve. */
-  private history: { step: number; divergences: Estimate[] }[] = [];
-  private readonly table = new DivergenceTable(element<HTMLTableSectionElement>("divergences"));
-  private readonly message = element<HTMLParagraphElement>("message");
-  private readonly trainButton = element<HTMLButtonElement>("train");
-  private readonly views: ViewPanel;
-  private viewContext: ViewContext | null = null;
-  /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
-  private ganValue: number | null = null;
+type Live = { kind: "text"; cell: TextCell; frame: HTMLElement } | { kind: "lab"; cell: LabCell; frame: HTMLElement };
 
-  constructor(private readonly genlab: GenLab, private state: LabState) {
-    const dataset = this.datasetInfo();
-    this.scatter = new ScatterPlot(element("scatter"), dataset.bounds);
-    this.player = new Player({
-      onTrain: (report, rate) => {
-        element("step").textContent = String(report.step);
-        const stat = family(this.state.family).stat;
-        element("loss").textContent = report.stats[stat]?.toFixed(4) ?? "–";
-        element("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
-        this.ganValue = report.stats.value ?? null;
-      },
-      onEvaluate: (evaluation) => this.showEvaluation(evaluation),
-      refreshView: (lab) => this.refreshView(lab),
-      onError: (error) => {
-        this.setPlaying(false);
-        this.say(errorText(error));
-      },
-    });
-    this.views = new ViewPanel(
-      element<HTMLSelectElement>("view-choice"),
-      element<HTMLInputElement>("view-parameter"),
-      element("view-parameter-value"),
-      element("view-description"),
-      element<HTMLCanvasElement>("view"),
-      () => {
-        if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
-      },
-    );
-    this.bindControls();
-  }
+/** Embed mode (`?embed#nb=…`): the first lab cell alone, without page chrome, for an iframe. */
+const EMBED = new URLSearchParams(location.search).has("embed");
 
-  private async refreshView(lab: LabHandle): Promise<void> {
-    if (this.viewContext === null) return;
-    try {
-      await this.views.refresh(lab, this.viewContext);
-    } catch (error) {
-      this.say(errorText(error));
+class NotebookPage {
+  private cells: Live[] = [];
+  private backend: BackendPreference = "auto";
+  private readonly container = element("cells");
+  /** Lab cells build their model when first seen. */
+  private readonly visibility = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const live = this.cells.find((c) => c.frame === entry.target);
+      if (entry.isIntersecting && live?.kind === "lab") void live.cell.activate();
     }
-  }
+  });
 
-  private datasetInfo() {
-    const info = this.genlab.datasets().find((d) => d.name === this.state.dataset);
-    if (info === undefined) throw new Error(`unknown dataset ${this.state.dataset}`);
-    return info;
-  }
-
-  /** Shows a message (plain text) under the controls; empty clears it. */
-  say(text: string): void {
-    this.message.textContent = text;
-  }
-
-  private bindControls(): void {
-    const familyChoice = element<HTMLSelectElement>("family");
-    familyChoice.replaceChildren(...FAMILIES.map((f) => new Option(f.label, f.name)));
-    familyChoice.value = this.state.family;
-    familyChoice.addEventListener("change", () => {
-      const { dataset, backend, seed, learning_rate, batch_size } = this.state;
-      const fresh = defaultsFor(familyChoice.value as FamilyName);
-      void this.change({ ...fresh, dataset, backend, seed, learning_rate, batch_size });
+  constructor(private readonly genlab: GenLab) {
+    element("add-text").addEventListener("click", () => this.insert({ kind: "text", text: "New text: *Markdown* and $math$." }));
+    element("add-lab").addEventListener("click", () => this.insert({ kind: "lab", lab: { ...DEFAULT_STATE, backend: this.backend } }));
+    element("reset-lesson").addEventListener("click", () => {
+      if (confirm("Discard this notebook and restore the lesson?")) void this.load(tour());
     });
-    const dataset = element<HTMLSelectElement>("dataset");
-    for (const info of this.genlab.datasets()) {
-      dataset.append(new Option(info.name.replace(/_/g, " "), info.name));
-    }
+    element("export-json").addEventListener("click", () => this.exportJson());
+    element<HTMLInputElement>("import-json").addEventListener("change", (event) => void this.importJson(event));
     const backend = element<HTMLSelectElement>("backend");
-    const learningRate = element<HTMLInputElement>("learning_rate");
-    dataset.value = this.state.dataset;
-    backend.value = this.state.backend;
-    learningRate.value = String(this.state.learning_rate);
-    dataset.addEventListener("change", () => {
-      this.custom = null;
-      void this.change({ dataset: dataset.value as LabState["dataset"] });
-    });
-    element("use-points").addEventListener("click", () => void this.usePoints());
-    learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
-    backend.addEventListener("change", () => void this.switchBackend(backend.value as LabState["backend"]));
-    this.trainButton.addEventListener("click", () => this.togglePlay());
-    this.curveChoice.addEventListener("change", () => this.redrawCurve());
-    this.curveLog.addEventListener("change", () => this.redrawCurve());
-    element("reset").addEventListener("click", () => void this.reset());
-    element("reflow").addEventListener("click", () => void this.reflow());
-    element("measure-straightness").addEventListener("click", () => void this.measureStraightness());
-    this.showFamily();
+    backend.addEventListener("change", () => void this.switchBackend(backend.value as BackendPreference));
   }
 
-  /** Flow matching: retrains from now on on the model's own couplings (rectified flow). */
-  private async reflow(): Promise<void> {
-    if (this.lab === null) return;
-    const wasPlaying = this.player.playing;
-    this.player.stop();
-    try {
-      const count = (this.lab as FlowMatchingHandle).reflow();
-      this.say(`Reflow ${count}: training now on 8 192 pairs (z, ODE(z)) of the current model.`);
-      await this.measureStraightness();
-    } catch (error) {
-      this.say(errorText(error));
+  /** Shows a notebook-level message (plain text); empty clears it. */
+  say(text: string): void {
+    element("message").textContent = text;
+  }
+
+  /** Replaces the notebook. */
+  async load(notebook: Notebook): Promise<void> {
+    for (const live of this.cells) if (live.kind === "lab") live.cell.dispose();
+    this.cells = [];
+    this.container.replaceChildren();
+    this.backend = notebook.backend;
+    element<HTMLSelectElement>("backend").value = notebook.backend;
+    await this.startBackend();
+    const cells = EMBED ? notebook.cells.filter((c) => c.kind === "lab").slice(0, 1) : notebook.cells;
+    for (const cell of cells) this.append(cell);
+    await this.mirror();
+  }
+
+  private toNotebook(): Notebook {
+    return {
+      backend: this.backend,
+      cells: this.cells.map((live): Cell =>
+        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings },
+      ),
+    };
+  }
+
+  private async mirror(): Promise<void> {
+    const fragment = await toFragment(this.toNotebook());
+    history.replaceState(null, "", `${location.pathname}${EMBED ? "?embed" : ""}#${fragment}`);
+  }
+
+  /** Shows the embed link of one cell: this page in embed mode with a notebook of that cell. */
+  private async showEmbedLink(cell: Cell): Promise<void> {
+    const fragment = await toFragment({ backend: this.backend, cells: [cell] });
+    const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
+    const field = element<HTMLInputElement>("embed-link");
+    field.value = `<iframe src="${link}" width="1000" height="1150" title="GenLab"></iframe>`;
+    element("embed").hidden = false;
+    field.select();
+  }
+
+  private build(cell: Cell, before: Element | null): Live {
+    const frame = clone("cell-frame");
+    let live: Live;
+    if (cell.kind === "text") {
+      frame.querySelector('[data-action="embed"]')?.remove();
+      const root = clone("text-cell");
+      live = { kind: "text", cell: new TextCell(root, cell.text, () => void this.mirror()), frame };
+      frame.append(root);
+    } else {
+      const root = clone("lab-cell");
+      const lab = new LabCell(root, this.genlab, { ...cell.lab, backend: this.backend }, {
+        onChange: () => void this.mirror(),
+        onPlay: (playing) => {
+          for (const other of this.cells) if (other.kind === "lab" && other.cell !== playing) other.cell.pause();
+        },
+      });
+      live = { kind: "lab", cell: lab, frame };
+      frame.append(root);
+      this.visibility.observe(frame);
     }
-    this.setPlaying(wasPlaying);
+    for (const button of frame.querySelectorAll<HTMLButtonElement>(".cell-tools button")) {
+      button.addEventListener("click", () => void this.act(live, button.dataset.action ?? ""));
+    }
+    this.container.insertBefore(frame, before);
+    return live;
   }
 
-  private async measureStraightness(): Promise<void> {
-    if (this.lab === null || this.player.playing) {
-      this.say("Pause training to measure the straightness.");
+  private append(cell: Cell): void {
+    if (this.cells.length >= LIMITS.cells) {
+      this.say(`A notebook holds at most ${LIMITS.cells} cells.`);
       return;
     }
-    const value = await (this.lab as FlowMatchingHandle).straightness(2000);
-    element("straightness").textContent = value.toFixed(4);
+    this.cells.push(this.build(cell, null));
   }
 
-  /** Titles the lab and builds the controls of the family's own settings, with tooltips. */
-  private showFamily(): void {
-    const entry = family(this.state.family);
-    element<HTMLSelectElement>("family").value = entry.name;
-    element("family-title").textContent = entry.label;
-    element("family-lede").textContent = entry.lede;
-    element("loss-label").textContent = entry.stat;
-    element("objective-readout").hidden = entry.name !== "gan";
-    element("flow-actions").hidden = entry.name !== "flow_matching";
-    element("straightness").textContent = "–";
-    const controls = entry.options.map((name) => {
-      const spec = property(name);
-      const label = document.createElement("label");
-      label.append(name.replace(/_/g, " "));
-      let input: HTMLInputElement | HTMLSelectElement;
-      if (spec.kind === "choice") {
-        input = document.createElement("select");
-        const choices = entry.choices?.[name] ?? spec.choices;
-        input.append(...choices.map((c) => new Option(c.replace(/_/g, " "), c)));
-        label.title = spec.help;
-      } else {
-        input = document.createElement("input");
-        input.type = "number";
-        input.min = String(spec.min);
-        input.max = String(spec.max);
-        input.step = spec.kind === "integer" ? "1" : "any";
-        label.title = `${spec.help} (${spec.min} to ${spec.max})`;
-      }
-      input.id = `option-${name}`;
-      input.value = String(this.state[name]);
-      input.addEventListener("change", () => {
-        const value = spec.kind === "choice" ? input.value : Number(input.value);
-        void this.change({ [name]: value } as Partial<LabState>);
-      });
-      label.append(input);
-      return label;
-    });
-    element("family-controls").replaceChildren(...controls);
+  private insert(cell: Cell): void {
+    this.append(cell);
+    this.cells.at(-1)?.frame.scrollIntoView({ block: "nearest" });
+    void this.mirror();
+  }
+
+  private async act(live: Live, action: string): Promise<void> {
+    const index = this.cells.indexOf(live);
+    if (index < 0) return;
+    if (action === "embed") {
+      if (live.kind === "lab") await this.showEmbedLink({ kind: "lab", lab: live.cell.settings });
+      return;
+    }
+    if (action === "delete") {
+      if (live.kind === "lab") live.cell.dispose();
+      live.frame.remove();
+      this.cells.splice(index, 1);
+    } else if (action === "duplicate") {
+      if (this.cells.length >= LIMITS.cells) return this.say(`A notebook holds at most ${LIMITS.cells} cells.`);
+      const cell: Cell = live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings };
+      this.cells.splice(index + 1, 0, this.build(cell, live.frame.nextElementSibling));
+    } else if (action === "up" || action === "down") {
+      const target = action === "up" ? index - 1 : index + 1;
+      if (target < 0 || target >= this.cells.length) return;
+      const other = this.cells[target];
+      if (action === "up") this.container.insertBefore(live.frame, other.frame);
+      else this.container.insertBefore(other.frame, live.frame);
+      [this.cells[index], this.cells[target]] = [other, live];
+    }
+    await this.mirror();
   }
 
   /** Chooses the backend; a forced WebGPU that cannot run falls back to the CPU, saying why. */
-  async startBackend(): Promise<void> {
+  private async startBackend(): Promise<void> {
     let info: BackendInfo;
     try {
-      info = await this.genlab.initBackend(this.state.backend);
+      info = await this.genlab.initBackend(this.backend);
     } catch (error) {
       this.say(`${errorText(error)} — using the CPU backend instead.`);
       info = await this.genlab.initBackend("cpu");
@@ -213,161 +178,62 @@ class Page {
     badge.dataset.backend = info.backend;
   }
 
-  private async switchBackend(preference: LabState["backend"]): Promise<void> {
-    this.state = { ...this.state, backend: preference };
-    this.mirrorUrl();
+  private async switchBackend(preference: BackendPreference): Promise<void> {
+    this.backend = preference;
     await this.startBackend();
-    await this.reset();
-  }
-
-  /**
-   * A settings change: sampling-only settings go to the trained model as they are; anything
-   * else needs a new model, so it is applied, said, and this lab rebuilt.
-   */
-  private async change(patch: Partial<LabState>): Promise<void> {
-    const sampling = family(this.state.family).sampling as readonly string[];
-    if (this.lab !== null && patch.family === undefined && Object.keys(patch).every((k) => sampling.includes(k))) {
-      try {
-        this.lab.setSampling(patch as Record<string, string | number>);
-      } catch (error) {
-        this.say(errorText(error));
-        this.showFamily();
-        return;
+    for (const live of this.cells) {
+      if (live.kind === "lab") {
+        live.cell.setBackend(preference);
+        if (live.cell.active) await live.cell.reset();
       }
-      this.state = { ...this.state, ...patch };
-      this.mirrorUrl();
-      this.say(`${Object.keys(patch).join(", ")} changed: the trained model is kept.`);
-      if (!this.player.playing) {
-        await this.player.evaluate(this.lab);
-        await this.refreshView(this.lab);
-      }
-      return;
     }
-    const previous = this.state;
-    this.state = { ...this.state, ...patch };
-    if (patch.family !== undefined) this.showFamily();
-    const ok = await this.reset();
-    if (!ok) {
-      this.state = previous;
-      this.showFamily();
-      return;
-    }
-    this.mirrorUrl();
-    this.say(`${Object.keys(patch).join(", ")} changed: the model was reset.`);
+    await this.mirror();
   }
 
-  /** Trains on the pasted CSV points; Rust validates them and names the bad line. */
-  private async usePoints(): Promise<void> {
-    const previous = this.custom;
-    this.custom = { kind: "points", csv: element<HTMLTextAreaElement>("points-csv").value };
-    if (await this.reset()) {
-      this.say("Training on your points (they are not saved in the URL).");
-    } else {
-      this.custom = previous;
-    }
+  private exportJson(): void {
+    const blob = new Blob([toJson(this.toNotebook())], { type: "application/json" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = "genlab-notebook.json";
+    link.click();
+    URL.revokeObjectURL(link.href);
   }
 
-  private mirrorUrl(): void {
-    history.replaceState(null, "", `${location.pathname}${toQuery(this.state)}${location.hash}`);
-  }
-
-  /** Builds a fresh model from the state; false (with the reason shown) if it was rejected. */
-  async reset(): Promise<boolean> {
-    const wasPlaying = this.player.playing;
-    this.player.stop();
-    let lab: LabHandle;
-    try {
-      const options = labOptions(this.state);
-      const familyClass = this.genlab[family(this.state.family).className];
-      lab = await familyClass.create(this.custom === null ? options : { ...options, dataset: this.custom });
-    } catch (error) {
-      this.say(errorText(error));
-      return false;
-    }
-    this.lab?.free();
-    this.lab = lab;
-    this.say("");
-    this.history = [];
-    this.curve.clear();
-    this.table.clear();
-    for (const id of ["loss", "w2", "floor", "rate", "objective"]) element(id).textContent = "–";
-    element("step").textContent = "0";
-    this.ganValue = null;
-    this.views.setViews(this.state.family === "gan" ? [...lab.views(), OPTIMAL_DISCRIMINATOR] : lab.views());
-    await this.player.evaluate(lab);
-    await this.refreshView(lab);
-    this.setPlaying(wasPlaying);
-    return true;
-  }
-
-  private togglePlay(): void {
-    this.setPlaying(!this.player.playing);
-  }
-
-  private setPlaying(playing: boolean): void {
-    if (playing && this.lab !== null) {
-      this.player.start(this.lab);
-    } else {
-      this.player.stop();
-    }
-    this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
-  }
-
-  private curvePoint(divergences: Estimate[], step: number): CurvePoint | null {
-    const estimate = divergences.find((e) => e.name === this.curveChoice.value);
-    return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor };
-  }
-
-  private redrawCurve(): void {
-    const points = this.history
-      .map((entry) => this.curvePoint(entry.divergences, entry.step))
-      .filter((p): p is CurvePoint => p !== null);
-    this.curve.show(this.curveChoice.value, points, this.curveLog.checked);
-  }
-
-  private showEvaluation(evaluation: Evaluation): void {
-    this.viewContext = { bounds: evaluation.bounds, data: evaluation.data };
-    this.showObjective(evaluation.divergences);
-    this.scatter.setBounds(evaluation.bounds);
-    this.scatter.draw(evaluation.data, evaluation.samples);
-    this.table.show(evaluation.divergences);
-    this.history.push({ step: evaluation.step, divergences: evaluation.divergences });
-    if (this.curveChoice.options.length !== evaluation.divergences.length) {
-      const chosen = this.curveChoice.value || "sliced W2(data, model)";
-      this.curveChoice.replaceChildren(...evaluation.divergences.map((e) => new Option(e.name, e.name)));
-      this.curveChoice.value = chosen;
-      this.redrawCurve();
-    } else {
-      const point = this.curvePoint(evaluation.divergences, evaluation.step);
-      if (point !== null) this.curve.push(point);
-    }
-    const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
-    if (w2 === undefined) return;
-    element("w2").textContent = w2.value.toFixed(3);
-    element("floor").textContent = w2.noise_floor?.toFixed(3) ?? "–";
-  }
-
-  /** For a GAN: its V(D, G) beside 2·JS − log 4, the value at the optimal discriminator. */
-  private showObjective(divergences: Estimate[]): void {
-    const js = divergences.find((e) => e.name.startsWith("JS("));
-    if (this.state.family !== "gan" || js === undefined) return;
-    const bound = 2 * js.value - Math.log(4);
-    const value = this.ganValue === null ? "–" : this.ganValue.toFixed(3);
-    element("objective").textContent = `${value} vs ${bound.toFixed(3)}`;
+  private async importJson(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (file === undefined) return;
+    if (file.size > LIMITS.jsonBytes) return this.say(`${file.name} is larger than ${LIMITS.jsonBytes} bytes.`);
+    const { notebook, errors } = fromJson(await file.text());
+    if (notebook === null) return this.say(`${file.name} was not imported: ${errors.join("; ")}`);
+    await this.load(notebook);
+    this.say(errors.length > 0 ? `Imported with some settings ignored: ${errors.join("; ")}` : `Imported ${file.name}.`);
   }
 }
 
+/** The notebook the page opens with: the URL fragment's, a legacy query's single lab, or the tour. */
+async function initialNotebook(): Promise<{ notebook: Notebook; errors: string[] }> {
+  const fromLink = await fromFragment(location.hash.slice(1));
+  if (fromLink.notebook !== null) return { notebook: fromLink.notebook, errors: fromLink.errors };
+  if (location.search.length > 1) {
+    const { state, errors } = parseQuery(location.search);
+    return { notebook: { backend: state.backend, cells: [{ kind: "lab", lab: state }] }, errors: [...fromLink.errors, ...errors] };
+  }
+  return { notebook: tour(), errors: fromLink.errors };
+}
+
 async function main(): Promise<void> {
+  if (EMBED) document.body.classList.add("embed");
   const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
   const bindings = script?.dataset.bindings;
   const wasm = script?.dataset.wasm;
   if (bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
   const genlab = await loadGenLab(bindings, wasm);
-  const { state, errors } = parseQuery(location.search);
-  const page = new Page(genlab, state);
-  await page.startBackend();
-  await page.reset();
-  if (errors.length > 0) page.say(`Some settings in the URL were ignored: ${errors.join("; ")}`);
+  const page = new NotebookPage(genlab);
+  const { notebook, errors } = await initialNotebook();
+  await page.load(notebook);
+  if (errors.length > 0) page.say(`Some settings in the link were ignored: ${errors.join("; ")}`);
   document.body.dataset.ready = "true";
 }
 

@@ -181,8 +181,16 @@ export function parseQuery(query: string): ParsedState {
     return { state: { ...DEFAULT_STATE }, errors };
   }
   const params = new URLSearchParams(query);
+  return parseSettings((name) => params.get(name));
+}
+
+/**
+ * Builds a state from raw setting values (`get(name)` is the text of a setting, or null when
+ * absent): the family's defaults, then every valid value; each bad value is reported by name.
+ */
+export function parseSettings(get: (name: string) => string | null): ParsedState {
   const errors: string[] = [];
-  const chosen = params.get("family");
+  const chosen = get("family");
   let state: LabState = { ...DEFAULT_STATE };
   if (chosen !== null) {
     const result = parseValue(PROPERTIES[0], chosen);
@@ -190,7 +198,7 @@ export function parseQuery(query: string): ParsedState {
     else state = defaultsFor(result.value as FamilyName);
   }
   for (const property of PROPERTIES.slice(1)) {
-    const raw = params.get(property.name);
+    const raw = get(property.name);
     if (raw === null) continue;
     const result = parseValue(property, raw);
     if (typeof result === "string") {
@@ -218,14 +226,20 @@ export function parseValue(property: Property, raw: string): { value: string | n
   return { value };
 }
 
+/** The settings of a state that differ from its family's defaults (the family always). */
+export function settingsOf(state: LabState): Record<string, string> {
+  const defaults = defaultsFor(state.family);
+  const settings: Record<string, string> = { family: state.family };
+  for (const { name } of PROPERTIES.slice(1)) {
+    if (state[name] !== defaults[name]) settings[name] = String(state[name]);
+  }
+  return settings;
+}
+
 /** The query string of a state, listing only what differs from its family's defaults. */
 export function toQuery(state: LabState): string {
-  const defaults = defaultsFor(state.family);
-  const params = new URLSearchParams();
-  if (state.family !== DEFAULT_STATE.family) params.set("family", state.family);
-  for (const { name } of PROPERTIES.slice(1)) {
-    if (state[name] !== defaults[name]) params.set(name, String(state[name]));
-  }
+  const { family, ...rest } = settingsOf(state);
+  const params = new URLSearchParams(family === DEFAULT_STATE.family ? rest : { family, ...rest });
   const query = params.toString();
   return query === "" ? "" : `?${query}`;
 }

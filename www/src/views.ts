@@ -27,7 +27,7 @@ export const OPTIMAL_DISCRIMINATOR: ViewInfo = {
     "D*(x) = p(x)/(p(x) + q(x)) with p the data density and q a KDE of 2000 generator samples: " +
     "the discriminator a perfect player would use against this generator",
   input: "grid",
-  kind: "heatmap",
+  kind: "probability",
   parameter: null,
 };
 
@@ -151,10 +151,12 @@ export class ViewPanel {
     const frame = this.frame;
     this.frame.canvas.dataset.view = info.name;
     switch (info.kind) {
-      case "heatmap": {
+      case "heatmap":
+      case "probability": {
         frame.bounds = context.bounds;
         frame.clear();
-        const [low, high] = drawHeatmap(frame, data.values, Math.round(Math.sqrt(data.rows)));
+        const range: [number, number] | null = info.kind === "probability" ? [0, 1] : null;
+        const [low, high] = drawHeatmap(frame, data.values, Math.round(Math.sqrt(data.rows)), range);
         this.caption.textContent = `${info.description} (colour range ${low.toPrecision(3)} to ${high.toPrecision(3)})`;
         return;
       }

@@ -28,11 +28,17 @@ function quantile(values: ArrayLike<number>, q: number): number {
 
 /**
  * Draws `values` (one per cell of a `resolution²` grid over the frame's bounds, row-major, row 0
- * at the lowest y) and returns the colour range used. Non-finite values take the lowest colour.
+ * at the lowest y) on the colour range `range`, or by default from the 2nd percentile to the
+ * maximum, and returns the range used. Non-finite values take the lowest colour.
  */
-export function drawHeatmap(frame: Frame, values: ArrayLike<number>, resolution: number): [number, number] {
-  const low = quantile(values, 0.02);
-  const high = Math.max(quantile(values, 1), low + 1e-9);
+export function drawHeatmap(
+  frame: Frame,
+  values: ArrayLike<number>,
+  resolution: number,
+  range: [number, number] | null = null,
+): [number, number] {
+  const low = range?.[0] ?? quantile(values, 0.02);
+  const high = range?.[1] ?? Math.max(quantile(values, 1), low + 1e-9);
   const image = new ImageData(resolution, resolution);
   for (let j = 0; j < resolution; j++) {
     for (let i = 0; i < resolution; i++) {

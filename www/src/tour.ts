@@ -1,0 +1,107 @@
+// The shipped notebook: a guided tour in the order the source notes teach, each lab ready to
+// train, with its key formula above it and what to watch in the plots.
+
+import type { FamilyName } from "./families";
+import type { Cell, Notebook } from "./notebook";
+import { defaultsFor, type LabState } from "./state";
+
+function lab(family: FamilyName, settings: Partial<LabState> = {}): Cell {
+  return { kind: "lab", lab: { ...defaultsFor(family), ...settings } };
+}
+
+function text(lines: string[]): Cell {
+  return { kind: "text", text: lines.join("\n") };
+}
+
+/** The default notebook. */
+export function tour(): Notebook {
+  return {
+    backend: "auto",
+    cells: [
+      text([
+        "# Generative models, trained live",
+        "",
+        "Each lab below learns a 2-D data distribution $p$ with a model $q_\\theta$ in your browser. Press",
+        "**Train** and watch the model's samples (orange) approach the data (blue) while the divergence",
+        "curve falls towards its **noise floor**: the same estimate between two samples of the data itself.",
+      ]),
+      text([
+        "## 1. Autoencoder",
+        "",
+        "An encoder $z = e(x)$ and a decoder $\\hat x = d(z)$ minimise $\\mathbb{E}\\lVert x - d(e(x))\\rVert^2$.",
+        "**Watch:** the reconstruction error falls, yet decoding $z \\sim \\mathcal N(0, I)$ misses the data:",
+        "nothing makes the codes Gaussian (view *Codes of the data*).",
+      ]),
+      lab("autoencoder"),
+      text([
+        "## 2. Variational autoencoder",
+        "",
+        "$$\\log p(x) \\ge \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - \\mathrm{KL}(q(z|x)\\,\\|\\,p(z))$$",
+        "The KL term pulls the codes to $\\mathcal N(0, I)$, so decoded noise looks like data.",
+        "**Watch:** the ELBO rises; the posterior means fill a Gaussian blob.",
+      ]),
+      lab("vae"),
+      text([
+        "## 3. GAN",
+        "",
+        "For a fixed generator, the best discriminator is $D^*(x) = \\frac{p(x)}{p(x) + q(x)}$ and then",
+        "$V(D^*, G) = 2\\,\\mathrm{JS}(p\\,\\|\\,q) - \\log 4$.",
+        "**Watch:** the discriminator view beside the optimal one, and $V(D, G)$ beside $2\\,\\mathrm{JS} - \\log 4$.",
+      ]),
+      lab("gan"),
+      text([
+        "## 4. Autoregressive model",
+        "",
+        "$p(x_1, x_2) = p(x_1)\\,p(x_2 \\mid x_1)$: a masked network outputs each conditional, so the",
+        "likelihood is exact. **Watch:** the conditional $p(x_2 \\mid x_1)$ as you slide $x_1$.",
+      ]),
+      lab("made"),
+      text([
+        "## 5. Normalizing flow",
+        "",
+        "$$\\log p(x) = \\log \\mathcal N(f(x); 0, I) + \\log \\left|\\det \\frac{\\partial f}{\\partial x}\\right|$$",
+        "**Watch:** the warp view carries a Gaussian lattice through the couplings one layer at a time.",
+      ]),
+      lab("real_nvp", { dataset: "moons" }),
+      text([
+        "## 6. Energy-based model",
+        "",
+        "$p(x) \\propto e^{-E(x)}$, sampled by Langevin dynamics",
+        "$x \\leftarrow x - \\tfrac{\\epsilon}{2}\\nabla E(x) + \\sqrt{\\epsilon}\\,z$.",
+        "**Watch:** the energy landscape and the persistent chains settle into the modes.",
+      ]),
+      lab("ebm"),
+      text([
+        "## 7. Score matching",
+        "",
+        "The Fisher divergence $\\mathbb{E}_p\\lVert \\nabla \\log p - s_\\theta \\rVert^2$ is minimised, without",
+        "knowing $p$, by denoising: the target is $-(\\tilde x - x)/\\sigma^2$.",
+        "**Watch:** the learned score (dark) meets the true score (green); the Fisher curve falls.",
+      ]),
+      lab("ncsn"),
+      text([
+        "## 8. Diffusion",
+        "",
+        "$q(x_t \\mid x_0) = \\mathcal N(\\sqrt{\\bar\\alpha_t}\\,x_0, (1 - \\bar\\alpha_t) I)$; a network predicts the",
+        "noise, and $-\\epsilon_\\theta/\\sqrt{1 - \\bar\\alpha_t}$ is the score.",
+        "**Watch:** step through the reverse chain; switch the sampler to DDIM without retraining.",
+      ]),
+      lab("diffusion", { dataset: "moons" }),
+      text([
+        "## 9. Flow matching",
+        "",
+        "$$\\min_\\theta\\ \\mathbb{E}\\,\\lVert v_\\theta(x_t, t) - (x_1 - x_0) \\rVert^2,\\quad x_t = (1 - t)\\,x_0 + t\\,x_1$$",
+        "**Watch:** the ODE paths; press *Reflow* and measure how much straighter they become.",
+      ]),
+      lab("flow_matching"),
+      text([
+        "## 10. Score SDE",
+        "",
+        "The reverse SDE $dx = [f - g^2 \\nabla \\log p_t]\\,dt + g\\,d\\bar W$ and the probability-flow ODE",
+        "$\\dot x = f - \\tfrac12 g^2 \\nabla \\log p_t$ share their marginals; the ODE gives an exact likelihood.",
+        "**Watch:** the Monte Carlo KL from that likelihood falls.",
+      ]),
+      lab("score_sde"),
+    ],
+  };
+}

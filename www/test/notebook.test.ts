@@ -1,0 +1,83 @@
+// The notebook's state: JSON and URL-fragment round trips, versions, limits and validation.
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { LIMITS, NOTEBOOK_VERSION, fromFragment, fromJson, toFragment, toJson, type Notebook } from "../src/notebook";
+import { DEFAULT_STATE, defaultsFor, type LabState } from "../src/state";
+import { tour } from "../src/tour";
+
+const custom: LabState = { ...defaultsFor("diffusion"), backend: "cpu", sampler: "ddim", ddim_steps: 7, seed: 42, dataset: "moons" };
+const notebook: Notebook = {
+  backend: "cpu",
+  cells: [
+    { kind: "text", text: "# Title\n\nSome $x^2$ and **bold**." },
+    { kind: "lab", lab: custom },
+    { kind: "lab", lab: { ...defaultsFor("gan"), backend: "cpu", loss: "hinge" } },
+  ],
+};
+
+test("a notebook survives the URL fragment round trip, every field included", async () => {
+  const fragment = await toFragment(notebook);
+  assert.match(fragment, /^nb=[A-Za-z0-9_-]+$/);
+  assert.deepEqual(await fromFragment(fragment), { notebook, errors: [] });
+});
+
+test("the shipped tour survives the round trip and fits a link", async () => {
+  const fragment = await toFragment(tour());
+  assert.ok(fragment.length < LIMITS.fragmentChars / 4, `${fragment.length} characters`);
+  const { notebook: back, errors } = await fromFragment(fragment);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(back, tour());
+});
+
+test("labs are stored as their settings that differ from the family's defaults", () => {
+  const json = JSON.parse(toJson(notebook));
+  assert.equal(json.version, NOTEBOOK_VERSION);
+  assert.deepEqual(json.cells[1].settings, { family: "diffusion", dataset: "moons", seed: "42", sampler: "ddim", ddim_steps: "7" });
+});
+
+test("newer, missing or malformed versions are refused with a message", () => {
+  for (const [text, message] of [
+    [JSON.stringify({ version: NOTEBOOK_VERSION + 1, cells: [] }), /newer/],
+    [JSON.stringify({ cells: [] }), /version/],
+    [JSON.stringify({ version: "1", cells: [] }), /version/],
+    ["[1, 2]", /object/],
+    ["{", /JSON/],
+    [JSON.stringify({ version: 1, cells: {} }), /cells/],
+    [JSON.stringify({ version: 1, backend: "tpu", cells: [] }), /backend/],
+  ] as const) {
+    const { notebook: parsed, errors } = fromJson(text);
+    assert.equal(parsed, null, text);
+    assert.match(errors.join("; "), message);
+  }
+});
+
+test("bad cells and settings are reported by position and field, the rest kept", () => {
+  const { notebook: parsed, errors } = fromJson(
+    JSON.stringify({
+      version: 1,
+      cells: [
+        { kind: "lab", settings: { family: "gan", learning_rate: -1, loss: "wasserstein" } },
+        { kind: "video" },
+        { kind: "text", text: 5 },
+        { kind: "text", text: "x".repeat(LIMITS.textChars + 1) },
+      ],
+    }),
+  );
+  assert.equal(parsed?.cells.length, 1);
+  const lab = parsed?.cells[0];
+  assert.ok(lab?.kind === "lab" && lab.lab.family === "gan" && lab.lab.learning_rate === DEFAULT_STATE.learning_rate);
+  assert.deepEqual(
+    errors.map((e) => e.split(":").slice(0, 2).join(":")),
+    ["cell 1: learning_rate", "cell 1: loss", "cell 2: kind must be \"text\" or \"lab\"", "cell 3: text must be a string", "cell 4: text is longer than 20000 characters"],
+  );
+});
+
+test("too many cells, oversized links and corrupt data are refused", async () => {
+  const many = JSON.stringify({ version: 1, cells: Array.from({ length: LIMITS.cells + 1 }, () => ({ kind: "text", text: "" })) });
+  assert.match(fromJson(many).errors[0], /at most/);
+  assert.match((await fromFragment(`nb=${"A".repeat(LIMITS.fragmentChars)}`)).errors[0], /longer than/);
+  const corrupt = await fromFragment("nb=AAAA");
+  assert.equal(corrupt.notebook, null);
+  assert.match(corrupt.errors[0], /cannot be read/);
+  assert.deepEqual(await fromFragment("other=1"), { notebook: null, errors: [] });
+});
