@@ -49,6 +49,8 @@ const FAMILY_STEPS = {
   FlowMatching: 100, Autoencoder: 100, Vae: 100, Gan: 100, Made: 100, RealNvp: 100, Ebm: 20,
   Ncsn: 100, Diffusion: 100, ScoreSde: 100,
 };
+/** Time allowed to each family on WebGPU (the software adapter here is slow to compile). */
+const WEBGPU_FAMILY_SECONDS = 150;
 /** Samples drawn when timing sampling, per backend. */
 const FAMILY_SAMPLES = { cpu: 1000, webgpu: 256 };
 
@@ -102,27 +104,32 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
   }
   await page.close();
 }
-results.families = {};
-for (const backend of ["cpu", "webgpu"]) {
+results.families = { cpu: {}, webgpu: {} };
+/** Runs `familySteps` in a fresh page on `backend`; gives up after `seconds` (a hung device). */
+async function familiesInPage(backend, familySteps, seconds) {
   const page = await browser.newPage();
   page.on("console", (message) => message.text().startsWith("bench:") && console.error(message.text()));
   await page.goto(`${server.origin}/?backend=cpu`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
-  try {
-    results.families[backend] = await page.evaluate(measureFamilies, {
-      backend, familySteps: FAMILY_STEPS, samples: FAMILY_SAMPLES[backend],
-    });
-  } catch (error) {
-    results.families[backend] = { error: String(error).split("\n")[0] };
-  }
+  const timeout = new Promise((resolve) => setTimeout(() => resolve({ error: `no result within ${seconds} s` }), seconds * 1000));
+  const run = page
+    .evaluate(measureFamilies, { backend, familySteps, samples: FAMILY_SAMPLES[backend] })
+    .catch((error) => ({ error: String(error).split("\n")[0] }));
+  const result = await Promise.race([run, timeout]);
   await page.close();
+  return result;
+}
+results.families.cpu = await familiesInPage("cpu", FAMILY_STEPS, 900);
+for (const name of Object.keys(FAMILY_STEPS)) {
+  const result = await familiesInPage("webgpu", { [name]: FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS);
+  results.families.webgpu[name] = result.error ? result : result[name];
 }
 await browser.close();
 server.close();
 
 function familyRows({ cpu, webgpu }) {
   if (cpu.error) return `| – | failed: ${cpu.error} | | | | |`;
-  const cell = (r, key) => (r && !r.error && r[key] ? r[key].toFixed(1) : "–");
+  const cell = (r, key) => (r?.error ? r.error : r && r[key] ? r[key].toFixed(1) : "–");
   return Object.entries(cpu)
     .map(([name, r]) => `| ${name} | ${r.steps.toFixed(1)} | ${(r.steps / cpu.FlowMatching.steps).toFixed(2)}× | ${r.samples.toFixed(0)} | ${cell(webgpu[name], "steps")} | ${cell(webgpu[name], "samples")} |`)
     .join("\n");

@@ -263,6 +263,8 @@ impl Family for Made {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Bounds;
+    use crate::evaluation::cell_centres;
     use crate::models::math::input_gradient;
 
     #[test]
@@ -313,14 +315,8 @@ mod tests {
         );
         let (lo, hi, r) = (-9.0f32, 9.0f32, 300usize);
         let h = (hi - lo) / r as f32;
-        let centres: Vec<f32> = (0..r * r)
-            .flat_map(|k| {
-                [
-                    lo + ((k % r) as f32 + 0.5) * h,
-                    lo + ((k / r) as f32 + 0.5) * h,
-                ]
-            })
-            .collect();
+        let bounds = Bounds { x_min: lo, x_max: hi, y_min: lo, y_max: hi };
+        let centres = cell_centres(bounds, r);
         let x = Tensor::from_data(TensorData::new(centres, [r * r, 2]), &device);
         let mass = made.log_density(x).unwrap().exp().sum() * (h * h);
         let mass = mass.into_data().try_into_vec_as::<f32>().unwrap()[0];

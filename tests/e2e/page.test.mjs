@@ -225,6 +225,41 @@ test("a hostile notebook runs nothing and reports its bad settings", { timeout: 
   await huge.close();
 });
 
+test("a host page scripts an embedded lab through <genlab-lab>; Step trains one step", { timeout: 240_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  const host = `<!doctype html><title>Course notes</title>
+    <script type="module" src="/genlab-lab.js"></script>
+    <genlab-lab id="lab" src="/index.html" settings="backend=cpu&family=gan&dataset=moons&width=32&batch_size=128"></genlab-lab>`;
+  await page.route(`${origin}/host.html`, (route) => route.fulfill({ body: host, contentType: "text/html" }));
+  await page.goto(`${origin}/host.html`);
+  const frame = page.frameLocator("genlab-lab >> iframe");
+  await frame.locator("body[data-ready]").waitFor({ timeout: 120_000 });
+  const state = await page.evaluate(() => document.getElementById("lab").getState());
+  assert.equal(JSON.parse(state).cells[0].settings.family, "gan");
+
+  await frame.locator('.lab-cell [data-role="w2"]').filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('.lab-cell [data-role="step-once"]').click();
+  await frame.locator('.lab-cell [data-role="step"]').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+  await page.evaluate(() => document.getElementById("lab").play());
+  await frame.locator('.lab-cell [data-role="step"]').filter({ hasText: /^([2-9]\d|\d{3,})$/ }).waitFor({ timeout: 60_000 });
+  await page.evaluate(() => document.getElementById("lab").pause());
+
+  const vae = JSON.stringify({ version: 1, backend: "cpu", cells: [{ kind: "lab", settings: { family: "vae", beta: "0.5", width: "nope" } }] });
+  const errors = await page.evaluate((json) => document.getElementById("lab").setState(json), vae);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /width/);
+  assert.equal(await frame.locator('.lab-cell [data-role="family"]').inputValue(), "vae");
+  assert.equal(await frame.locator('.lab-cell [data-role="option-beta"]').inputValue(), "0.5");
+
+  const download = page.waitForEvent("download");
+  await frame.locator('.lab-cell [data-role="export-csv"]').click();
+  assert.match((await download).suggestedFilename(), /divergences\.csv$/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("bad settings in the URL are reported by name and the page still starts", { timeout: 120_000 }, async () => {
   const page = await browser.newPage();
   await page.goto(`${origin}/?backend=cpu&learning_rate=-3&dataset=mnist`);

@@ -19,6 +19,15 @@ export interface LabCellEvents {
   onPlay(cell: LabCell): void;
 }
 
+/** Saves `blob` as a file called `name`. */
+export function download(blob: Blob, name: string): void {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
 /** The message of an error, as text. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -61,11 +70,12 @@ export class LabCell {
     const dataset = this.datasetInfo();
     this.scatter = new ScatterPlot(this.part("scatter"), dataset.bounds);
     this.player = new Player({
-      onTrain: (report, rate) => {
+      onTrain: (report, rate, fps) => {
         this.part("step").textContent = String(report.step);
         const stat = family(this.state.family).stat;
         this.part("loss").textContent = report.stats[stat]?.toFixed(4) ?? "–";
         this.part("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
+        this.part("fps").textContent = fps > 0 ? fps.toFixed(0) : "–";
         this.ganValue = report.stats.value ?? null;
       },
       onEvaluate: (evaluation) => this.showEvaluation(evaluation),
@@ -134,6 +144,11 @@ export class LabCell {
     this.curveChoice.addEventListener("change", () => this.redrawCurve());
     this.curveLog.addEventListener("change", () => this.redrawCurve());
     this.part("reset").addEventListener("click", () => void this.reset());
+    this.part("step-once").addEventListener("click", () => void this.stepOnce());
+    const slow = this.part<HTMLInputElement>("slow-motion");
+    slow.addEventListener("change", () => (this.player.slowMotion = slow.checked));
+    this.part("export-png").addEventListener("click", () => this.exportPng());
+    this.part("export-csv").addEventListener("click", () => this.exportCsv());
     this.part("reflow").addEventListener("click", () => void this.reflow());
     this.part("measure-straightness").addEventListener("click", () => void this.measureStraightness());
     this.showFamily();
@@ -277,7 +292,7 @@ export class LabCell {
     this.history = [];
     this.curve.clear();
     this.table.clear();
-    for (const id of ["loss", "w2", "floor", "rate", "objective"]) this.part(id).textContent = "–";
+    for (const id of ["loss", "w2", "floor", "rate", "fps", "objective"]) this.part(id).textContent = "–";
     this.part("step").textContent = "0";
     this.ganValue = null;
     this.views.setViews(this.state.family === "gan" ? [...lab.views(), OPTIMAL_DISCRIMINATOR] : lab.views());
@@ -285,6 +300,52 @@ export class LabCell {
     await this.refreshView(lab);
     this.setPlaying(wasPlaying);
     return true;
+  }
+
+  /** One training step, then an evaluation and the view (only while paused). */
+  private async stepOnce(): Promise<void> {
+    if (this.player.playing) return;
+    await this.activate();
+    if (this.lab === null) return;
+    try {
+      await this.player.step(this.lab);
+      await this.player.evaluate(this.lab);
+      await this.refreshView(this.lab);
+    } catch (error) {
+      this.say(errorText(error));
+    }
+  }
+
+  /** Downloads the samples plot and the family view side by side as one PNG. */
+  private exportPng(): void {
+    const canvases = [this.part<HTMLCanvasElement>("scatter"), this.part<HTMLCanvasElement>("view")];
+    const joined = document.createElement("canvas");
+    joined.width = canvases.reduce((sum, c) => sum + c.width, 0);
+    joined.height = Math.max(...canvases.map((c) => c.height));
+    const context = joined.getContext("2d");
+    if (context === null) return;
+    context.fillStyle = "white";
+    context.fillRect(0, 0, joined.width, joined.height);
+    let x = 0;
+    for (const canvas of canvases) {
+      context.drawImage(canvas, x, 0);
+      x += canvas.width;
+    }
+    joined.toBlob((blob) => blob && download(blob, `genlab-${this.state.family}-step-${this.part("step").textContent}.png`));
+  }
+
+  /** Downloads every evaluation's divergences (value and noise floor) as CSV. */
+  private exportCsv(): void {
+    const names = this.history[0]?.divergences.map((e) => e.name) ?? [];
+    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+    const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor`)])].join(",");
+    const rows = this.history.map(({ step, divergences }) =>
+      [step, ...names.flatMap((n) => {
+        const e = divergences.find((d) => d.name === n);
+        return [e?.value ?? "", e?.noise_floor ?? ""];
+      })].join(","),
+    );
+    download(new Blob([[header, ...rows].join("\n") + "\n"], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
   }
 
   /** The lab's settings. */
@@ -307,6 +368,11 @@ export class LabCell {
     this.state = { ...this.state, backend };
   }
 
+  /** Starts training (building the model first if needed). */
+  play(): void {
+    void this.activate().then(() => this.setPlaying(true));
+  }
+
   /** Stops training (another cell started). */
   pause(): void {
     this.setPlaying(false);
@@ -327,11 +393,8 @@ export class LabCell {
   }
 
   private togglePlay(): void {
-    if (this.lab === null) {
-      void this.activate().then(() => this.setPlaying(true));
-      return;
-    }
-    this.setPlaying(!this.player.playing);
+    if (this.lab === null || !this.player.playing) this.play();
+    else this.setPlaying(false);
   }
 
   private setPlaying(playing: boolean): void {

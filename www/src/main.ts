@@ -5,7 +5,7 @@
 // through the sanitiser.
 
 import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
-import { LabCell, errorText } from "./lab_cell";
+import { LabCell, download, errorText } from "./lab_cell";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
 import { DEFAULT_STATE, parseQuery } from "./state";
 import { TextCell } from "./text_cell";
@@ -190,13 +190,43 @@ class NotebookPage {
     await this.mirror();
   }
 
+  /**
+   * The `postMessage` API for a page that embeds this one: `{ genlab: "play" | "pause" |
+   * "get-state" | "set-state", notebook? }` from the parent window; state replies go back to the
+   * sender as `{ genlab: "state", notebook, errors }`. A notebook set this way is untrusted like
+   * any other (validated, size-limited).
+   */
+  listen(): void {
+    window.addEventListener("message", (event: MessageEvent) => {
+      if (event.source !== window.parent || window.parent === window) return;
+      const data: unknown = event.data;
+      if (typeof data !== "object" || data === null || !("genlab" in data)) return;
+      const reply = (errors: string[]) =>
+        (event.source as Window).postMessage({ genlab: "state", notebook: toJson(this.toNotebook()), errors }, event.origin);
+      const labs = this.cells.filter((c) => c.kind === "lab");
+      switch ((data as { genlab: unknown }).genlab) {
+        case "play":
+          if (labs[0]?.kind === "lab") labs[0].cell.play();
+          break;
+        case "pause":
+          for (const live of labs) if (live.kind === "lab") live.cell.pause();
+          break;
+        case "get-state":
+          reply([]);
+          break;
+        case "set-state": {
+          const text = (data as { notebook?: unknown }).notebook;
+          const { notebook, errors } = fromJson(typeof text === "string" ? text : "");
+          if (notebook === null) reply(errors);
+          else void this.load(notebook).then(() => reply(errors));
+          break;
+        }
+      }
+    });
+  }
+
   private exportJson(): void {
-    const blob = new Blob([toJson(this.toNotebook())], { type: "application/json" });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = "genlab-notebook.json";
-    link.click();
-    URL.revokeObjectURL(link.href);
+    download(new Blob([toJson(this.toNotebook())], { type: "application/json" }), "genlab-notebook.json");
   }
 
   private async importJson(event: Event): Promise<void> {
@@ -231,6 +261,7 @@ async function main(): Promise<void> {
   if (bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
   const genlab = await loadGenLab(bindings, wasm);
   const page = new NotebookPage(genlab);
+  page.listen();
   const { notebook, errors } = await initialNotebook();
   await page.load(notebook);
   if (errors.length > 0) page.say(`Some settings in the link were ignored: ${errors.join("; ")}`);

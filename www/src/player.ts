@@ -7,7 +7,8 @@ import type { Evaluation, LabHandle, TrainReport } from "./genlab";
 
 /** What the loop reports to the page. */
 export interface PlayerEvents {
-  onTrain(report: TrainReport, stepsPerSecond: number): void;
+  /** A slice trained: its report, the training rate and the loop's frames per second. */
+  onTrain(report: TrainReport, stepsPerSecond: number, framesPerSecond: number): void;
   onEvaluate(evaluation: Evaluation): void;
   /** Recomputes and draws the family's chosen view (one readback). */
   refreshView(lab: LabHandle): Promise<void>;
@@ -20,6 +21,8 @@ const FRAME_BUDGET_MS = 12;
 const EVALUATION_INTERVAL_MS = 1000;
 /** Evaluations take at most 1 / (1 + this) of the loop's time. */
 const TRAIN_TIME_PER_EVALUATION_TIME = 4;
+/** Shortest time between two evaluations in slow motion. */
+const SLOW_MOTION_EVALUATION_MS = 250;
 /** Samples drawn per evaluation. */
 const EVALUATION_SAMPLES = 1000;
 
@@ -30,7 +33,11 @@ export class Player {
   private nextEvaluation = 0;
   private rate = { steps: 0, since: 0 };
   private stepsPerSecond = 0;
+  private frames = 0;
+  private framesPerSecond = 0;
   private viewPending = false;
+  /** Slow motion: one step per frame and an evaluation every quarter second, to watch. */
+  slowMotion = false;
 
   constructor(private readonly events: PlayerEvents) {}
 
@@ -45,8 +52,10 @@ export class Player {
     const run = this.run;
     this.nextEvaluation = performance.now() + EVALUATION_INTERVAL_MS;
     this.rate = { steps: 0, since: performance.now() };
+    this.frames = 0;
     const frame = async (): Promise<void> => {
       if (run !== this.run) return;
+      this.frames += 1;
       try {
         await this.tick(lab);
       } catch (error) {
@@ -64,6 +73,13 @@ export class Player {
     if (this.playing) this.run += 1;
   }
 
+  /** Trains exactly one step and reports it (the Step button; only while paused). */
+  async step(lab: LabHandle): Promise<void> {
+    if (this.playing) return;
+    const report = await lab.train(1);
+    this.events.onTrain(report, 0, 0);
+  }
+
   /** Draws and reports one evaluation now (used when paused, e.g. after a reset). */
   async evaluate(lab: LabHandle): Promise<void> {
     this.events.onEvaluate(await lab.evaluate(EVALUATION_SAMPLES));
@@ -79,21 +95,26 @@ export class Player {
       const started = performance.now();
       await this.evaluate(lab);
       const spent = performance.now() - started;
-      this.nextEvaluation = performance.now() + Math.max(EVALUATION_INTERVAL_MS, TRAIN_TIME_PER_EVALUATION_TIME * spent);
+      const interval = this.slowMotion ? SLOW_MOTION_EVALUATION_MS : EVALUATION_INTERVAL_MS;
+      this.nextEvaluation = performance.now() + Math.max(interval, TRAIN_TIME_PER_EVALUATION_TIME * spent);
       this.viewPending = true;
       return;
     }
     const started = performance.now();
-    const report = await lab.train(this.stepsPerSlice);
+    const report = await lab.train(this.slowMotion ? 1 : this.stepsPerSlice);
     const elapsed = Math.max(performance.now() - started, 0.1);
     const ideal = (this.stepsPerSlice * FRAME_BUDGET_MS) / elapsed;
-    this.stepsPerSlice = Math.max(1, Math.min(256, Math.round(0.7 * this.stepsPerSlice + 0.3 * ideal)));
+    if (!this.slowMotion) {
+      this.stepsPerSlice = Math.max(1, Math.min(256, Math.round(0.7 * this.stepsPerSlice + 0.3 * ideal)));
+    }
     this.rate.steps += report.steps;
     const window = performance.now() - this.rate.since;
     if (window > 500) {
       this.stepsPerSecond = (1000 * this.rate.steps) / window;
+      this.framesPerSecond = (1000 * this.frames) / window;
       this.rate = { steps: 0, since: performance.now() };
+      this.frames = 0;
     }
-    this.events.onTrain(report, this.stepsPerSecond);
+    this.events.onTrain(report, this.stepsPerSecond, this.framesPerSecond);
   }
 }
