@@ -351,3 +351,28 @@ async fn the_gan_handle_computes_the_optimal_discriminator() {
         .unwrap();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("loss"));
 }
+
+/// Trains a family's handle two steps on WebGPU (the software adapter here) and samples it.
+macro_rules! trains_and_samples_on_webgpu {
+    ($test:ident, $class:ident, $options:literal) => {
+        #[wasm_bindgen_test]
+        async fn $test() {
+            init_backend("webgpu".into())
+                .await
+                .expect("a WebGPU adapter");
+            let lab = $class::create(options($options)).await.unwrap();
+            let report = settle(lab.train(2)).await.expect("training succeeds");
+            assert_eq!(get(&report, "step").as_f64(), Some(2.0));
+            let samples: Float32Array = settle(lab.sample(16)).await.unwrap().dyn_into().unwrap();
+            assert_eq!(samples.length(), 32);
+            assert!(samples.to_vec().iter().all(|v| v.is_finite()));
+            init_backend("cpu".into()).await.unwrap();
+        }
+    };
+}
+
+trains_and_samples_on_webgpu!(
+    made_on_webgpu,
+    Made,
+    r#"{"width":8,"depth":1,"components":2,"batch_size":16}"#
+);

@@ -8,7 +8,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::{log_softmax, silu};
-use burn::tensor::{Distribution, TensorData};
+use burn::tensor::{Distribution, Int, TensorData};
 
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
@@ -197,11 +197,13 @@ impl Family for Made {
             let uniform =
                 Tensor::<2>::random([n, k], Distribution::Uniform(1e-12, 1.0), &self.device);
             let gumbel = uniform.log().neg().log().neg();
-            let chosen = (pick(c.log_weights) + gumbel)
-                .argmax(1)
-                .reshape([n])
-                .one_hot::<2>(k)
-                .float(); // [n, K]
+            // Burn's one_hot validates the indices with a synchronous read, which WebGPU cannot do:
+            // compare with the class indices instead.
+            let index = (pick(c.log_weights) + gumbel).argmax(1).repeat_dim(1, k); // [n, K]
+            let classes = Tensor::<1, Int>::arange(0..k as i64, &self.device)
+                .reshape([1, k])
+                .repeat_dim(0, n); // [n, K]
+            let chosen = index.equal(classes).float(); // [n, K]
             let mean = (pick(c.means) * chosen.clone()).sum_dim(1); // [n, 1]
             let scale = (pick(c.log_scales) * chosen).sum_dim(1).exp();
             let eps = Tensor::random([n, 1], Distribution::Normal(0.0, 1.0), &self.device);
@@ -315,7 +317,12 @@ mod tests {
         );
         let (lo, hi, r) = (-9.0f32, 9.0f32, 300usize);
         let h = (hi - lo) / r as f32;
-        let bounds = Bounds { x_min: lo, x_max: hi, y_min: lo, y_max: hi };
+        let bounds = Bounds {
+            x_min: lo,
+            x_max: hi,
+            y_min: lo,
+            y_max: hi,
+        };
         let centres = cell_centres(bounds, r);
         let x = Tensor::from_data(TensorData::new(centres, [r * r, 2]), &device);
         let mass = made.log_density(x).unwrap().exp().sum() * (h * h);

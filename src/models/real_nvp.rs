@@ -314,7 +314,12 @@ mod tests {
         let flow = flow(&device);
         let (lo, hi, r) = (-12.0f32, 12.0f32, 400usize);
         let h = (hi - lo) / r as f32;
-        let bounds = Bounds { x_min: lo, x_max: hi, y_min: lo, y_max: hi };
+        let bounds = Bounds {
+            x_min: lo,
+            x_max: hi,
+            y_min: lo,
+            y_max: hi,
+        };
         let centres = cell_centres(bounds, r);
         let x = Tensor::from_data(TensorData::new(centres, [r * r, 2]), &device);
         let mass = values(flow.log_density(x).unwrap().exp().sum())[0] * h * h;

@@ -317,7 +317,6 @@ impl Family for Diffusion {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,7 +182,6 @@ pub fn ddim_chain(
     chain
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,4 +334,3 @@ mod tests {
         }
     }
 }
-

@@ -319,4 +319,3 @@ impl Family for ScoreSde {
         (name == "score").then(|| FieldTruth::Score(self.noise_level(parameter.max(T_MIN))))
     }
 }
-

@@ -190,7 +190,6 @@ pub fn probability_flow_path(
     path
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,4 +277,3 @@ mod tests {
         }
     }
 }
-
