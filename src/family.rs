@@ -7,6 +7,7 @@
 //! makes that family what it is.
 
 use burn::config::Config;
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::tensor::{Device, Tensor};
 use serde::Serialize;
 
@@ -48,6 +49,23 @@ pub trait Family: Clone {
     /// One optimisation step (a family that alternates, like a GAN, does all of one round here),
     /// drawing as many batches from `data` as it needs.
     fn train_step(&mut self, data: &mut Batches) -> StepStats;
+
+    /// Visits every network parameter, always in the same order (the weights file's order).
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V);
+
+    /// Replaces every network parameter through `mapper`, in [`Family::visit_parameters`]'s
+    /// order.
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M);
+
+    /// The family's fine-grained steps (e.g. one discriminator step), for teaching controls.
+    fn actions(&self) -> Vec<ActionInfo> {
+        Vec::new()
+    }
+
+    /// Runs fine-grained step `name` once; `None` for a name [`Family::actions`] does not list.
+    fn act(&mut self, _name: &str, _data: &mut Batches) -> Option<StepStats> {
+        None
+    }
 
     /// Takes new sampling settings (only [`FamilyConfig::SAMPLING_FIELDS`] differ from the
     /// current config).
@@ -204,4 +222,18 @@ pub struct ViewParameter {
     pub min: f32,
     /// Largest value.
     pub max: f32,
+}
+
+/// A fine-grained step of a family (one discriminator step, one Langevin step, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionInfo {
+    /// Identifier passed to [`Family::act`].
+    pub name: &'static str,
+    /// Button label in the page.
+    pub title: &'static str,
+    /// One sentence on what it does and what changes.
+    pub description: &'static str,
+    /// Whether it counts as a training step (it updates weights) rather than only moving the
+    /// family's sampler state.
+    pub trains: bool,
 }

@@ -4,9 +4,9 @@
 
 use genlab::web::{
     Autoencoder, Diffusion, Ebm, FlowMatching, Gan, Made, Ncsn, RealNvp, ScoreSde, Vae,
-    init_backend,
+    init_backend, weights_info,
 };
-use js_sys::{Float32Array, Reflect};
+use js_sys::{Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -376,3 +376,53 @@ trains_and_samples_on_webgpu!(
     Made,
     r#"{"width":8,"depth":1,"components":2,"batch_size":16}"#
 );
+
+#[wasm_bindgen_test]
+async fn fine_steps_and_weights_round_trip_on_webgpu() {
+    // Every read here (statistics, weights) must be asynchronous: a synchronous read of a GPU
+    // tensor panics in wasm.
+    init_backend("webgpu".into())
+        .await
+        .expect("a WebGPU adapter");
+    let settings = r#"{"width":8,"depth":1,"batch_size":16}"#;
+    let lab = Gan::create(options(settings)).await.unwrap();
+    settle(lab.train(2)).await.unwrap();
+    let report = settle(lab.act("discriminator_step".into())).await.unwrap();
+    assert_eq!(get(&report, "step").as_f64(), Some(3.0));
+    assert!(get(&get(&report, "stats"), "d_loss").as_f64().unwrap().is_finite());
+    let error = settle(lab.act("no_such_step".into())).await.unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("name"));
+
+    let bytes: Uint8Array = settle(lab.export_weights()).await.unwrap().dyn_into().unwrap();
+    let info = weights_info(&bytes.to_vec()).unwrap();
+    assert_eq!(get(&info, "family").as_string().as_deref(), Some("gan"));
+    assert_eq!(get(&info, "step").as_f64(), Some(3.0));
+    let copy = Gan::create(options(settings)).await.unwrap();
+    assert_eq!(copy.import_weights(&bytes.to_vec()).unwrap(), 3.0);
+    let again: Uint8Array = settle(copy.export_weights()).await.unwrap().dyn_into().unwrap();
+    assert_eq!(again.to_vec(), bytes.to_vec());
+    let error = copy.import_weights(b"GENLABW1 not really").unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("weights"));
+    init_backend("cpu".into()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_evaluation_carries_the_model_density_beside_the_data_density() {
+    init_backend("cpu".into()).await.unwrap();
+    let lab = RealNvp::create(options(r#"{"width":8,"depth":1,"layers":2}"#))
+        .await
+        .unwrap();
+    let evaluation = settle(lab.evaluate(64)).await.unwrap();
+    let maps = get(&evaluation, "densities");
+    let resolution = get(&maps, "resolution").as_f64().unwrap() as u32;
+    let model: js_sys::Array = get(&maps, "model").dyn_into().unwrap();
+    let data: js_sys::Array = get(&maps, "data").dyn_into().unwrap();
+    assert_eq!(model.length(), resolution * resolution);
+    assert_eq!(data.length(), resolution * resolution);
+    let method = get(&maps, "model_method").as_string().unwrap();
+    assert!(method.contains("own density"), "{method}");
+    let gan = Gan::create(options(r#"{"width":8,"depth":1}"#)).await.unwrap();
+    let maps = get(&settle(gan.evaluate(64)).await.unwrap(), "densities");
+    let method = get(&maps, "model_method").as_string().unwrap();
+    assert!(method.contains("KDE of 64 model samples"), "{method}");
+}

@@ -28,7 +28,7 @@ class GenLabLab extends HTMLElement {
     url.search = `embed${settings ? `&${settings}` : ""}`;
     this.#frame.src = url.href;
     this.#frame.width = this.getAttribute("width") ?? "1000";
-    this.#frame.height = this.getAttribute("height") ?? "1150";
+    this.#frame.height = this.getAttribute("height") ?? "1400";
   }
 
   #send(message) {

@@ -111,19 +111,26 @@ pub fn smooth_grid(
 /// Spreads cell masses with the Gaussian kernel (separable; the kernel's cell weights times the
 /// cell size approximate its integral over a cell).
 fn smooth(masses: &[f64], resolution: usize, cell: [f64; 2], bandwidth: [f64; 2]) -> Vec<f64> {
-    let along_x = convolve(masses, resolution, 1, kernel(bandwidth[0], cell[0]));
+    let along_x = convolve(
+        masses,
+        resolution,
+        1,
+        kernel(bandwidth[0], cell[0], resolution),
+    );
     convolve(
         &along_x,
         resolution,
         resolution,
-        kernel(bandwidth[1], cell[1]),
+        kernel(bandwidth[1], cell[1], resolution),
     )
 }
 
 /// The Gaussian `N(0, h²)` density at offsets `k·step`, `|k·step| ≤ 4h`, times `step`: the
-/// share of a cell's mass moved `k` cells away. Centre first.
-fn kernel(h: f64, step: f64) -> Vec<f64> {
-    let reach = (4.0 * h / step).ceil() as usize;
+/// share of a cell's mass moved `k` cells away. Centre first. Offsets of `resolution` cells or
+/// more leave the grid, so they are never tabulated (a diverged model's samples give a huge
+/// bandwidth, and with it a kernel of millions of cells).
+fn kernel(h: f64, step: f64, resolution: usize) -> Vec<f64> {
+    let reach = ((4.0 * h / step).ceil() as usize).min(resolution.saturating_sub(1));
     (0..=reach)
         .map(|k| {
             let t = k as f64 * step / h;
@@ -164,6 +171,15 @@ mod tests {
     use crate::data::seeded_rng;
     use rand::RngExt;
     use rand_distr::StandardNormal;
+
+    #[test]
+    fn the_kernel_never_reaches_past_the_grid() {
+        assert_eq!(kernel(0.1, 0.1, 64).len(), 5, "4h = 4 cells, plus the centre");
+        assert_eq!(kernel(4e4, 0.06, 64).len(), 64, "a huge bandwidth stops at the grid's edge");
+        // Its weights are still the kernel's: nearly flat across the grid.
+        let flat = kernel(4e4, 0.06, 64);
+        assert!((flat[63] / flat[0] - 1.0).abs() < 1e-6);
+    }
 
     #[test]
     fn kde_of_a_gaussian_sample_is_the_gaussian_smoothed_by_the_kernel() {

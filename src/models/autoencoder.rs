@@ -6,6 +6,7 @@
 //! lands wherever the decoder happens to send the prior, not on the data. The VAE fixes exactly
 //! this with its KL term.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -106,6 +107,14 @@ impl Family for Autoencoder {
         let loss = (reconstructed - x).powi_scalar(2).sum_dim(1).mean(); // [1]
         self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
         StepStats(vec![("reconstruction", loss.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     /// Decodes `z ~ N(0, I)`: *not* samples of the data, which is the lesson.

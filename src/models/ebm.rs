@@ -8,13 +8,14 @@
 //! by quadrature on a grid over the data's window, so the density, and every divergence from it,
 //! is exact up to that grid (and restricted to that window).
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::data::Bounds;
 use crate::evaluation::cell_centres;
-use crate::family::{Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind};
 use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};
@@ -197,6 +198,33 @@ impl Family for Ebm {
             ("energy_data", e_data.without_autodiff()),
             ("energy_chains", e_chains.without_autodiff()),
         ])
+    }
+
+    fn actions(&self) -> Vec<ActionInfo> {
+        vec![ActionInfo {
+            name: "langevin_step",
+            title: "Langevin step",
+            description: "moves every persistent chain one Langevin step x ← x − (ε/2)∇E(x) + \
+                          noise·√ε·z down the current energy; the weights are untouched (see the \
+                          chains view)",
+            trains: false,
+        }]
+    }
+
+    fn act(&mut self, name: &str, _data: &mut Batches) -> Option<StepStats> {
+        (name == "langevin_step").then(|| {
+            self.chains = self.run_chains(self.chains.clone(), 1);
+            let energy = self.energy(self.chains.clone()).mean(); // [1]
+            StepStats(vec![("chain_energy", energy)])
+        })
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.energy.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.energy = self.energy.clone().map(mapper);
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

@@ -11,6 +11,7 @@
 //! (rectified flow) retrains on the model's own couplings `(z, ODE(z))`, which straightens the
 //! paths: the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` along the ODE falls.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -231,6 +232,14 @@ impl Family for FlowMatching {
             &loss,
         );
         StepStats(vec![("loss", loss.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.velocity.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.velocity = self.velocity.clone().map(mapper);
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

@@ -7,13 +7,14 @@
 //! The loss is a hook ([`GanLoss`]) chosen once from the options, never by string comparison
 //! inside the step.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use serde::{Deserialize, Serialize};
 
-use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{ActionInfo, Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};
@@ -254,6 +255,26 @@ impl Gan {
         (loss.without_autodiff(), value)
     }
 
+    /// One discriminator step on a data batch and a fresh generator batch of the same size.
+    fn discriminator_batch_step(&mut self, data: &mut Batches) -> (Tensor<1>, Tensor<1>) {
+        let real = data.next();
+        let fake = self.generate(real.dims()[0]);
+        self.discriminator_step(real, fake)
+    }
+
+    /// One generator step against the current discriminator; returns its loss, `[1]`.
+    fn generator_step(&mut self, data: &mut Batches) -> Tensor<1> {
+        let fake = self.generate(data.batch_size());
+        let g_loss = self.loss.generator(self.discriminator.forward(fake));
+        self.generator = descend(
+            &mut self.g_optim,
+            self.learning_rate,
+            self.generator.clone(),
+            &g_loss,
+        );
+        g_loss.without_autodiff()
+    }
+
     /// `σ(D(x))` (the probability of "data") for logit losses, the raw critic otherwise:
     /// `[n, dim]` → `[n, 1]`.
     pub fn discriminate(&self, x: Tensor<2>) -> Tensor<2> {
@@ -289,24 +310,55 @@ impl Family for Gan {
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let mut d_stats = None;
         for _ in 0..self.config.d_steps {
-            let real = data.next();
-            let fake = self.generate(real.dims()[0]);
-            d_stats = Some(self.discriminator_step(real, fake));
+            d_stats = Some(self.discriminator_batch_step(data));
         }
         let (d_loss, value) = d_stats.expect("d_steps ≥ 1");
-        let fake = self.generate(data.next().dims()[0]);
-        let g_loss = self.loss.generator(self.discriminator.forward(fake));
-        self.generator = descend(
-            &mut self.g_optim,
-            self.learning_rate,
-            self.generator.clone(),
-            &g_loss,
-        );
+        let g_loss = self.generator_step(data);
         StepStats(vec![
             ("d_loss", d_loss),
-            ("g_loss", g_loss.without_autodiff()),
+            ("g_loss", g_loss),
             ("value", value),
         ])
+    }
+
+    fn actions(&self) -> Vec<ActionInfo> {
+        vec![
+            ActionInfo {
+                name: "discriminator_step",
+                title: "D step",
+                description: "one discriminator step on a data batch and a generator batch; the \
+                              generator is untouched (watch D move toward D*)",
+                trains: true,
+            },
+            ActionInfo {
+                name: "generator_step",
+                title: "G step",
+                description: "one generator step against the current discriminator; D is \
+                              untouched (watch the samples climb D)",
+                trains: true,
+            },
+        ]
+    }
+
+    fn act(&mut self, name: &str, data: &mut Batches) -> Option<StepStats> {
+        match name {
+            "discriminator_step" => {
+                let (d_loss, value) = self.discriminator_batch_step(data);
+                Some(StepStats(vec![("d_loss", d_loss), ("value", value)]))
+            }
+            "generator_step" => Some(StepStats(vec![("g_loss", self.generator_step(data))])),
+            _ => None,
+        }
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.generator.visit(visitor);
+        self.discriminator.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.generator = self.generator.clone().map(mapper);
+        self.discriminator = self.discriminator.clone().map(mapper);
     }
 
     fn sample(&self, n: usize) -> Tensor<2> {

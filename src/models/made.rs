@@ -4,6 +4,7 @@
 //! and scales are that output block. The log-density is exact; sampling is ancestral, one
 //! coordinate per pass.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
@@ -183,6 +184,14 @@ impl Family for Made {
             .neg(); // [1]
         self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
         StepStats(vec![("nll", nll.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     /// Ancestral sampling: coordinate `d` from its mixture given the coordinates already drawn

@@ -6,6 +6,7 @@
 //! Langevin dynamics down the ladder with steps `α_i = ε σ_i²/σ_L²`, then one Tweedie
 //! denoising step `x + σ_L² s_θ(x, σ_L)`.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -202,6 +203,14 @@ impl Family for Ncsn {
         let loss = (error * sigma).powi_scalar(2).sum_dim(1).mean();
         self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
         StepStats(vec![("loss", loss.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

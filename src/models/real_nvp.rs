@@ -7,6 +7,7 @@
 //! `log p(x) = log N(f(x); 0, I) + Σ_l log|det J_l|`, exact; sampling runs the inverses from
 //! base samples.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -174,6 +175,14 @@ impl Family for RealNvp {
         let nll = (standard_normal_log_density(z) + log_det).mean().neg(); // [1]
         self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
         StepStats(vec![("nll", nll.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     fn sample(&self, n: usize) -> Tensor<2> {

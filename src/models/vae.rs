@@ -8,6 +8,7 @@
 //! estimated by importance weighting (Burda et al. 2016):
 //! `log p(x) ≥ IWAE_K = E log (1/K) Σ_k p(x, z_k)/q(z_k|x) ≥ ELBO`, tightening as K grows.
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::module::Param;
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
@@ -200,6 +201,14 @@ impl Family for Vae {
             ("kl", kl.clone()),
             ("elbo", (reconstruction + kl).neg()),
         ])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     /// Ancestral samples `z ~ N(0, I)`, `x ~ p(x|z)`.

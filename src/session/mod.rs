@@ -7,9 +7,11 @@
 
 mod probes;
 mod training;
+mod weights;
 
 pub use probes::{DensityProbe, Evaluation, EvaluationError, ProbeValues, Probes, ScoreTruth};
 pub use training::{Batches, PendingStats, StatsReport, TrainingConfig, TrainingFault};
+pub use weights::{MAX_WEIGHTS_BYTES, PendingWeights, WeightsFile, WeightsHeader, parameter_shapes};
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -19,9 +21,10 @@ use rand_distr::StandardNormal;
 
 use crate::data::{DataSource, SeededRng, seeded_rng};
 use crate::evaluation::{
-    PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, divergence_panel, reference_density,
+    PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps, divergence_panel,
+    reference_density,
 };
-use crate::family::{Family, FieldTruth, NoiseLevel, StepStats};
+use crate::family::{ActionInfo, Family, FieldTruth, NoiseLevel, StepStats};
 use crate::metrics::{kde_grid, scott_bandwidth};
 use crate::models::gan::optimal_discriminator;
 use crate::options::{LabOptions, OptionError};
@@ -69,6 +72,8 @@ pub struct Session<F: Family> {
     metric_rng: SeededRng,
     source: DataSource,
     reference: Option<ReferenceGrid>,
+    /// Actions taken so far (each seeds its randomness differently).
+    actions: u64,
 }
 
 impl<F: Family> Session<F> {
@@ -100,6 +105,7 @@ impl<F: Family> Session<F> {
             reference,
             source,
             options,
+            actions: 0,
         })
     }
 
@@ -148,6 +154,32 @@ impl<F: Family> Session<F> {
             steps: steps.max(1),
             last_step: self.step,
         }
+    }
+
+    /// The family's fine-grained steps.
+    pub fn actions(&self) -> Vec<ActionInfo> {
+        self.family.actions()
+    }
+
+    /// Runs the family's fine-grained step `name` once (a training one counts as a step);
+    /// returns its statistics on the device like [`Session::train`], or `None` for an unknown
+    /// name.
+    pub fn act(&mut self, name: &str) -> Option<PendingStats> {
+        let trains = self.family.actions().iter().find(|a| a.name == name)?.trains;
+        let _rng = device_rng();
+        self.actions += 1;
+        self.reseed(mix(ACTION_STREAM, self.actions));
+        let StepStats(stats) = self.family.act(name, &mut self.batches)?;
+        if trains {
+            self.step += 1;
+        }
+        let (names, sums) = stats.into_iter().unzip();
+        Some(PendingStats {
+            names,
+            sums,
+            steps: 1,
+            last_step: self.step,
+        })
     }
 
     /// Accepts a slice's statistics: snapshots the weights when all are finite, otherwise
@@ -401,10 +433,18 @@ impl<F: Family> Session<F> {
         };
         let divergences =
             divergence_panel(&inputs).map_err(|e| EvaluationError::Invalid(e.to_string()))?;
+        let densities = density_maps(
+            reference,
+            model_samples,
+            probed.density.as_ref(),
+            self.source.reference().method,
+        )
+        .ok();
         Ok(Evaluation {
             bounds: self.source.bounds(),
             data,
             divergences,
+            densities,
         })
     }
 }

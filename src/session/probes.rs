@@ -5,7 +5,7 @@ use burn::tensor::{Tensor, Transaction};
 
 use super::TrainingFault;
 use crate::data::Bounds;
-use crate::evaluation::ModelDensity;
+use crate::evaluation::{DensityMaps, ModelDensity};
 use crate::metrics::Estimate;
 
 /// The model's log-density on the panel grid and at data samples, still on the device.
@@ -109,6 +109,9 @@ pub struct Evaluation {
     pub data: Vec<f32>,
     /// The panel, in [`divergence_panel`]'s order.
     pub divergences: Vec<Estimate>,
+    /// The model's density beside the data's (`None` when the samples admit no KDE, e.g.
+    /// all equal).
+    pub densities: Option<DensityMaps>,
 }
 
 /// Why an evaluation failed.

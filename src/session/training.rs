@@ -62,6 +62,11 @@ impl Batches {
         self.atlas.device()
     }
 
+    /// Rows per batch.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
     /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
     pub fn next(&mut self) -> Tensor<2> {
         let device = self.atlas.device();

@@ -75,6 +75,30 @@ macro_rules! family_class {
                 self.lab.view(name, points, parameter)
             }
 
+            /// The family's fine-grained steps (e.g. one discriminator step).
+            #[wasm_bindgen(unchecked_return_type = "ActionInfo[]")]
+            pub fn actions(&self) -> Result<JsValue, JsValue> {
+                self.lab.actions()
+            }
+
+            /// Runs fine-grained step `name` once; resolves to its statistics.
+            #[wasm_bindgen(unchecked_return_type = "Promise<TrainReport>")]
+            pub fn act(&self, name: String) -> Promise {
+                self.lab.act(name)
+            }
+
+            /// Resolves to the current weights as a file (`GENLABW1` + JSON header + f32s).
+            #[wasm_bindgen(js_name = exportWeights, unchecked_return_type = "Promise<Uint8Array>")]
+            pub fn export_weights(&self) -> Promise {
+                self.lab.export_weights()
+            }
+
+            /// Loads a weights file saved from a lab with the same options; returns its step.
+            #[wasm_bindgen(js_name = importWeights)]
+            pub fn import_weights(&self, bytes: &[u8]) -> Result<f64, JsValue> {
+                self.lab.import_weights(bytes)
+            }
+
             /// Changes sampling settings (e.g. `{ sampler: "ddim", ddim_steps: 10 }`) of the
             /// trained model without retraining; other fields reject by name.
             #[wasm_bindgen(js_name = setSampling, unchecked_return_type = $options)]
@@ -255,6 +279,11 @@ export interface ViewInfo {
   kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages";
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
+export interface ActionInfo { name: string; title: string; description: string; trains: boolean }
+export interface WeightsInfo { family: string; options: Record<string, unknown>; step: number; shapes: number[][] }
+export interface DensityMaps {
+  resolution: number; model: number[]; data: number[]; model_method: string; data_method: string;
+}
 export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }
 export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
 export interface Estimate {
@@ -263,5 +292,6 @@ export interface Estimate {
 }
 export interface Evaluation {
   samples: Float32Array; data: Float32Array; divergences: Estimate[]; bounds: Bounds; step: number;
+  densities: DensityMaps | null;
 }
 "#;

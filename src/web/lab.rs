@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect};
+use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint8Array};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
@@ -13,7 +13,7 @@ use super::convert::{error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::family::Family;
 use crate::options::{LabOptions, OptionError, check_range};
-use crate::session::{EvaluationError, Session, StatsReport, TrainingFault};
+use crate::session::{EvaluationError, Session, StatsReport, TrainingFault, WeightsFile};
 
 /// A session behind a JavaScript handle.
 pub struct Lab<F: Family> {
@@ -81,6 +81,7 @@ impl<F: Family + 'static> Lab<F> {
             );
             set(&result, "divergences", &to_js(&evaluation.divergences)?);
             set(&result, "bounds", &to_js(&evaluation.bounds)?);
+            set(&result, "densities", &to_js(&evaluation.densities)?);
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })
@@ -137,6 +138,46 @@ impl<F: Family + 'static> Lab<F> {
             set(&result, "truth", &truth);
             Ok(result.into())
         })
+    }
+
+    /// The family's fine-grained steps: `[{ name, title, description, trains }]`.
+    pub fn actions(&self) -> Result<JsValue, JsValue> {
+        to_js(&borrow(&self.session)?.actions())
+    }
+
+    /// Runs fine-grained step `name` once and resolves to its statistics (like `train`).
+    pub fn act(&self, name: String) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            let pending = borrow(&session)?.act(&name).ok_or_else(|| {
+                let why = format!("this family has no fine-grained step `{name}`");
+                option_error(&OptionError::new("name", why))
+            })?;
+            let report = pending.read().await.map_err(|e| error(&e))?;
+            borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
+            stats_to_js(&report)
+        })
+    }
+
+    /// Resolves to a weights file (see `src/session/weights.rs`) of the current model, its
+    /// parameters read from the device in one transaction.
+    pub fn export_weights(&self) -> Promise {
+        let session = self.session.clone();
+        future_to_promise(async move {
+            let pending = borrow(&session)?.export_weights();
+            let file = pending.read().await.map_err(|e| error(&e))?;
+            Ok(Uint8Array::from(file.encode().as_slice()).into())
+        })
+    }
+
+    /// Loads a weights file of this family with this lab's network shapes; returns the step
+    /// it was saved at. Bad files are rejected (field `weights`) without changing the model.
+    pub fn import_weights(&self, bytes: &[u8]) -> Result<f64, JsValue> {
+        let invalid = |why: String| option_error(&OptionError::new("weights", why));
+        let file = WeightsFile::decode(bytes).map_err(invalid)?;
+        let mut session = borrow(&self.session)?;
+        session.import_weights(&file).map_err(invalid)?;
+        Ok(session.step() as f64)
     }
 
     /// `D*(x) = p/(p + q)` at the cells of a `resolution²` grid over the data bounds, `q` a KDE

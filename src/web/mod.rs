@@ -140,3 +140,12 @@ pub fn dataset_sample(
     let points = set.sample(n as usize, &mut seeded_rng(seed as u64));
     Ok(Float32Array::from(points.as_slice()))
 }
+
+/// What a weights file says about itself (`{ family, options, step, shapes }`), checked but
+/// not loaded: the page builds a lab from `options`, then calls its `importWeights`.
+#[wasm_bindgen(js_name = weightsInfo, unchecked_return_type = "WeightsInfo")]
+pub fn weights_info(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let file = crate::session::WeightsFile::decode(bytes)
+        .map_err(|why| convert::option_error(&OptionError::new("weights", why)))?;
+    convert::to_js(&file.header)
+}

@@ -49,6 +49,20 @@ async function waitForStep(page, steps, timeout = 180_000) {
   );
 }
 
+/**
+ * The step counter once it stops moving: after Pause, a slice already sent to the worker still
+ * finishes and reports.
+ */
+async function settledStep(page) {
+  let last = await part(page, "step").textContent();
+  for (;;) {
+    await page.waitForTimeout(1500);
+    const now = await part(page, "step").textContent();
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 /** A notebook link built independently of the page's code: JSON, raw deflate, base64url. */
 function notebookLink(notebook) {
   const packed = deflateRawSync(Buffer.from(JSON.stringify(notebook))).toString("base64url");
@@ -126,7 +140,7 @@ test("diffusion switches to DDIM without retraining; the link restores it; flow 
   await part(page, "train").click();
   await waitForStep(page, 40, 120_000);
   await part(page, "train").click();
-  const step = await part(page, "step").textContent();
+  const step = await settledStep(page);
   await part(page, "option-sampler").selectOption("ddim");
   await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="message"]')?.textContent?.includes("kept"));
   assert.equal(await part(page, "step").textContent(), step, "the model is kept");

@@ -81,6 +81,8 @@ export interface FamilyEntry {
   choices?: Partial<Record<FamilyOption, readonly string[]>>;
   /** The statistic shown as its loss. */
   stat: string;
+  /** What one stage of its trajectory views is, for the view's step buttons. */
+  stage: string;
 }
 
 /** Every family, in the order the notes teach them. */
@@ -96,6 +98,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: {},
     sampling: [],
     stat: "reconstruction",
+    stage: "one stage",
   },
   {
     name: "vae",
@@ -108,6 +111,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: {},
     sampling: [],
     stat: "elbo",
+    stage: "one stage",
   },
   {
     name: "gan",
@@ -120,6 +124,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: {},
     sampling: [],
     stat: "g_loss",
+    stage: "one stage",
   },
   {
     name: "made",
@@ -132,6 +137,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: { depth: 2 },
     sampling: [],
     stat: "nll",
+    stage: "one stage",
   },
   {
     name: "real_nvp",
@@ -144,6 +150,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: { width: 64, depth: 2 },
     sampling: [],
     stat: "nll",
+    stage: "one coupling layer",
   },
   {
     name: "ebm",
@@ -156,6 +163,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: { sample_steps: 20 },
     sampling: ["sample_steps"],
     stat: "loss",
+    stage: "one stage",
   },
   {
     name: "ncsn",
@@ -168,6 +176,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: { sigma_max: 3, sigma_min: 0.05, step_size: 2e-4 },
     sampling: ["steps_per_level", "step_size"],
     stat: "loss",
+    stage: "one noise level of Langevin steps",
   },
   {
     name: "diffusion",
@@ -181,6 +190,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     sampling: ["sampler", "ddim_steps", "eta"],
     choices: { sampler: ["ddpm", "ddim"] },
     stat: "loss",
+    stage: "one denoising step",
   },
   {
     name: "score_sde",
@@ -194,6 +204,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     sampling: ["sampler", "sample_steps", "likelihood_steps"],
     choices: { sampler: ["reverse_sde", "probability_flow"] },
     stat: "loss",
+    stage: "one reverse step",
   },
   {
     name: "flow_matching",
@@ -207,6 +218,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
     defaults: {},
     sampling: ["solver", "sample_steps"],
     stat: "loss",
+    stage: "one ODE step",
   },
 ];
 

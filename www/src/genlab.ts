@@ -197,6 +197,15 @@ export interface Estimate {
   noise_floor: number | null;
 }
 
+/** The model's density beside the data's on one grid (row-major, row 0 at the lowest y). */
+export interface DensityMaps {
+  resolution: number;
+  model: number[];
+  data: number[];
+  model_method: string;
+  data_method: string;
+}
+
 /** Model samples, fresh data samples and the divergence panel. */
 export interface Evaluation {
   samples: Float32Array;
@@ -205,6 +214,25 @@ export interface Evaluation {
   /** The window the data live in. */
   bounds: Bounds;
   step: number;
+  /** Null when the samples admit no density estimate (e.g. all equal). */
+  densities: DensityMaps | null;
+}
+
+/** A family's fine-grained step (`src/family.rs`). */
+export interface ActionInfo {
+  name: string;
+  title: string;
+  description: string;
+  /** Whether it updates weights (a training step) rather than only the sampler's state. */
+  trains: boolean;
+}
+
+/** What a weights file says about itself (`src/session/weights.rs`). */
+export interface WeightsInfo {
+  family: string;
+  options: Record<string, unknown>;
+  step: number;
+  shapes: number[][];
 }
 
 /** The handle every family class creates. */
@@ -217,23 +245,13 @@ export interface LabHandle {
   step(): number;
   views(): ViewInfo[];
   view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
+  actions(): ActionInfo[];
+  act(name: string): Promise<TrainReport>;
+  exportWeights(): Promise<Uint8Array>;
+  importWeights(bytes: Uint8Array): number;
   /** Changes sampling-only settings of the trained model; other fields reject by name. */
   setSampling(patch: Record<string, string | number>): Record<string, unknown>;
   free(): void;
-}
-
-/** The flow-matching handle, which can also reflow and measure straightness. */
-export interface FlowMatchingHandle extends LabHandle {
-  /** Retrains from now on on the model's own couplings; returns the number of reflows. */
-  reflow(): number;
-  /** ∫E‖(x₁ − x₀) − v(x_t, t)‖² dt along the learned ODE's paths from `n` noise points. */
-  straightness(n: number): Promise<number>;
-}
-
-/** The GAN's handle, which also computes the optimal discriminator. */
-export interface GanHandle extends LabHandle {
-  /** D* = p/(p + q) on a `resolution²` grid over the data bounds, q a KDE of `n` samples. */
-  optimalDiscriminator(n: number, resolution: number): Promise<Float64Array>;
 }
 
 /** A family's class: `await FlowMatching.create(options)`. */
@@ -248,6 +266,8 @@ export interface GenLab {
   datasetSample(dataset: DatasetSpec, n: number, seed: number): Float32Array;
   densityGrid(dataset: DatasetSpec, bounds: Bounds, resolution: number): Float64Array;
   datasetScore(dataset: DatasetSpec, points: Float32Array, sigma: number): Float64Array;
+  /** Checks a weights file and says what it holds (without loading it). */
+  weightsInfo(bytes: Uint8Array): WeightsInfo;
   FlowMatching: FamilyClass<FlowMatchingOptions>;
   Autoencoder: FamilyClass<AutoencoderOptions>;
   Vae: FamilyClass<VaeOptions>;

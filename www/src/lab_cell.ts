@@ -2,13 +2,17 @@
 // are part of the notebook's state; changes are reported so the notebook can mirror them.
 // Nothing here does math; every user-visible string goes in as text.
 
-import type { CustomDataset, Estimate, Evaluation, FlowMatchingHandle, GenLab, LabHandle } from "./genlab";
+import { WorkerEngine, type Engine, type Lab } from "./engine";
+import { actionButtons, settingControls } from "./controls";
+import { DivergenceHistory } from "./divergence_history";
+import { download, joinedPng, weightsSettings } from "./exports";
+import type { CustomDataset, Estimate, Evaluation, GenLab } from "./genlab";
 import { FAMILIES, family, type FamilyName } from "./families";
 import { Player } from "./player";
-import { CurvePlot, type CurvePoint } from "./plots/curve";
-import { DivergenceTable } from "./plots/divergence_table";
+import { DensityPair } from "./plots/density_pair";
+import { LossCurve } from "./plots/loss_curve";
 import { ScatterPlot } from "./plots/scatter";
-import { defaultsFor, labOptions, property, type LabState } from "./state";
+import { HIDEABLE, defaultsFor, labOptions, type Hideable, type LabState } from "./state";
 import { OPTIMAL_DISCRIMINATOR, ViewPanel, type ViewContext } from "./views";
 
 /** What a lab cell tells its notebook. */
@@ -19,56 +23,59 @@ export interface LabCellEvents {
   onPlay(cell: LabCell): void;
 }
 
-/** Saves `blob` as a file called `name`. */
-export function download(blob: Blob, name: string): void {
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(blob);
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-}
-
 /** The message of an error, as text. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Largest weights file accepted (the same limit Rust enforces). */
+const MAX_WEIGHTS_BYTES = 128 << 20;
+
 export class LabCell {
-  private lab: LabHandle | null = null;
+  private lab: Lab | null = null;
   /** A model is being built (no second build meanwhile). */
-  private building = false;
+  private building: Promise<boolean> | null = null;
   /** The user's own data, which replaces the named dataset until another one is chosen. */
   private custom: CustomDataset | null = null;
   private readonly player: Player;
   private readonly scatter: ScatterPlot;
-  private readonly curve: CurvePlot;
-  private readonly curveChoice: HTMLSelectElement;
-  private readonly curveLog: HTMLInputElement;
-  /** Every evaluation's divergences since the last reset, for redrawing another curve. */
-  private history: { step: number; divergences: Estimate[] }[] = [];
-  private readonly table: DivergenceTable;
+  private readonly history: DivergenceHistory;
   private readonly message: HTMLParagraphElement;
   private readonly trainButton: HTMLButtonElement;
   private readonly views: ViewPanel;
   private viewContext: ViewContext | null = null;
   /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
   private ganValue: number | null = null;
+  private readonly density: DensityPair;
+  private readonly losses: LossCurve;
+  /** Controls hidden by a lesson link. */
+  private hide: Hideable[] = [];
 
   constructor(
     /** The cell's element, cloned from the page's lab template. */
     readonly root: HTMLElement,
     private readonly genlab: GenLab,
+    /** Where labs are created (a worker, or the main thread). */
+    private readonly engine: () => Engine,
     private state: LabState,
     private readonly events: LabCellEvents,
   ) {
-    this.curve = new CurvePlot(this.part("curve"));
-    this.curveChoice = this.part<HTMLSelectElement>("curve-divergence");
-    this.curveLog = this.part<HTMLInputElement>("curve-log");
-    this.table = new DivergenceTable(this.part<HTMLTableSectionElement>("divergences"));
+    this.history = new DivergenceHistory(
+      this.part("curve"),
+      this.part<HTMLSelectElement>("curve-divergence"),
+      this.part<HTMLInputElement>("curve-log"),
+      this.part<HTMLTableSectionElement>("divergences"),
+    );
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
     const dataset = this.datasetInfo();
     this.scatter = new ScatterPlot(this.part("scatter"), dataset.bounds);
+    this.density = new DensityPair(
+      this.part<HTMLCanvasElement>("density-model"),
+      this.part<HTMLCanvasElement>("density-data"),
+      this.part("density-caption"),
+    );
+    this.losses = new LossCurve(this.part("loss-curve"));
     this.player = new Player({
       onTrain: (report, rate, fps) => {
         this.part("step").textContent = String(report.step);
@@ -77,6 +84,7 @@ export class LabCell {
         this.part("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
         this.part("fps").textContent = fps > 0 ? fps.toFixed(0) : "–";
         this.ganValue = report.stats.value ?? null;
+        this.losses.push(report.step, report.stats);
       },
       onEvaluate: (evaluation) => this.showEvaluation(evaluation),
       refreshView: (lab) => this.refreshView(lab),
@@ -91,6 +99,7 @@ export class LabCell {
       this.part("view-parameter-value"),
       this.part("view-description"),
       this.part<HTMLCanvasElement>("view"),
+      { back: this.part<HTMLButtonElement>("view-back"), next: this.part<HTMLButtonElement>("view-next") },
       () => {
         if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
       },
@@ -98,7 +107,7 @@ export class LabCell {
     this.bindControls();
   }
 
-  private async refreshView(lab: LabHandle): Promise<void> {
+  private async refreshView(lab: Lab): Promise<void> {
     if (this.viewContext === null) return;
     try {
       await this.views.refresh(lab, this.viewContext);
@@ -141,8 +150,6 @@ export class LabCell {
     this.part("use-points").addEventListener("click", () => void this.usePoints());
     learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
     this.trainButton.addEventListener("click", () => this.togglePlay());
-    this.curveChoice.addEventListener("change", () => this.redrawCurve());
-    this.curveLog.addEventListener("change", () => this.redrawCurve());
     this.part("reset").addEventListener("click", () => void this.reset());
     this.part("step-once").addEventListener("click", () => void this.stepOnce());
     const slow = this.part<HTMLInputElement>("slow-motion");
@@ -150,17 +157,20 @@ export class LabCell {
     this.part("export-png").addEventListener("click", () => this.exportPng());
     this.part("export-csv").addEventListener("click", () => this.exportCsv());
     this.part("reflow").addEventListener("click", () => void this.reflow());
+    this.part("export-weights").addEventListener("click", () => void this.exportWeights());
+    this.part<HTMLInputElement>("import-weights").addEventListener("change", (event) => void this.importWeights(event));
     this.part("measure-straightness").addEventListener("click", () => void this.measureStraightness());
     this.showFamily();
   }
 
   /** Flow matching: retrains from now on on the model's own couplings (rectified flow). */
   private async reflow(): Promise<void> {
+    await this.activate();
     if (this.lab === null) return;
     const wasPlaying = this.player.playing;
     this.player.stop();
     try {
-      const count = (this.lab as FlowMatchingHandle).reflow();
+      const count = await this.lab.reflow();
       this.say(`Reflow ${count}: training now on 8 192 pairs (z, ODE(z)) of the current model.`);
       await this.measureStraightness();
     } catch (error) {
@@ -174,7 +184,7 @@ export class LabCell {
       this.say("Pause training to measure the straightness.");
       return;
     }
-    const value = await (this.lab as FlowMatchingHandle).straightness(2000);
+    const value = await this.lab.straightness(2000);
     this.part("straightness").textContent = value.toFixed(4);
   }
 
@@ -188,33 +198,7 @@ export class LabCell {
     this.part("objective-readout").hidden = entry.name !== "gan";
     this.part("flow-actions").hidden = entry.name !== "flow_matching";
     this.part("straightness").textContent = "–";
-    const controls = entry.options.map((name) => {
-      const spec = property(name);
-      const label = document.createElement("label");
-      label.append(name.replace(/_/g, " "));
-      let input: HTMLInputElement | HTMLSelectElement;
-      if (spec.kind === "choice") {
-        input = document.createElement("select");
-        const choices = entry.choices?.[name] ?? spec.choices;
-        input.append(...choices.map((c) => new Option(c.replace(/_/g, " "), c)));
-        label.title = spec.help;
-      } else {
-        input = document.createElement("input");
-        input.type = "number";
-        input.min = String(spec.min);
-        input.max = String(spec.max);
-        input.step = spec.kind === "integer" ? "1" : "any";
-        label.title = `${spec.help} (${spec.min} to ${spec.max})`;
-      }
-      input.dataset.role = `option-${name}`;
-      input.value = String(this.state[name]);
-      input.addEventListener("change", () => {
-        const value = spec.kind === "choice" ? input.value : Number(input.value);
-        void this.change({ [name]: value } as Partial<LabState>);
-      });
-      label.append(input);
-      return label;
-    });
+    const controls = settingControls(entry, this.state, (patch) => void this.change(patch));
     this.part("family-controls").replaceChildren(...controls);
   }
 
@@ -223,10 +207,11 @@ export class LabCell {
    * else needs a new model, so it is applied, said, and this lab rebuilt.
    */
   private async change(patch: Partial<LabState>): Promise<void> {
+    while (this.building !== null) await this.building;
     const sampling = family(this.state.family).sampling as readonly string[];
     if (this.lab !== null && patch.family === undefined && Object.keys(patch).every((k) => sampling.includes(k))) {
       try {
-        this.lab.setSampling(patch as Record<string, string | number>);
+        await this.lab.setSampling(patch as Record<string, string | number>);
       } catch (error) {
         this.say(errorText(error));
         this.showFamily();
@@ -272,34 +257,66 @@ export class LabCell {
 
   /** Builds a fresh model from the state; false (with the reason shown) if it was rejected. */
   async reset(): Promise<boolean> {
+    while (this.building !== null) await this.building;
+    this.building = this.rebuild();
+    try {
+      return await this.building;
+    } finally {
+      this.building = null;
+    }
+  }
+
+  /** The body of `reset`: nothing else touches the lab until it resolves. */
+  private async rebuild(): Promise<boolean> {
     const wasPlaying = this.player.playing;
     this.player.stop();
-    let lab: LabHandle;
-    this.building = true;
+    const shownStep = this.part("step").textContent;
+    this.setBusy(true);
     try {
-      const options = labOptions(this.state);
-      const familyClass = this.genlab[family(this.state.family).className];
-      lab = await familyClass.create(this.custom === null ? options : { ...options, dataset: this.custom });
+      await this.replaceLab(wasPlaying);
+      return true;
     } catch (error) {
       this.say(errorText(error));
+      this.part("step").textContent = shownStep;
       return false;
     } finally {
-      this.building = false;
+      this.setBusy(false);
     }
+  }
+
+  /** While a model is built, the controls that act on a model are disabled. */
+  private setBusy(busy: boolean): void {
+    for (const role of ["train", "step-once", "reflow", "measure-straightness", "export-weights"]) {
+      this.part<HTMLButtonElement>(role).disabled = busy;
+    }
+    for (const button of this.part("actions").querySelectorAll("button")) button.disabled = busy;
+    this.root.dataset.busy = String(busy);
+  }
+
+  /** Creates the model of the current state and shows it; throws if it was rejected. */
+  private async replaceLab(wasPlaying: boolean): Promise<void> {
+    this.part("step").textContent = "0";
+    const options = labOptions(this.state);
+    const engine = this.engine();
+    const lab = await engine.create(family(this.state.family).className, this.custom === null ? options : { ...options, dataset: this.custom });
+    this.player.inWorker = engine instanceof WorkerEngine;
     this.lab?.free();
     this.lab = lab;
     this.say("");
-    this.history = [];
-    this.curve.clear();
-    this.table.clear();
+    this.history.clear();
+    this.losses.clear();
+    this.showActions(lab);
     for (const id of ["loss", "w2", "floor", "rate", "fps", "objective"]) this.part(id).textContent = "–";
-    this.part("step").textContent = "0";
     this.ganValue = null;
-    this.views.setViews(this.state.family === "gan" ? [...lab.views(), OPTIMAL_DISCRIMINATOR] : lab.views());
-    await this.player.evaluate(lab);
-    await this.refreshView(lab);
+    const views = lab.info.views;
+    this.views.setViews(this.state.family === "gan" ? [...views, OPTIMAL_DISCRIMINATOR] : views, family(this.state.family).stage);
+    try {
+      await this.player.evaluate(lab);
+      await this.refreshView(lab);
+    } catch (error) {
+      this.say(errorText(error));
+    }
     this.setPlaying(wasPlaying);
-    return true;
   }
 
   /** One training step, then an evaluation and the view (only while paused). */
@@ -316,36 +333,100 @@ export class LabCell {
     }
   }
 
-  /** Downloads the samples plot and the family view side by side as one PNG. */
-  private exportPng(): void {
-    const canvases = [this.part<HTMLCanvasElement>("scatter"), this.part<HTMLCanvasElement>("view")];
-    const joined = document.createElement("canvas");
-    joined.width = canvases.reduce((sum, c) => sum + c.width, 0);
-    joined.height = Math.max(...canvases.map((c) => c.height));
-    const context = joined.getContext("2d");
-    if (context === null) return;
-    context.fillStyle = "white";
-    context.fillRect(0, 0, joined.width, joined.height);
-    let x = 0;
-    for (const canvas of canvases) {
-      context.drawImage(canvas, x, 0);
-      x += canvas.width;
-    }
-    joined.toBlob((blob) => blob && download(blob, `genlab-${this.state.family}-step-${this.part("step").textContent}.png`));
+  /** Downloads the samples plot, the family view and the density pair side by side as one PNG. */
+  private async exportPng(): Promise<void> {
+    const roles = ["scatter", "view", "density-model", "density-data"];
+    const blob = await joinedPng(roles.map((role) => this.part<HTMLCanvasElement>(role)));
+    if (blob !== null) download(blob, `genlab-${this.state.family}-step-${this.part("step").textContent}.png`);
   }
 
   /** Downloads every evaluation's divergences (value and noise floor) as CSV. */
   private exportCsv(): void {
-    const names = this.history[0]?.divergences.map((e) => e.name) ?? [];
-    const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor`)])].join(",");
-    const rows = this.history.map(({ step, divergences }) =>
-      [step, ...names.flatMap((n) => {
-        const e = divergences.find((d) => d.name === n);
-        return [e?.value ?? "", e?.noise_floor ?? ""];
-      })].join(","),
-    );
-    download(new Blob([[header, ...rows].join("\n") + "\n"], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
+    download(new Blob([this.history.csv()], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
+  }
+
+  /** Downloads the trained weights (read from the device asynchronously). */
+  private async exportWeights(): Promise<void> {
+    await this.activate();
+    if (this.lab === null) return;
+    try {
+      const bytes = await this.lab.exportWeights();
+      download(new Blob([bytes as BlobPart], { type: "application/octet-stream" }), `genlab-${this.state.family}-step-${this.part("step").textContent}.genlab`);
+    } catch (error) {
+      this.say(errorText(error));
+    }
+  }
+
+  /**
+   * Loads a weights file: checks it, rebuilds this lab with the options saved in it (so the
+   * networks' shapes match), then loads the weights. A bad file changes nothing.
+   */
+  private async importWeights(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (file === undefined) return;
+    if (file.size > MAX_WEIGHTS_BYTES) return this.say(`${file.name} is larger than ${MAX_WEIGHTS_BYTES} bytes.`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let settings: LabState;
+    try {
+      settings = weightsSettings(this.genlab, bytes, this.state);
+    } catch (error) {
+      return this.say(`${file.name} was not loaded: ${errorText(error)}`);
+    }
+    const previous = this.state;
+    this.custom = null;
+    this.state = settings;
+    this.showFamily();
+    if (!(await this.reset()) || this.lab === null) {
+      this.state = previous;
+      this.showFamily();
+      return;
+    }
+    try {
+      const step = await this.lab.importWeights(bytes);
+      this.part("step").textContent = String(step);
+      await this.player.evaluate(this.lab);
+      await this.refreshView(this.lab);
+      this.mirrorUrl();
+      this.say(`Loaded ${file.name}: weights of step ${step} (the optimizer's moments start afresh).`);
+    } catch (error) {
+      this.say(`${file.name} was not loaded: ${errorText(error)}`);
+    }
+  }
+
+  /** Buttons for the family's fine-grained steps (one discriminator step, one Langevin step). */
+  private showActions(lab: Lab): void {
+    const buttons = actionButtons(lab.info.actions, (name) => void this.runAction(name));
+    this.part("actions").replaceChildren(...buttons);
+  }
+
+  /** One fine-grained step (while paused), then an evaluation and the view. */
+  private async runAction(name: string): Promise<void> {
+    await this.activate();
+    if (this.player.playing || this.lab === null) return;
+    try {
+      const report = await this.lab.act(name);
+      this.part("step").textContent = String(report.step);
+      this.losses.push(report.step, report.stats);
+      await this.player.evaluate(this.lab);
+      await this.refreshView(this.lab);
+    } catch (error) {
+      this.say(errorText(error));
+    }
+  }
+
+  /** Hides the controls a lesson link names (and shows the others). */
+  setHidden(hide: readonly Hideable[]): void {
+    this.hide = HIDEABLE.filter((name) => hide.includes(name));
+    for (const element of this.root.querySelectorAll<HTMLElement>("[data-control]")) {
+      element.hidden = this.hide.includes(element.dataset.control as Hideable);
+    }
+  }
+
+  /** The controls hidden by a lesson link. */
+  get hidden(): Hideable[] {
+    return [...this.hide];
   }
 
   /** The lab's settings. */
@@ -360,7 +441,9 @@ export class LabCell {
 
   /** Builds the model if it has not been built yet (a cell builds it when first seen). */
   async activate(): Promise<void> {
-    if (this.lab === null && !this.building) await this.reset();
+    // A build may start while another's awaiters resume: wait until none is running.
+    while (this.building !== null) await this.building;
+    if (this.lab === null) await this.reset();
   }
 
   /** Takes the notebook's backend choice (the caller rebuilds the lab with `reset`). */
@@ -407,34 +490,13 @@ export class LabCell {
     this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
   }
 
-  private curvePoint(divergences: Estimate[], step: number): CurvePoint | null {
-    const estimate = divergences.find((e) => e.name === this.curveChoice.value);
-    return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor };
-  }
-
-  private redrawCurve(): void {
-    const points = this.history
-      .map((entry) => this.curvePoint(entry.divergences, entry.step))
-      .filter((p): p is CurvePoint => p !== null);
-    this.curve.show(this.curveChoice.value, points, this.curveLog.checked);
-  }
-
   private showEvaluation(evaluation: Evaluation): void {
     this.viewContext = { bounds: evaluation.bounds, data: evaluation.data };
     this.showObjective(evaluation.divergences);
+    this.density.show(evaluation.densities);
     this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
-    this.table.show(evaluation.divergences);
-    this.history.push({ step: evaluation.step, divergences: evaluation.divergences });
-    if (this.curveChoice.options.length !== evaluation.divergences.length) {
-      const chosen = this.curveChoice.value || "sliced W2(data, model)";
-      this.curveChoice.replaceChildren(...evaluation.divergences.map((e) => new Option(e.name, e.name)));
-      this.curveChoice.value = chosen;
-      this.redrawCurve();
-    } else {
-      const point = this.curvePoint(evaluation.divergences, evaluation.step);
-      if (point !== null) this.curve.push(point);
-    }
+    this.history.add(evaluation.step, evaluation.divergences);
     const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
     if (w2 === undefined) return;
     this.part("w2").textContent = w2.value.toFixed(3);

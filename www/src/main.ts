@@ -4,10 +4,12 @@
 // reset to lesson, export and import. Every user-visible string goes in as text; Markdown goes
 // through the sanitiser.
 
+import { MainThreadEngine, WorkerEngine, type Engine } from "./engine";
+import { download } from "./exports";
 import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
-import { LabCell, download, errorText } from "./lab_cell";
+import { LabCell, errorText } from "./lab_cell";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
-import { DEFAULT_STATE, parseQuery } from "./state";
+import { DEFAULT_STATE, HIDEABLE, parseQuery, type Hideable } from "./state";
 import { TextCell } from "./text_cell";
 import { tour } from "./tour";
 
@@ -41,7 +43,11 @@ class NotebookPage {
     }
   });
 
-  constructor(private readonly genlab: GenLab) {
+  constructor(
+    private readonly genlab: GenLab,
+    /** Where labs run; becomes the main thread if the worker cannot get the chosen backend. */
+    private engine: Engine,
+  ) {
     element("add-text").addEventListener("click", () => this.insert({ kind: "text", text: "New text: *Markdown* and $math$." }));
     element("add-lab").addEventListener("click", () => this.insert({ kind: "lab", lab: { ...DEFAULT_STATE, backend: this.backend } }));
     element("reset-lesson").addEventListener("click", () => {
@@ -75,7 +81,7 @@ class NotebookPage {
     return {
       backend: this.backend,
       cells: this.cells.map((live): Cell =>
-        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings },
+        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings, hide: live.cell.hidden },
       ),
     };
   }
@@ -85,14 +91,31 @@ class NotebookPage {
     history.replaceState(null, "", `${location.pathname}${EMBED ? "?embed" : ""}#${fragment}`);
   }
 
-  /** Shows the embed link of one cell: this page in embed mode with a notebook of that cell. */
-  private async showEmbedLink(cell: Cell): Promise<void> {
-    const fragment = await toFragment({ backend: this.backend, cells: [cell] });
-    const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
-    const field = element<HTMLInputElement>("embed-link");
-    field.value = `<iframe src="${link}" width="1000" height="1150" title="GenLab"></iframe>`;
+  /**
+   * The lesson-link builder of one cell: checkboxes of the controls to hide, and the link and
+   * `<iframe>` snippet of this page in embed mode with a notebook of that cell alone.
+   */
+  private showEmbedLink(cell: LabCell): void {
+    const boxes = HIDEABLE.map((name) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = name;
+      box.checked = cell.hidden.includes(name);
+      box.addEventListener("change", () => void update());
+      label.append(box, ` ${name.replace(/_/g, " ")}`);
+      return { label, box };
+    });
+    element("lesson-controls").replaceChildren(...boxes.map((b) => b.label));
+    const update = async () => {
+      const hide = boxes.filter((b) => b.box.checked).map((b) => b.box.value as Hideable);
+      const fragment = await toFragment({ backend: this.backend, cells: [{ kind: "lab", lab: cell.settings, hide }] });
+      const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
+      element<HTMLInputElement>("lesson-link").value = link;
+      element<HTMLInputElement>("embed-link").value = `<iframe src="${link}" width="1000" height="1400" title="GenLab"></iframe>`;
+    };
     element("embed").hidden = false;
-    field.select();
+    void update();
   }
 
   private build(cell: Cell, before: Element | null): Live {
@@ -105,12 +128,13 @@ class NotebookPage {
       frame.append(root);
     } else {
       const root = clone("lab-cell");
-      const lab = new LabCell(root, this.genlab, { ...cell.lab, backend: this.backend }, {
+      const lab = new LabCell(root, this.genlab, () => this.engine, { ...cell.lab, backend: this.backend }, {
         onChange: () => void this.mirror(),
         onPlay: (playing) => {
           for (const other of this.cells) if (other.kind === "lab" && other.cell !== playing) other.cell.pause();
         },
       });
+      lab.setHidden(cell.hide ?? []);
       live = { kind: "lab", cell: lab, frame };
       frame.append(root);
       this.visibility.observe(frame);
@@ -140,7 +164,7 @@ class NotebookPage {
     const index = this.cells.indexOf(live);
     if (index < 0) return;
     if (action === "embed") {
-      if (live.kind === "lab") await this.showEmbedLink({ kind: "lab", lab: live.cell.settings });
+      if (live.kind === "lab") this.showEmbedLink(live.cell);
       return;
     }
     if (action === "delete") {
@@ -149,7 +173,8 @@ class NotebookPage {
       this.cells.splice(index, 1);
     } else if (action === "duplicate") {
       if (this.cells.length >= LIMITS.cells) return this.say(`A notebook holds at most ${LIMITS.cells} cells.`);
-      const cell: Cell = live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings };
+      const cell: Cell =
+        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings, hide: live.cell.hidden };
       this.cells.splice(index + 1, 0, this.build(cell, live.frame.nextElementSibling));
     } else if (action === "up" || action === "down") {
       const target = action === "up" ? index - 1 : index + 1;
@@ -162,20 +187,42 @@ class NotebookPage {
     await this.mirror();
   }
 
-  /** Chooses the backend; a forced WebGPU that cannot run falls back to the CPU, saying why. */
+  /**
+   * Chooses the backend. If the worker cannot get it, labs move to the main thread; a forced
+   * WebGPU that cannot run anywhere falls back to the CPU. Each fallback is said.
+   */
   private async startBackend(): Promise<void> {
     let info: BackendInfo;
     try {
-      info = await this.genlab.initBackend(this.backend);
+      info = await this.engine.initBackend(this.backend);
     } catch (error) {
-      this.say(`${errorText(error)} — using the CPU backend instead.`);
-      info = await this.genlab.initBackend("cpu");
+      if (this.engine instanceof WorkerEngine) {
+        const main = new MainThreadEngine(this.genlab, `the main thread: the worker could not get ${this.backend} (${errorText(error)})`);
+        try {
+          info = await main.initBackend(this.backend);
+          this.engine = main;
+        } catch {
+          info = await this.cpuFallback(error);
+        }
+      } else {
+        info = await this.cpuFallback(error);
+      }
     }
     const badge = element("backend-badge");
     badge.textContent = info.backend === "webgpu" ? `WebGPU · ${info.adapter ?? "adapter"}` : "CPU (wasm)";
     badge.title = info.reason;
     badge.className = `badge ${info.backend}`;
     badge.dataset.backend = info.backend;
+    const where = element("engine-badge");
+    const inWorker = this.engine instanceof WorkerEngine;
+    where.textContent = inWorker ? "in a worker" : "on the main thread";
+    where.title = `Training runs in ${this.engine.where}`;
+    where.dataset.engine = inWorker ? "worker" : "main";
+  }
+
+  private async cpuFallback(error: unknown): Promise<BackendInfo> {
+    this.say(`${errorText(error)} — using the CPU backend instead.`);
+    return this.engine.initBackend("cpu");
   }
 
   private async switchBackend(preference: BackendPreference): Promise<void> {
@@ -253,14 +300,29 @@ async function initialNotebook(): Promise<{ notebook: Notebook; errors: string[]
   return { notebook: tour(), errors: fromLink.errors };
 }
 
+/**
+ * Labs run in a Web Worker (`worker.js` beside `app.js`) unless the browser has none, it fails to
+ * start, or the page asks for the main thread (`?worker=0`, used to compare the two).
+ */
+async function startEngine(genlab: GenLab, script: HTMLScriptElement, bindings: string, wasm: string): Promise<Engine> {
+  if (new URLSearchParams(location.search).get("worker") === "0") return new MainThreadEngine(genlab, "the main thread (asked for by ?worker=0)");
+  if (typeof Worker === "undefined") return new MainThreadEngine(genlab, "the main thread: this browser has no Web Workers");
+  const absolute = (url: string) => new URL(url, document.baseURI).href;
+  try {
+    return await WorkerEngine.start(new URL("worker.js", script.src).href, absolute(bindings), absolute(wasm));
+  } catch (error) {
+    return new MainThreadEngine(genlab, `the main thread: the worker could not start (${errorText(error)})`);
+  }
+}
+
 async function main(): Promise<void> {
   if (EMBED) document.body.classList.add("embed");
   const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
   const bindings = script?.dataset.bindings;
   const wasm = script?.dataset.wasm;
-  if (bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
+  if (script === null || bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
   const genlab = await loadGenLab(bindings, wasm);
-  const page = new NotebookPage(genlab);
+  const page = new NotebookPage(genlab, await startEngine(genlab, script, bindings, wasm));
   page.listen();
   const { notebook, errors } = await initialNotebook();
   await page.load(notebook);

@@ -4,7 +4,7 @@
 // validated by name (the defaults are kept for a bad one).
 
 import type { BackendPreference } from "./genlab";
-import { parseSettings, settingsOf, type LabState } from "./state";
+import { HIDEABLE, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
 
 /** The version written by this page; older versions are migrated, newer ones refused. */
 export const NOTEBOOK_VERSION = 1;
@@ -12,8 +12,9 @@ export const NOTEBOOK_VERSION = 1;
 /** Limits on untrusted notebooks. */
 export const LIMITS = { fragmentChars: 64 * 1024, jsonBytes: 1024 * 1024, cells: 100, textChars: 20_000 } as const;
 
-/** A cell: Markdown text (with `$…$` math), or a lab with its settings. */
-export type Cell = { kind: "text"; text: string } | { kind: "lab"; lab: LabState };
+/** A cell: Markdown text (with `$…$` math), or a lab with its settings and the controls a
+ * lesson link hides. */
+export type Cell = { kind: "text"; text: string } | { kind: "lab"; lab: LabState; hide?: Hideable[] };
 
 /** The whole notebook. */
 export interface Notebook {
@@ -39,7 +40,9 @@ export function toJson(notebook: Notebook): string {
     version: NOTEBOOK_VERSION,
     backend: notebook.backend,
     cells: notebook.cells.map((cell) =>
-      cell.kind === "text" ? { kind: "text", text: cell.text } : { kind: "lab", settings: labSettings(cell.lab) },
+      cell.kind === "text"
+        ? { kind: "text", text: cell.text }
+        : { kind: "lab", settings: labSettings(cell.lab), ...(cell.hide?.length ? { hide: cell.hide } : {}) },
     ),
   });
 }
@@ -93,12 +96,25 @@ export function fromJson(text: string): ParsedNotebook {
         return typeof setting === "string" || typeof setting === "number" ? String(setting) : null;
       });
       errors.push(...parsed.errors.map((e) => `${where}: ${e}`));
-      cells.push({ kind: "lab", lab: { ...parsed.state, backend } });
+      const hide = parseHide(raw.hide);
+      if (typeof hide === "string") errors.push(`${where}: hide: ${hide}`);
+      const lab: Cell = { kind: "lab", lab: { ...parsed.state, backend } };
+      if (Array.isArray(hide) && hide.length > 0) lab.hide = hide;
+      cells.push(lab);
     } else {
       errors.push(`${where}: kind must be "text" or "lab"`);
     }
   });
   return { notebook: { backend, cells }, errors };
+}
+
+/** The controls a lab cell hides, or a message when `raw` is not a list of known ones. */
+function parseHide(raw: unknown): Hideable[] | string {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || raw.length > HIDEABLE.length) return `must be a list of at most ${HIDEABLE.length} controls`;
+  const known = raw.filter((name): name is Hideable => (HIDEABLE as readonly unknown[]).includes(name));
+  if (known.length !== raw.length) return `must name only ${HIDEABLE.join(", ")}`;
+  return [...new Set(known)];
 }
 
 function toBase64Url(bytes: Uint8Array): string {

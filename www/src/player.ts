@@ -1,9 +1,12 @@
 // The training loop: one `requestAnimationFrame` callback per frame, doing one bounded unit of
 // work and at most one readback: a train slice, or (at most once a second, and never more than a
-// fifth of the time) an evaluation, or, in the frame after an evaluation, the family's view. A run token cancels a stale loop: `stop()` or a new `start()`
-// makes the old loop return at its next frame.
+// fifth of the time) an evaluation, or, in the frame after an evaluation, the family's view. A
+// run token cancels a stale loop: `stop()` or a new `start()` makes the old loop return at its
+// next frame. Frames per second are the page's own (a separate frame counter), so they show
+// whether training, wherever it runs, leaves the page fluid.
 
-import type { Evaluation, LabHandle, TrainReport } from "./genlab";
+import type { Lab } from "./engine";
+import type { Evaluation, TrainReport } from "./genlab";
 
 /** What the loop reports to the page. */
 export interface PlayerEvents {
@@ -11,12 +14,14 @@ export interface PlayerEvents {
   onTrain(report: TrainReport, stepsPerSecond: number, framesPerSecond: number): void;
   onEvaluate(evaluation: Evaluation): void;
   /** Recomputes and draws the family's chosen view (one readback). */
-  refreshView(lab: LabHandle): Promise<void>;
+  refreshView(lab: Lab): Promise<void>;
   onError(error: unknown): void;
 }
 
-/** Milliseconds of training per frame the slice size is tuned to. */
-const FRAME_BUDGET_MS = 12;
+/** Milliseconds of training per slice when training blocks the page (main thread)... */
+const MAIN_THREAD_SLICE_MS = 12;
+/** ...and when it runs in a worker, where a longer slice costs the page nothing. */
+const WORKER_SLICE_MS = 40;
 /** Shortest time between two evaluations. */
 const EVALUATION_INTERVAL_MS = 1000;
 /** Evaluations take at most 1 / (1 + this) of the loop's time. */
@@ -38,8 +43,15 @@ export class Player {
   private viewPending = false;
   /** Slow motion: one step per frame and an evaluation every quarter second, to watch. */
   slowMotion = false;
+  /** Milliseconds of training each slice is tuned to. */
+  private sliceMs = MAIN_THREAD_SLICE_MS;
 
   constructor(private readonly events: PlayerEvents) {}
+
+  /** Tunes slices for labs in a worker (`true`) or on the main thread. */
+  set inWorker(inWorker: boolean) {
+    this.sliceMs = inWorker ? WORKER_SLICE_MS : MAIN_THREAD_SLICE_MS;
+  }
 
   /** Whether a loop is running. */
   get playing(): boolean {
@@ -47,15 +59,20 @@ export class Player {
   }
 
   /** Starts (or restarts) training `lab`. */
-  start(lab: LabHandle): void {
+  start(lab: Lab): void {
     this.run += this.playing ? 2 : 1;
     const run = this.run;
     this.nextEvaluation = performance.now() + EVALUATION_INTERVAL_MS;
     this.rate = { steps: 0, since: performance.now() };
     this.frames = 0;
-    const frame = async (): Promise<void> => {
+    const count = (): void => {
       if (run !== this.run) return;
       this.frames += 1;
+      requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+    const frame = async (): Promise<void> => {
+      if (run !== this.run) return;
       try {
         await this.tick(lab);
       } catch (error) {
@@ -74,18 +91,18 @@ export class Player {
   }
 
   /** Trains exactly one step and reports it (the Step button; only while paused). */
-  async step(lab: LabHandle): Promise<void> {
+  async step(lab: Lab): Promise<void> {
     if (this.playing) return;
     const report = await lab.train(1);
     this.events.onTrain(report, 0, 0);
   }
 
   /** Draws and reports one evaluation now (used when paused, e.g. after a reset). */
-  async evaluate(lab: LabHandle): Promise<void> {
+  async evaluate(lab: Lab): Promise<void> {
     this.events.onEvaluate(await lab.evaluate(EVALUATION_SAMPLES));
   }
 
-  private async tick(lab: LabHandle): Promise<void> {
+  private async tick(lab: Lab): Promise<void> {
     if (this.viewPending) {
       this.viewPending = false;
       await this.events.refreshView(lab);
@@ -103,7 +120,7 @@ export class Player {
     const started = performance.now();
     const report = await lab.train(this.slowMotion ? 1 : this.stepsPerSlice);
     const elapsed = Math.max(performance.now() - started, 0.1);
-    const ideal = (this.stepsPerSlice * FRAME_BUDGET_MS) / elapsed;
+    const ideal = (this.stepsPerSlice * this.sliceMs) / elapsed;
     if (!this.slowMotion) {
       this.stepsPerSlice = Math.max(1, Math.min(256, Math.round(0.7 * this.stepsPerSlice + 0.3 * ideal)));
     }

@@ -160,6 +160,11 @@ export const DEFAULT_STATE: Readonly<LabState> = {
   likelihood_steps: 16,
 };
 
+/** The controls of a lab cell a lesson link can hide (`data-control` in the lab template). */
+export const HIDEABLE = ["family", "dataset", "learning_rate", "settings", "steps", "reset", "own_data", "exports"] as const;
+/** One of [`HIDEABLE`]. */
+export type Hideable = (typeof HIDEABLE)[number];
+
 /** The defaults of `name`: the shared defaults with the family's own on top. */
 export function defaultsFor(name: FamilyName): LabState {
   return { ...DEFAULT_STATE, ...family(name).defaults, family: name } as LabState;

@@ -1,7 +1,8 @@
 // The family's own views in one panel: a chooser, a parameter slider and a canvas. A view is
 // computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind.
 
-import type { Bounds, GanHandle, LabHandle, ViewData, ViewInfo } from "./genlab";
+import type { Lab } from "./engine";
+import type { Bounds, ViewData, ViewInfo } from "./genlab";
 import { drawField, typicalLength } from "./plots/field";
 import { Frame, boundsOf } from "./plots/frame";
 import { drawHeatmap } from "./plots/heatmap";
@@ -62,6 +63,8 @@ export class ViewPanel {
     private readonly sliderLabel: HTMLElement,
     private readonly caption: HTMLElement,
     canvas: HTMLCanvasElement,
+    /** Buttons that move a stages view one stage back and forward (e.g. one denoising step). */
+    private readonly stepper: { back: HTMLButtonElement; next: HTMLButtonElement },
     /** Called when the user picks another view or moves the slider. */
     private readonly onChange: () => void,
   ) {
@@ -70,16 +73,35 @@ export class ViewPanel {
       this.configureSlider();
       this.onChange();
     });
-    slider.addEventListener("input", () => {
-      this.showSliderValue();
-      if (this.current()?.kind === "stages" && this.last !== null) this.draw();
-      else this.onChange();
-    });
+    slider.addEventListener("input", () => this.moved());
+    stepper.back.addEventListener("click", () => this.stepBy(-1));
+    stepper.next.addEventListener("click", () => this.stepBy(1));
   }
 
-  /** Offers `views` (a new lab). */
-  setViews(views: ViewInfo[]): void {
+  private moved(): void {
+    this.showSliderValue();
+    if (this.current()?.kind === "stages" && this.last !== null && this.last.info === this.current()) this.draw();
+    else this.onChange();
+  }
+
+  /** Moves a stages view `delta` stages along its trajectory. */
+  private stepBy(delta: number): void {
+    const parameter = this.current()?.parameter;
+    if (parameter === undefined || parameter === null) return;
+    const value = Math.min(parameter.max, Math.max(parameter.min, Math.round(Number(this.slider.value)) + delta));
+    this.slider.value = String(value);
+    this.moved();
+  }
+
+  /**
+   * Offers `views` (a new lab); `stepLabel` names one stage of its stages views (e.g. "one
+   * denoising step").
+   */
+  setViews(views: ViewInfo[], stepLabel: string): void {
     this.views = views;
+    this.stepper.next.textContent = `${stepLabel} ▸`;
+    this.stepper.next.title = `Advance the trajectory by ${stepLabel}`;
+    this.stepper.back.title = `Back by ${stepLabel}`;
     this.last = null;
     this.choice.replaceChildren(...views.map((v) => new Option(v.title, v.name)));
     this.configureSlider();
@@ -91,6 +113,9 @@ export class ViewPanel {
 
   private configureSlider(): void {
     const parameter = this.current()?.parameter ?? null;
+    const stages = this.current()?.kind === "stages";
+    this.stepper.back.hidden = !stages;
+    this.stepper.next.hidden = !stages;
     this.slider.hidden = parameter === null;
     this.sliderLabel.hidden = parameter === null;
     if (parameter !== null) {
@@ -109,14 +134,14 @@ export class ViewPanel {
   }
 
   /** Computes the chosen view with `lab` (one readback) and draws it. */
-  async refresh(lab: LabHandle, context: ViewContext): Promise<void> {
+  async refresh(lab: Lab, context: ViewContext): Promise<void> {
     const info = this.current();
     if (info === undefined) return;
     const parameter = Number(this.slider.value);
     const points = this.inputPoints(info, context, parameter);
     let data: ViewData;
     if (info.name === OPTIMAL_DISCRIMINATOR.name) {
-      const grid = await (lab as GanHandle).optimalDiscriminator(OPTIMAL_DISCRIMINATOR_SAMPLES, HEATMAP_RESOLUTION);
+      const grid = await lab.optimalDiscriminator(OPTIMAL_DISCRIMINATOR_SAMPLES, HEATMAP_RESOLUTION);
       data = { values: Float32Array.from(grid), rows: grid.length, columns: 1, truth: null };
     } else {
       data = await lab.view(info.name, points, parameter);

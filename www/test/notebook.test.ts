@@ -12,6 +12,7 @@ const notebook: Notebook = {
     { kind: "text", text: "# Title\n\nSome $x^2$ and **bold**." },
     { kind: "lab", lab: custom },
     { kind: "lab", lab: { ...defaultsFor("gan"), backend: "cpu", loss: "hinge" } },
+    { kind: "lab", lab: { ...defaultsFor("vae"), backend: "cpu" }, hide: ["dataset", "settings"] },
   ],
 };
 
@@ -80,4 +81,17 @@ test("too many cells, oversized links and corrupt data are refused", async () =>
   assert.equal(corrupt.notebook, null);
   assert.match(corrupt.errors[0], /cannot be read/);
   assert.deepEqual(await fromFragment("other=1"), { notebook: null, errors: [] });
+});
+
+test("a lesson link's hidden controls must be known ones", () => {
+  const json = (hide: unknown) => JSON.stringify({ version: 1, cells: [{ kind: "lab", settings: { family: "vae" }, hide }] });
+  const ok = fromJson(json(["reset", "reset", "exports"]));
+  assert.deepEqual(ok.errors, []);
+  assert.deepEqual(ok.notebook?.cells[0], { kind: "lab", lab: { ...defaultsFor("vae"), backend: "auto" }, hide: ["reset", "exports"] });
+  for (const bad of [["train"], "dataset", [1], Array(20).fill("reset")]) {
+    const { notebook: parsed, errors } = fromJson(json(bad));
+    assert.equal(errors.length, 1, JSON.stringify(bad));
+    assert.match(errors[0], /^cell 1: hide: /);
+    assert.deepEqual(parsed?.cells[0], { kind: "lab", lab: { ...defaultsFor("vae"), backend: "auto" } }, "the lab is kept, nothing hidden");
+  }
 });

@@ -13,6 +13,7 @@ pub use sde::{
     reverse_sde_path,
 };
 
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -222,6 +223,14 @@ impl Family for ScoreSde {
             .mean();
         self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
         StepStats(vec![("loss", loss.without_autodiff())])
+    }
+
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.net.visit(visitor);
+    }
+
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        self.net = self.net.clone().map(mapper);
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

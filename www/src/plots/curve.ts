@@ -1,5 +1,7 @@
 // One divergence against training step, with its noise floor (uPlot), on a linear or log scale.
-// On a log scale, values ≤ 0 (an unbiased MMD² can be slightly negative) are left out.
+// The band under the noise floor is shaded: there the model cannot be told from the data. Hovering
+// shows the step, value and floor in the legend. On a log scale, values ≤ 0 (an unbiased MMD² can
+// be slightly negative) are left out.
 
 import uPlot from "uplot";
 
@@ -27,16 +29,15 @@ export class CurvePlot {
     this.plot?.destroy();
     const options: uPlot.Options = {
       width: this.container.clientWidth || 480,
-      height: (this.container.clientHeight || 420) - 30,
+      height: (this.container.clientHeight || 420) - 60,
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [{ label: "training step" }, { label }],
       series: [
         { label: "step" },
         { label, stroke: "#e4572e", width: 2 },
-        { label: "noise floor", stroke: "#8a93a6", dash: [6, 4], width: 1 },
+        { label: "noise floor", stroke: "#8a93a6", dash: [6, 4], width: 1, fill: "rgba(138, 147, 166, 0.18)" },
       ],
-      // The divergence table beside the plot shows the values; the legend would only crowd it.
-      legend: { show: false },
+      legend: { show: true, live: true },
     };
     this.plot = new uPlot(options, this.data(), this.container);
     this.container.dataset.points = String(this.points.length);

@@ -2,6 +2,10 @@
 //! labelled and, where it is sample-based, with its noise floor (the same estimator between two
 //! independent data samples of the same size).
 
+mod maps;
+
+pub use maps::{DensityMaps, density_maps};
+
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{
     BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, cell_masses, fisher_divergence,

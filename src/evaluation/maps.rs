@@ -1,0 +1,128 @@
+//! The model's density beside the data's, on one grid, for the page's pair of heatmaps: the
+//! model's own density where the family has one, otherwise a KDE of its samples (said so).
+
+use serde::Serialize;
+
+use super::{ModelDensity, ReferenceGrid};
+use crate::metrics::{MetricError, kde_grid, scott_bandwidth, smooth_grid};
+
+/// Two densities over the data window at the cell centres of one `resolution²` grid
+/// (row-major, first row at the lowest y), each with how it was computed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DensityMaps {
+    /// Cells per axis.
+    pub resolution: usize,
+    /// The model's density per cell.
+    pub model: Vec<f64>,
+    /// The data's reference density per cell.
+    pub data: Vec<f64>,
+    /// How `model` was computed.
+    pub model_method: String,
+    /// How `data` was computed.
+    pub data_method: String,
+}
+
+/// The maps for model samples `samples` (row-major `[n, 2]`) and, when the family has one, its
+/// log-density on the reference's density grid; `data_method` says how the reference is known.
+pub fn density_maps(
+    reference: &ReferenceGrid,
+    samples: &[f32],
+    density: Option<&ModelDensity>,
+    data_method: &str,
+) -> Result<DensityMaps, MetricError> {
+    let (resolution, data) = reference.coarse.clone();
+    let (model, model_method) = match density {
+        Some(density) => (
+            density.grid.iter().map(|log_q| log_q.exp()).collect(),
+            format!("the model's own density ({})", density.method),
+        ),
+        None => {
+            let bandwidth = scott_bandwidth(samples)?;
+            let bounds = reference.bounds();
+            let grid = kde_grid(samples, bounds, resolution, bandwidth)?;
+            let method = format!(
+                "Gaussian KDE of {} model samples (no tractable density), Scott bandwidth \
+                 ({:.3}, {:.3})",
+                samples.len() / 2,
+                bandwidth[0],
+                bandwidth[1]
+            );
+            let smoothed = smooth_grid(&data, bounds, resolution, bandwidth)?;
+            let data_method = format!(
+                "{data_method}, smoothed by the same Gaussian kernel as the model's KDE (so the \
+                 two are comparable)"
+            );
+            return Ok(DensityMaps {
+                resolution,
+                model: grid,
+                data: smoothed,
+                model_method: method,
+                data_method,
+            });
+        }
+    };
+    Ok(DensityMaps {
+        resolution,
+        model,
+        data,
+        model_method,
+        data_method: data_method.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{DataSource, Dataset, seeded_rng};
+    use crate::evaluation::{cell_centres, reference_density};
+
+    fn source() -> DataSource {
+        DataSource::Named(Dataset::EightGaussians)
+    }
+
+    /// Total variation between two density grids over the same cells.
+    fn tv(p: &[f64], q: &[f64]) -> f64 {
+        let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+        0.5 * p.iter().zip(q).map(|(a, b)| (a / sp - b / sq).abs()).sum::<f64>()
+    }
+
+    #[test]
+    fn a_model_density_is_drawn_as_it_is() {
+        let source = source();
+        let reference = ReferenceGrid::new(&source, 16).unwrap();
+        let mixture = source.mixture().unwrap();
+        let centres = cell_centres(reference.bounds(), 16);
+        let log_q: Vec<f64> = centres
+            .chunks_exact(2)
+            .map(|p| mixture.log_density([p[0] as f64, p[1] as f64]))
+            .collect();
+        let density = ModelDensity {
+            grid: log_q.clone(),
+            at_data: None,
+            method: "exact",
+        };
+        let maps = density_maps(&reference, &[], Some(&density), "analytic").unwrap();
+        for (m, l) in maps.model.iter().zip(&log_q) {
+            assert!((m - l.exp()).abs() <= 1e-12 * l.exp().max(1.0), "{m} vs {}", l.exp());
+        }
+        let data = reference_density(&source, reference.bounds(), 16).unwrap();
+        assert_eq!(maps.data, data, "the data map is the reference, unsmoothed");
+        assert!(maps.model_method.contains("exact"));
+    }
+
+    #[test]
+    fn a_kde_of_data_samples_matches_the_data_and_shifted_samples_do_not() {
+        let source = source();
+        let reference = ReferenceGrid::new(&source, 48).unwrap();
+        let samples = source.sample(4000, &mut seeded_rng(5));
+        let maps = density_maps(&reference, &samples, None, "analytic").unwrap();
+        assert_eq!(maps.model.len(), 48 * 48);
+        let close = tv(&maps.model, &maps.data);
+        assert!(close < 0.1, "KDE of data vs the same-kernel data: TV {close}");
+        let shifted: Vec<f32> = samples.iter().map(|v| v * 0.3).collect();
+        let far = density_maps(&reference, &shifted, None, "analytic").unwrap();
+        let apart = tv(&far.model, &far.data);
+        assert!(apart > 0.6, "samples shrunk to the centre: TV {apart}");
+        assert!(far.model_method.contains("KDE of 4000"));
+    }
+}

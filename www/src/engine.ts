@@ -1,0 +1,285 @@
+// Where labs run. The page talks to every lab through one `Lab` interface, whose calls all
+// return promises; an `Engine` creates labs either in a Web Worker (training off the main thread,
+// so the page keeps drawing) or, where a worker cannot start or get the device, on the main
+// thread. Both run the same `LabTable`: the worker wraps it in messages.
+
+import type {
+  ActionInfo,
+  BackendInfo,
+  BackendPreference,
+  Evaluation,
+  GenLab,
+  TrainReport,
+  ViewData,
+  ViewInfo,
+} from "./genlab";
+import type { FamilyClassName } from "./families";
+
+/** What a lab says about itself when it is created. */
+export interface LabInfo {
+  backend: BackendInfo;
+  views: ViewInfo[];
+  actions: ActionInfo[];
+  options: Record<string, unknown>;
+}
+
+/** The methods a lab handle answers (the wasm classes' methods the page uses). */
+export const LAB_METHODS = [
+  "train",
+  "act",
+  "evaluate",
+  "view",
+  "setSampling",
+  "exportWeights",
+  "importWeights",
+  "optimalDiscriminator",
+  "reflow",
+  "straightness",
+] as const;
+/** One of [`LAB_METHODS`]. */
+export type LabMethod = (typeof LAB_METHODS)[number];
+
+/** A lab wherever it runs; every call resolves once the lab has answered. */
+export interface Lab {
+  readonly info: LabInfo;
+  train(steps: number): Promise<TrainReport>;
+  /** A fine-grained step of the family (see `info.actions`). */
+  act(name: string): Promise<TrainReport>;
+  evaluate(n: number): Promise<Evaluation>;
+  view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
+  /** Sampling-only settings for the trained model; resolves to every option afterwards. */
+  setSampling(patch: Record<string, string | number>): Promise<Record<string, unknown>>;
+  /** The weights file of the current model. */
+  exportWeights(): Promise<Uint8Array>;
+  /** Loads a weights file; resolves to the step it was saved at. */
+  importWeights(bytes: Uint8Array): Promise<number>;
+  /** GAN only: D* on a `resolution²` grid from a KDE of `n` samples. */
+  optimalDiscriminator(n: number, resolution: number): Promise<Float64Array>;
+  /** Flow matching only: reflow; resolves to the number of reflows. */
+  reflow(): Promise<number>;
+  /** Flow matching only: the straightness of `n` ODE paths. */
+  straightness(n: number): Promise<number>;
+  free(): void;
+}
+
+/** Creates labs. */
+export interface Engine {
+  /** Where labs run, in words ("a Web Worker", "the main thread: …why"). */
+  readonly where: string;
+  initBackend(preference: BackendPreference): Promise<BackendInfo>;
+  create(className: FamilyClassName, options: object): Promise<Lab>;
+}
+
+/** An error as plain data (it crosses the worker boundary), keeping the fields Rust sets. */
+export interface ErrorData {
+  message: string;
+  field?: string;
+  what?: string;
+  step?: number;
+  restoredStep?: number;
+}
+
+/** The data of `error`. */
+export function errorData(error: unknown): ErrorData {
+  if (typeof error !== "object" || error === null) return { message: String(error) };
+  const e = error as Record<string, unknown>;
+  const data: ErrorData = { message: typeof e.message === "string" ? e.message : String(error) };
+  if (typeof e.field === "string") data.field = e.field;
+  if (typeof e.what === "string") data.what = e.what;
+  if (typeof e.step === "number") data.step = e.step;
+  if (typeof e.restoredStep === "number") data.restoredStep = e.restoredStep;
+  return data;
+}
+
+/** An `Error` carrying `data`'s fields again. */
+export function errorFrom(data: ErrorData): Error {
+  return Object.assign(new Error(data.message), data);
+}
+
+type Handle = Record<string, unknown> & { free(): void };
+
+/** The labs of one wasm instance, by number. */
+export class LabTable {
+  private readonly labs = new Map<number, Handle>();
+  private next = 1;
+
+  constructor(private readonly genlab: GenLab) {}
+
+  /** Chooses the backend of labs created afterwards. */
+  initBackend(preference: BackendPreference): Promise<BackendInfo> {
+    return this.genlab.initBackend(preference);
+  }
+
+  /** Creates a lab of `className`; resolves to its number and what it says about itself. */
+  async create(className: FamilyClassName, options: object): Promise<{ id: number; info: LabInfo }> {
+    const handle = (await this.genlab[className].create(options)) as unknown as Handle;
+    const call = (name: string) => (handle[name] as () => unknown).call(handle);
+    const info: LabInfo = {
+      backend: call("backend") as BackendInfo,
+      views: call("views") as ViewInfo[],
+      actions: call("actions") as ActionInfo[],
+      options: call("options") as Record<string, unknown>,
+    };
+    const id = this.next++;
+    this.labs.set(id, handle);
+    return { id, info };
+  }
+
+  /** Calls `method` of lab `id`. */
+  async call(id: number, method: string, args: unknown[]): Promise<unknown> {
+    const handle = this.labs.get(id);
+    if (handle === undefined) throw new Error("this lab was freed");
+    const fn = handle[method];
+    if (!(LAB_METHODS as readonly string[]).includes(method) || typeof fn !== "function") {
+      throw new Error(`this lab has no method ${method}`);
+    }
+    return await (fn as (...a: unknown[]) => unknown).apply(handle, args);
+  }
+
+  /** Frees lab `id`. */
+  free(id: number): void {
+    this.labs.get(id)?.free();
+    this.labs.delete(id);
+  }
+}
+
+/**
+ * A `Lab` whose calls go through `send(method, args)`, one at a time: a call waits for the
+ * previous one on this lab to settle (a lab refuses overlapping calls), so the page may pause
+ * and act at once without a "busy" error.
+ */
+function proxyLab(info: LabInfo, send: (method: LabMethod, args: unknown[]) => Promise<unknown>, free: () => void): Lab {
+  let previous: Promise<unknown> = Promise.resolve();
+  const call = (method: LabMethod, args: unknown[]): Promise<unknown> => {
+    const next = previous.then(
+      () => send(method, args),
+      () => send(method, args),
+    );
+    previous = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    info,
+    train: (steps) => call("train", [steps]) as Promise<TrainReport>,
+    act: (name) => call("act", [name]) as Promise<TrainReport>,
+    evaluate: (n) => call("evaluate", [n]) as Promise<Evaluation>,
+    view: (name, points, parameter) => call("view", [name, points, parameter]) as Promise<ViewData>,
+    setSampling: async (patch) => {
+      info.options = (await call("setSampling", [patch])) as Record<string, unknown>;
+      return info.options;
+    },
+    exportWeights: () => call("exportWeights", []) as Promise<Uint8Array>,
+    importWeights: (bytes) => call("importWeights", [bytes]) as Promise<number>,
+    optimalDiscriminator: (n, resolution) => call("optimalDiscriminator", [n, resolution]) as Promise<Float64Array>,
+    reflow: () => call("reflow", []) as Promise<number>,
+    straightness: (n) => call("straightness", [n]) as Promise<number>,
+    free,
+  };
+}
+
+/** Labs on the main thread (the fallback). */
+export class MainThreadEngine implements Engine {
+  private readonly table: LabTable;
+
+  constructor(
+    genlab: GenLab,
+    readonly where: string,
+  ) {
+    this.table = new LabTable(genlab);
+  }
+
+  initBackend(preference: BackendPreference): Promise<BackendInfo> {
+    return this.table.initBackend(preference);
+  }
+
+  async create(className: FamilyClassName, options: object): Promise<Lab> {
+    const { id, info } = await this.table.create(className, options);
+    return proxyLab(info, (method, args) => this.table.call(id, method, args), () => this.table.free(id));
+  }
+}
+
+/** A request to the worker (see `worker.ts`). */
+export type WorkerRequest =
+  | { id: number; op: "init"; bindings: string; wasm: string }
+  | { id: number; op: "backend"; preference: BackendPreference }
+  | { id: number; op: "create"; className: FamilyClassName; options: object }
+  | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
+  | { id: number; op: "free"; lab: number };
+
+/** The worker's answer to request `id`. */
+export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData };
+
+/** Distributive `Omit`, so each request kind keeps its own fields. */
+type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
+
+/** Labs in a Web Worker: every call is a message; typed arrays come back transferred. */
+export class WorkerEngine implements Engine {
+  readonly where = "a Web Worker (the page keeps drawing while it trains)";
+  private next = 1;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.addEventListener("message", (event: MessageEvent<WorkerReply>) => {
+      const reply = event.data;
+      const waiting = this.pending.get(reply.id);
+      if (waiting === undefined) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.value);
+      else waiting.reject(errorFrom(reply.error));
+    });
+    worker.addEventListener("error", (event) => {
+      for (const waiting of this.pending.values()) waiting.reject(new Error(`the worker failed: ${event.message}`));
+      this.pending.clear();
+    });
+  }
+
+  /** Starts the worker at `workerUrl` and loads the wasm module into it. */
+  static async start(workerUrl: string, bindings: string, wasm: string): Promise<WorkerEngine> {
+    const engine = new WorkerEngine(new Worker(workerUrl, { type: "module", name: "genlab" }));
+    try {
+      await engine.request({ op: "init", bindings, wasm });
+    } catch (error) {
+      engine.worker.terminate();
+      throw error;
+    }
+    return engine;
+  }
+
+  private request(message: WithoutId<WorkerRequest>): Promise<unknown> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  initBackend(preference: BackendPreference): Promise<BackendInfo> {
+    return this.request({ op: "backend", preference }) as Promise<BackendInfo>;
+  }
+
+  async create(className: FamilyClassName, options: object): Promise<Lab> {
+    const { id, info } = (await this.request({ op: "create", className, options })) as { id: number; info: LabInfo };
+    return proxyLab(
+      info,
+      (method, args) => this.request({ op: "call", lab: id, method, args }),
+      () => void this.request({ op: "free", lab: id }),
+    );
+  }
+}
+
+/**
+ * The buffers of the typed arrays in `value` (one level deep), to transfer instead of copy; only
+ * arrays that own their whole buffer (never a view into wasm memory, which must not detach).
+ */
+export function transferables(value: unknown): ArrayBuffer[] {
+  const found: ArrayBuffer[] = [];
+  const take = (v: unknown) => {
+    if (!ArrayBuffer.isView(v) || !(v.buffer instanceof ArrayBuffer)) return;
+    if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !found.includes(v.buffer)) found.push(v.buffer);
+  };
+  take(value);
+  if (typeof value === "object" && value !== null && !ArrayBuffer.isView(value)) {
+    for (const v of Object.values(value)) take(v);
+  }
+  return found;
+}

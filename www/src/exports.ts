@@ -1,0 +1,67 @@
+// What a lab cell saves and loads as files: its plots as one PNG, its divergence history as
+// CSV, and its weights (bytes from the lab, checked by Rust on the way back). The cell wires
+// these to buttons.
+
+import type { Estimate, GenLab } from "./genlab";
+import { parseSettings, type LabState } from "./state";
+
+/** Saves `blob` as a file called `name`. */
+export function download(blob: Blob, name: string): void {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+/** `canvases` side by side on white, as one PNG. */
+export function joinedPng(canvases: HTMLCanvasElement[]): Promise<Blob | null> {
+  const joined = document.createElement("canvas");
+  joined.width = canvases.reduce((sum, c) => sum + c.width, 0);
+  joined.height = Math.max(...canvases.map((c) => c.height));
+  const context = joined.getContext("2d");
+  if (context === null) return Promise.resolve(null);
+  context.fillStyle = "white";
+  context.fillRect(0, 0, joined.width, joined.height);
+  let x = 0;
+  for (const canvas of canvases) {
+    context.drawImage(canvas, x, 0);
+    x += canvas.width;
+  }
+  return new Promise((resolve) => joined.toBlob(resolve));
+}
+
+/** Every evaluation's divergences (value and noise floor) as CSV, one row per evaluation. */
+export function divergencesCsv(history: { step: number; divergences: Estimate[] }[]): string {
+  const names = history[0]?.divergences.map((e) => e.name) ?? [];
+  const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
+  const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor`)])].join(",");
+  const rows = history.map(({ step, divergences }) =>
+    [
+      step,
+      ...names.flatMap((n) => {
+        const e = divergences.find((d) => d.name === n);
+        return [e?.value ?? "", e?.noise_floor ?? ""];
+      }),
+    ].join(","),
+  );
+  return [header, ...rows].join("\n") + "\n";
+}
+
+/**
+ * The lab settings a weights file was saved with, checked (the bytes by Rust, the options like
+ * any setting); throws a message naming what is wrong. The dataset, which the weights do not
+ * depend on, is the file's when it names one and `current`'s otherwise (the user's own points).
+ */
+export function weightsSettings(genlab: GenLab, bytes: Uint8Array, current: LabState): LabState {
+  const info = genlab.weightsInfo(bytes);
+  const saved = (name: string): string | null => {
+    if (name === "family") return info.family;
+    const value = info.options[name];
+    return typeof value === "string" || typeof value === "number" ? String(value) : null;
+  };
+  const { state, errors } = parseSettings(saved);
+  if (errors.length > 0) throw new Error(`the file's options are not valid: ${errors.join("; ")}`);
+  const dataset = typeof info.options.dataset === "string" ? state.dataset : current.dataset;
+  return { ...state, dataset, backend: current.backend };
+}

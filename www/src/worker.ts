@@ -1,0 +1,44 @@
+// The Web Worker that runs the labs: it loads the wasm module (whose URLs the page sends), chooses
+// the backend (WebGPU is available in workers) and answers `WorkerRequest`s with `WorkerReply`s.
+// Requests are handled as they come; a lab refuses a second call while one is in flight.
+
+import { LabTable, errorData, transferables, type WorkerReply, type WorkerRequest } from "./engine";
+import { loadGenLab } from "./genlab";
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerReply, transfer: Transferable[]): void;
+}
+
+const scope = self as unknown as WorkerScope;
+let table: LabTable | null = null;
+
+function labs(): LabTable {
+  if (table === null) throw new Error("the worker has not loaded the wasm module");
+  return table;
+}
+
+async function handle(request: WorkerRequest): Promise<unknown> {
+  switch (request.op) {
+    case "init":
+      table = new LabTable(await loadGenLab(request.bindings, request.wasm));
+      return null;
+    case "backend":
+      return labs().initBackend(request.preference);
+    case "create":
+      return labs().create(request.className, request.options);
+    case "call":
+      return labs().call(request.lab, request.method, request.args);
+    case "free":
+      labs().free(request.lab);
+      return null;
+  }
+}
+
+scope.onmessage = (event) => {
+  const request = event.data;
+  handle(request).then(
+    (value) => scope.postMessage({ id: request.id, ok: true, value }, transferables(value)),
+    (error: unknown) => scope.postMessage({ id: request.id, ok: false, error: errorData(error) }, []),
+  );
+};
