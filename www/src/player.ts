@@ -1,6 +1,7 @@
-// The training loop: one `requestAnimationFrame` callback per frame, doing one bounded unit of
-// work and at most one readback: a train slice, or (at most once a second, and never more than a
-// fifth of the time) an evaluation, or, in the frame after an evaluation, the family's view. A
+// The training loop: one bounded unit of work at a time with at most one readback: a train slice,
+// or (at most once a second, and never more than a fifth of the time) an evaluation, or, after an
+// evaluation, the family's view. On the main thread each unit gets its own animation frame; with
+// a worker, units follow one another at once (the worker computes, the page keeps drawing). A
 // run token cancels a stale loop: `stop()` or a new `start()` makes the old loop return at its
 // next frame. Frames per second are the page's own (a separate frame counter), so they show
 // whether training, wherever it runs, leaves the page fluid.
@@ -48,9 +49,23 @@ export class Player {
 
   constructor(private readonly events: PlayerEvents) {}
 
-  /** Tunes slices for labs in a worker (`true`) or on the main thread. */
+  /** Whether labs run in a worker. */
+  private worker = false;
+
+  /** Tunes slices and scheduling for labs in a worker (`true`) or on the main thread. */
   set inWorker(inWorker: boolean) {
+    this.worker = inWorker;
     this.sliceMs = inWorker ? WORKER_SLICE_MS : MAIN_THREAD_SLICE_MS;
+  }
+
+  /**
+   * Starts the next unit of work: at the next frame when training runs on the main thread (one
+   * slice per frame) or in slow motion (one step per frame); at once when it runs in a worker,
+   * whose slices never block a frame (their results arrive at most ~25 times a second).
+   */
+  private schedule(work: () => void): void {
+    if (this.worker && !this.slowMotion) setTimeout(work, 0);
+    else requestAnimationFrame(work);
   }
 
   /** Whether a loop is running. */
@@ -80,9 +95,9 @@ export class Player {
         this.events.onError(error);
         return;
       }
-      if (run === this.run) requestAnimationFrame(() => void frame());
+      if (run === this.run) this.schedule(() => void frame());
     };
-    requestAnimationFrame(() => void frame());
+    this.schedule(() => void frame());
   }
 
   /** Stops the loop after its current frame. */
