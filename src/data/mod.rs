@@ -4,6 +4,7 @@
 //! Samples are produced as flat row-major `Vec<f32>` of shape `[n, dim]`; the session uploads
 //! them to the device once (see [`crate::session`]).
 
+pub mod digits;
 mod empirical;
 mod grid;
 mod mixture;

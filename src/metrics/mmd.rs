@@ -2,7 +2,8 @@
 //!
 //! `MMD²(P, Q) = E k(x, x') + E k(y, y') − 2 E k(x, y)`, estimated without bias (Gretton et al.
 //! 2012, eq. 3: the diagonal terms are left out), with `k(a, b) = Σ_h exp(−‖a − b‖² / 2h²)` over
-//! several bandwidths around the median pairwise distance (the median heuristic).
+//! several bandwidths around the median pairwise distance (the median heuristic). Points are
+//! row-major `[n, dim]`: 2-D for the toy sets, 64 pixels for the digits.
 
 use super::MetricError;
 
@@ -12,14 +13,17 @@ pub const BANDWIDTH_MULTIPLES: [f64; 3] = [0.5, 1.0, 2.0];
 /// Points the median heuristic looks at (the first of each set), to stay O(n).
 const MEDIAN_POINTS: usize = 256;
 
-fn check(x: &[f32], y: &[f32]) -> Result<(), MetricError> {
+fn check(x: &[f32], y: &[f32], dim: usize) -> Result<(), MetricError> {
+    if dim == 0 {
+        return Err(MetricError::new("points need at least one coordinate"));
+    }
     for (name, set) in [("first", x), ("second", y)] {
-        if set.len() % 2 != 0 {
+        if set.len() % dim != 0 {
             return Err(MetricError::new(format!(
-                "the {name} set is not a list of 2-D points"
+                "the {name} set is not a list of {dim}-D points"
             )));
         }
-        if set.len() < 4 {
+        if set.len() < 2 * dim {
             return Err(MetricError::new(format!(
                 "the {name} set needs at least 2 points"
             )));
@@ -34,18 +38,27 @@ fn check(x: &[f32], y: &[f32]) -> Result<(), MetricError> {
 }
 
 fn squared_distance(a: &[f32], b: &[f32]) -> f64 {
-    let dx = (a[0] - b[0]) as f64;
-    let dy = (a[1] - b[1]) as f64;
-    dx * dx + dy * dy
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| {
+            let d = (p - q) as f64;
+            d * d
+        })
+        .sum()
 }
 
-/// The median pairwise distance between the first points of `x` and `y` pooled.
+/// The median pairwise distance between the first 2-D points of `x` and `y` pooled.
 pub fn median_distance(x: &[f32], y: &[f32]) -> Result<f64, MetricError> {
-    check(x, y)?;
+    median_distance_in(x, y, 2)
+}
+
+/// [`median_distance`] of `dim`-dimensional points.
+pub fn median_distance_in(x: &[f32], y: &[f32], dim: usize) -> Result<f64, MetricError> {
+    check(x, y, dim)?;
     let pooled: Vec<&[f32]> = x
-        .chunks_exact(2)
+        .chunks_exact(dim)
         .take(MEDIAN_POINTS)
-        .chain(y.chunks_exact(2).take(MEDIAN_POINTS))
+        .chain(y.chunks_exact(dim).take(MEDIAN_POINTS))
         .collect();
     let mut distances = Vec::with_capacity(pooled.len() * pooled.len() / 2);
     for (i, a) in pooled.iter().enumerate() {
@@ -109,8 +122,8 @@ impl RbfSum {
     }
 
     /// The mean kernel value over distinct pairs of one set.
-    fn within(&self, set: &[f32]) -> f64 {
-        let points: Vec<&[f32]> = set.chunks_exact(2).collect();
+    fn within(&self, set: &[f32], dim: usize) -> f64 {
+        let points: Vec<&[f32]> = set.chunks_exact(dim).collect();
         let n = points.len() as f64;
         let mut sum = 0.0;
         for (i, a) in points.iter().enumerate() {
@@ -122,14 +135,14 @@ impl RbfSum {
     }
 
     /// The mean kernel value over all pairs across two sets.
-    fn across(&self, x: &[f32], y: &[f32]) -> f64 {
+    fn across(&self, x: &[f32], y: &[f32], dim: usize) -> f64 {
         let mut sum = 0.0;
-        for a in x.chunks_exact(2) {
-            for b in y.chunks_exact(2) {
+        for a in x.chunks_exact(dim) {
+            for b in y.chunks_exact(dim) {
                 sum += self.at(squared_distance(a, b));
             }
         }
-        sum / ((x.len() / 2) as f64 * (y.len() / 2) as f64)
+        sum / ((x.len() / dim) as f64 * (y.len() / dim) as f64)
     }
 }
 
@@ -138,18 +151,25 @@ impl RbfSum {
 /// thirds of two separate estimates.
 pub struct MmdAgainst<'a> {
     reference: &'a [f32],
+    dim: usize,
     kernel: RbfSum,
     within_reference: f64,
 }
 
 impl<'a> MmdAgainst<'a> {
-    /// Prepares MMD² against `reference` with the given bandwidths.
+    /// Prepares MMD² against the 2-D points `reference` with the given bandwidths.
     pub fn new(reference: &'a [f32], bandwidths: &[f64]) -> Result<Self, MetricError> {
-        check(reference, reference)?;
+        Self::in_dim(reference, 2, bandwidths)
+    }
+
+    /// [`MmdAgainst::new`] for `dim`-dimensional points.
+    pub fn in_dim(reference: &'a [f32], dim: usize, bandwidths: &[f64]) -> Result<Self, MetricError> {
+        check(reference, reference, dim)?;
         let kernel = RbfSum::new(bandwidths)?;
-        let within_reference = kernel.within(reference);
+        let within_reference = kernel.within(reference, dim);
         Ok(Self {
             reference,
+            dim,
             kernel,
             within_reference,
         })
@@ -157,16 +177,16 @@ impl<'a> MmdAgainst<'a> {
 
     /// Unbiased MMD² between the reference and `other`.
     pub fn mmd2(&self, other: &[f32]) -> Result<f64, MetricError> {
-        check(self.reference, other)?;
-        Ok(self.within_reference + self.kernel.within(other)
-            - 2.0 * self.kernel.across(self.reference, other))
+        check(self.reference, other, self.dim)?;
+        Ok(self.within_reference + self.kernel.within(other, self.dim)
+            - 2.0 * self.kernel.across(self.reference, other, self.dim))
     }
 }
 
 /// Unbiased MMD² between 2-D point sets (row-major) with a sum of RBF kernels of the given
 /// bandwidths. Can be slightly negative when the sets come from one distribution.
 pub fn mmd2_unbiased(x: &[f32], y: &[f32], bandwidths: &[f64]) -> Result<f64, MetricError> {
-    check(x, y)?;
+    check(x, y, 2)?;
     MmdAgainst::new(x, bandwidths)?.mmd2(y)
 }
 
@@ -228,6 +248,22 @@ mod tests {
             let direct: f64 = bandwidths.iter().map(|h| (-d2 / (2.0 * h * h)).exp()).sum();
             assert!((kernel.at(d2) - direct).abs() < 1e-12, "{d2}");
         }
+    }
+
+    #[test]
+    fn any_dimension_matches_the_formula_by_hand() {
+        // x = {a, a'}, y = {b, b'} in 3-D, one bandwidth h: MMD² = k(a, a') + k(b, b') − mean k(x, y).
+        let (a, a2, b, b2) = ([0.0f32, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]);
+        let h = 1.5f64;
+        let k = |p: [f32; 3], q: [f32; 3]| (-squared_distance(&p, &q) / (2.0 * h * h)).exp();
+        let by_hand = k(a, a2) + k(b, b2) - 2.0 * (k(a, b) + k(a, b2) + k(a2, b) + k(a2, b2)) / 4.0;
+        let x: Vec<f32> = [a, a2].concat();
+        let y: Vec<f32> = [b, b2].concat();
+        let got = MmdAgainst::in_dim(&x, 3, &[h]).unwrap().mmd2(&y).unwrap();
+        assert!((got - by_hand).abs() < 1e-12, "{got} vs {by_hand}");
+        assert!(MmdAgainst::in_dim(&x, 4, &[h]).is_err(), "6 numbers are not 4-D points");
+        // Pairwise distances 1, 2, √5, 3, √10, √13: the upper median is 3.
+        assert!((median_distance_in(&x, &y, 3).unwrap() - 3.0).abs() < 1e-12);
     }
 
     #[test]

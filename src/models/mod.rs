@@ -12,6 +12,7 @@ pub mod math;
 pub mod mlp;
 pub mod ncsn;
 pub mod ode;
+pub mod pixel_cnn;
 pub mod real_nvp;
 pub mod score_sde;
 pub mod vae;

@@ -28,6 +28,9 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The numeric settings every family shares, each with its input in the lab template. */
+const SHARED_NUMBERS = ["learning_rate", "batch_size", "seed"] as const;
+
 /** Largest weights file accepted (the same limit Rust enforces). */
 const MAX_WEIGHTS_BYTES = 128 << 20;
 
@@ -140,15 +143,16 @@ export class LabCell {
     for (const info of this.genlab.datasets()) {
       dataset.append(new Option(info.name.replace(/_/g, " "), info.name));
     }
-    const learningRate = this.part<HTMLInputElement>("learning_rate");
     dataset.value = this.state.dataset;
-    learningRate.value = String(this.state.learning_rate);
     dataset.addEventListener("change", () => {
       this.custom = null;
       void this.change({ dataset: dataset.value as LabState["dataset"] });
     });
     this.part("use-points").addEventListener("click", () => void this.usePoints());
-    learningRate.addEventListener("change", () => void this.change({ learning_rate: Number(learningRate.value) }));
+    for (const name of SHARED_NUMBERS) {
+      const input = this.part<HTMLInputElement>(name);
+      input.addEventListener("change", () => void this.change({ [name]: Number(input.value) }));
+    }
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.part("reset").addEventListener("click", () => void this.reset());
     this.part("step-once").addEventListener("click", () => void this.stepOnce());
@@ -194,6 +198,7 @@ export class LabCell {
     this.part<HTMLSelectElement>("family").value = entry.name;
     this.part("family-title").textContent = entry.label;
     this.part("family-lede").textContent = entry.lede;
+    for (const name of SHARED_NUMBERS) this.part<HTMLInputElement>(name).value = String(this.state[name]);
     this.part("loss-label").textContent = entry.stat;
     this.part("objective-readout").hidden = entry.name !== "gan";
     this.part("flow-actions").hidden = entry.name !== "flow_matching";

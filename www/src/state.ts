@@ -161,7 +161,18 @@ export const DEFAULT_STATE: Readonly<LabState> = {
 };
 
 /** The controls of a lab cell a lesson link can hide (`data-control` in the lab template). */
-export const HIDEABLE = ["family", "dataset", "learning_rate", "settings", "steps", "reset", "own_data", "exports"] as const;
+export const HIDEABLE = [
+  "family",
+  "dataset",
+  "learning_rate",
+  "batch_size",
+  "seed",
+  "settings",
+  "steps",
+  "reset",
+  "own_data",
+  "exports",
+] as const;
 /** One of [`HIDEABLE`]. */
 export type Hideable = (typeof HIDEABLE)[number];
 
