@@ -415,8 +415,8 @@ async fn an_evaluation_carries_the_model_density_beside_the_data_density() {
     let evaluation = settle(lab.evaluate(64)).await.unwrap();
     let maps = get(&evaluation, "densities");
     let resolution = get(&maps, "resolution").as_f64().unwrap() as u32;
-    let model: js_sys::Array = get(&maps, "model").dyn_into().unwrap();
-    let data: js_sys::Array = get(&maps, "data").dyn_into().unwrap();
+    let model: js_sys::Float64Array = get(&maps, "model").dyn_into().unwrap();
+    let data: js_sys::Float64Array = get(&maps, "data").dyn_into().unwrap();
     assert_eq!(model.length(), resolution * resolution);
     assert_eq!(data.length(), resolution * resolution);
     let method = get(&maps, "model_method").as_string().unwrap();

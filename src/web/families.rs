@@ -282,7 +282,7 @@ export interface ViewInfo {
 export interface ActionInfo { name: string; title: string; description: string; trains: boolean }
 export interface WeightsInfo { family: string; options: Record<string, unknown>; step: number; shapes: number[][] }
 export interface DensityMaps {
-  resolution: number; model: number[]; data: number[]; model_method: string; data_method: string;
+  resolution: number; model: Float64Array; data: Float64Array; model_method: string; data_method: string;
 }
 export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }
 export interface TrainReport { step: number; steps: number; stats: Record<string, number> }

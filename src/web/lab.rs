@@ -11,6 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
+use crate::evaluation::DensityMaps;
 use crate::family::Family;
 use crate::options::{LabOptions, OptionError, check_range};
 use crate::session::{EvaluationError, Session, StatsReport, TrainingFault, WeightsFile};
@@ -81,7 +82,7 @@ impl<F: Family + 'static> Lab<F> {
             );
             set(&result, "divergences", &to_js(&evaluation.divergences)?);
             set(&result, "bounds", &to_js(&evaluation.bounds)?);
-            set(&result, "densities", &to_js(&evaluation.densities)?);
+            set(&result, "densities", &density_maps_to_js(evaluation.densities.as_ref()));
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })
@@ -279,6 +280,21 @@ fn stats_to_js(report: &StatsReport) -> Result<JsValue, JsValue> {
         .map(|(name, value)| (name.to_string(), Value::from(*value)))
         .collect();
     to_js(&serde_json::json!({"step": report.step, "steps": report.steps, "stats": stats}))
+}
+
+/// The density maps with their grids as `Float64Array`s: one copy each, where a JS array would
+/// cost one boundary call per cell.
+fn density_maps_to_js(maps: Option<&DensityMaps>) -> JsValue {
+    let Some(maps) = maps else {
+        return JsValue::NULL;
+    };
+    let result = Object::new();
+    set(&result, "resolution", &JsValue::from_f64(maps.resolution as f64));
+    set(&result, "model", &Float64Array::from(maps.model.as_slice()).into());
+    set(&result, "data", &Float64Array::from(maps.data.as_slice()).into());
+    set(&result, "model_method", &maps.model_method.as_str().into());
+    set(&result, "data_method", &maps.data_method.as_str().into());
+    result.into()
 }
 
 fn fault(fault: &TrainingFault) -> JsValue {

@@ -200,8 +200,8 @@ export interface Estimate {
 /** The model's density beside the data's on one grid (row-major, row 0 at the lowest y). */
 export interface DensityMaps {
   resolution: number;
-  model: number[];
-  data: number[];
+  model: Float64Array;
+  data: Float64Array;
   model_method: string;
   data_method: string;
 }

@@ -4,16 +4,13 @@
 
 import { WorkerEngine, type Engine, type Lab } from "./engine";
 import { actionButtons, settingControls } from "./controls";
-import { DivergenceHistory } from "./divergence_history";
 import { download, joinedPng, weightsSettings } from "./exports";
-import type { CustomDataset, Estimate, Evaluation, GenLab } from "./genlab";
+import type { CustomDataset, GenLab } from "./genlab";
 import { FAMILIES, family, type FamilyName } from "./families";
 import { Player } from "./player";
-import { DensityPair } from "./plots/density_pair";
-import { LossCurve } from "./plots/loss_curve";
-import { ScatterPlot } from "./plots/scatter";
 import { HIDEABLE, defaultsFor, labOptions, type Hideable, type LabState } from "./state";
-import { OPTIMAL_DISCRIMINATOR, ViewPanel, type ViewContext } from "./views";
+import { LabPlots } from "./lab_plots";
+import { OPTIMAL_DISCRIMINATOR, ViewPanel } from "./views";
 
 /** What a lab cell tells its notebook. */
 export interface LabCellEvents {
@@ -41,16 +38,10 @@ export class LabCell {
   /** The user's own data, which replaces the named dataset until another one is chosen. */
   private custom: CustomDataset | null = null;
   private readonly player: Player;
-  private readonly scatter: ScatterPlot;
-  private readonly history: DivergenceHistory;
+  private readonly plots: LabPlots;
   private readonly message: HTMLParagraphElement;
   private readonly trainButton: HTMLButtonElement;
   private readonly views: ViewPanel;
-  private viewContext: ViewContext | null = null;
-  /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
-  private ganValue: number | null = null;
-  private readonly density: DensityPair;
-  private readonly losses: LossCurve;
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
 
@@ -63,33 +54,12 @@ export class LabCell {
     private state: LabState,
     private readonly events: LabCellEvents,
   ) {
-    this.history = new DivergenceHistory(
-      this.part("curve"),
-      this.part<HTMLSelectElement>("curve-divergence"),
-      this.part<HTMLInputElement>("curve-log"),
-      this.part<HTMLTableSectionElement>("divergences"),
-    );
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
-    const dataset = this.datasetInfo();
-    this.scatter = new ScatterPlot(this.part("scatter"), dataset.bounds);
-    this.density = new DensityPair(
-      this.part<HTMLCanvasElement>("density-model"),
-      this.part<HTMLCanvasElement>("density-data"),
-      this.part("density-caption"),
-    );
-    this.losses = new LossCurve(this.part("loss-curve"));
+    this.plots = new LabPlots(this.part.bind(this), this.datasetInfo().bounds);
     this.player = new Player({
-      onTrain: (report, rate, fps) => {
-        this.part("step").textContent = String(report.step);
-        const stat = family(this.state.family).stat;
-        this.part("loss").textContent = report.stats[stat]?.toFixed(4) ?? "–";
-        this.part("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
-        this.part("fps").textContent = fps > 0 ? fps.toFixed(0) : "–";
-        this.ganValue = report.stats.value ?? null;
-        this.losses.push(report.step, report.stats);
-      },
-      onEvaluate: (evaluation) => this.showEvaluation(evaluation),
+      onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
+      onEvaluate: (evaluation) => this.plots.evaluation(evaluation, family(this.state.family)),
       refreshView: (lab) => this.refreshView(lab),
       onError: (error) => {
         this.setPlaying(false);
@@ -111,9 +81,9 @@ export class LabCell {
   }
 
   private async refreshView(lab: Lab): Promise<void> {
-    if (this.viewContext === null) return;
+    if (this.plots.context === null) return;
     try {
-      await this.views.refresh(lab, this.viewContext);
+      await this.views.refresh(lab, this.plots.context);
     } catch (error) {
       this.say(errorText(error));
     }
@@ -308,11 +278,8 @@ export class LabCell {
     this.lab?.free();
     this.lab = lab;
     this.say("");
-    this.history.clear();
-    this.losses.clear();
+    this.plots.clear();
     this.showActions(lab);
-    for (const id of ["loss", "w2", "floor", "rate", "fps", "objective"]) this.part(id).textContent = "–";
-    this.ganValue = null;
     const views = lab.info.views;
     this.views.setViews(this.state.family === "gan" ? [...views, OPTIMAL_DISCRIMINATOR] : views, family(this.state.family).stage);
     try {
@@ -347,7 +314,7 @@ export class LabCell {
 
   /** Downloads every evaluation's divergences (value and noise floor) as CSV. */
   private exportCsv(): void {
-    download(new Blob([this.history.csv()], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
+    download(new Blob([this.plots.history.csv()], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
   }
 
   /** Downloads the trained weights (read from the device asynchronously). */
@@ -411,9 +378,7 @@ export class LabCell {
     await this.activate();
     if (this.player.playing || this.lab === null) return;
     try {
-      const report = await this.lab.act(name);
-      this.part("step").textContent = String(report.step);
-      this.losses.push(report.step, report.stats);
+      this.plots.train(await this.lab.act(name), family(this.state.family));
       await this.player.evaluate(this.lab);
       await this.refreshView(this.lab);
     } catch (error) {
@@ -494,27 +459,4 @@ export class LabCell {
     }
     this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
   }
-
-  private showEvaluation(evaluation: Evaluation): void {
-    this.viewContext = { bounds: evaluation.bounds, data: evaluation.data };
-    this.showObjective(evaluation.divergences);
-    this.density.show(evaluation.densities);
-    this.scatter.setBounds(evaluation.bounds);
-    this.scatter.draw(evaluation.data, evaluation.samples);
-    this.history.add(evaluation.step, evaluation.divergences);
-    const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
-    if (w2 === undefined) return;
-    this.part("w2").textContent = w2.value.toFixed(3);
-    this.part("floor").textContent = w2.noise_floor?.toFixed(3) ?? "–";
-  }
-
-  /** For a GAN: its V(D, G) beside 2·JS − log 4, the value at the optimal discriminator. */
-  private showObjective(divergences: Estimate[]): void {
-    const js = divergences.find((e) => e.name.startsWith("JS("));
-    if (this.state.family !== "gan" || js === undefined) return;
-    const bound = 2 * js.value - Math.log(4);
-    const value = this.ganValue === null ? "–" : this.ganValue.toFixed(3);
-    this.part("objective").textContent = `${value} vs ${bound.toFixed(3)}`;
-  }
 }
-
