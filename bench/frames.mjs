@@ -31,17 +31,17 @@ async function countFrames(seconds) {
   });
 }
 
-const server = await serveDist(join(root, "dist"));
-const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-const rows = [];
-for (const family of LABS) {
-  const measured = {};
-  for (const [mode, query] of [["worker", ""], ["main thread", "&worker=0"]]) {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
-    await page.goto(`${server.origin}/?backend=cpu&family=${family}${query}`);
-    await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+/** Longest a page may take (a stuck page is reported, not waited on forever). */
+const PAGE_SECONDS = 120;
+
+/** Measures the first lab of a fresh page at `url`; `{ error }` if it fails or takes too long. */
+async function measurePage(url) {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+  const run = (async () => {
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
     const cell = page.locator(".lab-cell").first();
-    await cell.locator('[data-role="w2"]').filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
+    await cell.locator('[data-role="w2"]').filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
     const idle = await page.evaluate(countFrames, 3);
     await cell.locator('[data-role="train"]').click();
     await page.waitForTimeout(WARMUP_SECONDS * 1000);
@@ -49,17 +49,32 @@ for (const family of LABS) {
     const training = await page.evaluate(countFrames, MEASURE_SECONDS);
     const steps = Number(await cell.locator('[data-role="step"]').textContent()) - startStep;
     await cell.locator('[data-role="train"]').click();
-    measured[mode] = { idle, training, stepsPerSecond: steps / MEASURE_SECONDS };
+    return { idle, training, stepsPerSecond: steps / MEASURE_SECONDS };
+  })().catch((error) => ({ error: String(error).split("\n")[0] }));
+  const deadline = new Promise((done) => setTimeout(() => done({ error: `no result within ${PAGE_SECONDS} s` }), PAGE_SECONDS * 1000));
+  const result = await Promise.race([run, deadline]);
+  await Promise.race([page.close(), new Promise((done) => setTimeout(done, 5000))]);
+  return result;
+}
+
+const server = await serveDist(join(root, "dist"));
+const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const rows = [];
+for (const family of LABS) {
+  const measured = {};
+  for (const [mode, query] of [["worker", ""], ["main thread", "&worker=0"]]) {
+    measured[mode] = await measurePage(`${server.origin}/?backend=cpu&family=${family}${query}`);
     console.error(`bench: ${family} ${mode} ${JSON.stringify(measured[mode])}`);
-    await page.close();
   }
   rows.push([family, measured]);
 }
-await browser.close();
+await Promise.race([browser.close(), new Promise((done) => setTimeout(done, 10_000))]);
 server.close();
 
 const line = (family, mode, m, reference) =>
-  `| ${family} | ${mode} | ${m.idle.fps.toFixed(1)} | ${m.training.fps.toFixed(1)} | ${(m.training.fps / reference.training.fps).toFixed(2)}× | ${m.training.p95.toFixed(0)} ms | ${m.training.longest.toFixed(0)} ms | ${m.stepsPerSecond.toFixed(0)} |`;
+  m.error || reference.error
+    ? `| ${family} | ${mode} | ${m.error ?? "–"} | | | | | |`
+    : `| ${family} | ${mode} | ${m.idle.fps.toFixed(1)} | ${m.training.fps.toFixed(1)} | ${(m.training.fps / reference.training.fps).toFixed(2)}× | ${m.training.p95.toFixed(0)} ms | ${m.training.longest.toFixed(0)} ms | ${m.stepsPerSecond.toFixed(0)} |`;
 console.log(`## Frame rate while training (${new Date().toISOString().slice(0, 10)})
 
 The page's own frames per second (requestAnimationFrame callbacks over ${MEASURE_SECONDS} s, after
