@@ -46,7 +46,9 @@ fn train_on_digits<F: Family>(
 ) -> (F, f64, f64) {
     // Burn's random generator is global: one test at a time seeds and uses it.
     static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _rng = DEVICE_RNG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _rng = DEVICE_RNG
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let device = Device::flex();
     device.seed(seed);
     let mut batches = Batches::upload(atlas, PIXELS, training.batch_size, &device);
@@ -76,11 +78,21 @@ fn pixel_cnn_learns_the_digits_and_its_held_out_bits_per_pixel_fall() {
     );
     eprintln!("held-out bits/pixel: {before:.3} → {after:.3}");
     // A uniform model over 17 levels has log2 17 = 4.09 bits/pixel.
-    assert!((before - 17f64.log2()).abs() < 0.6, "an untrained model is near uniform: {before}");
+    assert!(
+        (before - 17f64.log2()).abs() < 0.6,
+        "an untrained model is near uniform: {before}"
+    );
     // Measured (seed 11, 2026-11-25): 4.154 → 2.246 in 150 steps.
     assert!(after < 2.8, "bits/pixel stay above 2.8: {before} → {after}");
-    assert!(after < before - 1.5, "bits/pixel fell by less than 1.5: {before} → {after}");
-    let samples = model.sample(4).into_data().try_into_vec_as::<f32>().unwrap();
+    assert!(
+        after < before - 1.5,
+        "bits/pixel fell by less than 1.5: {before} → {after}"
+    );
+    let samples = model
+        .sample(4)
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .unwrap();
     assert_eq!(samples.len(), 4 * PIXELS);
     assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
 }
@@ -104,7 +116,10 @@ fn the_vae_learns_the_digits_and_its_held_out_iwae_bound_falls() {
     let training = TrainingConfig::new()
         .with_learning_rate(2e-3)
         .with_batch_size(128);
-    let config = VaeConfig::new().with_width(128).with_depth(2).with_latent_dim(8);
+    let config = VaeConfig::new()
+        .with_width(128)
+        .with_depth(2)
+        .with_latent_dim(8);
     let (_, before, after) = train_on_digits::<Vae>(
         &config,
         &training,
@@ -116,6 +131,9 @@ fn the_vae_learns_the_digits_and_its_held_out_iwae_bound_falls() {
     eprintln!("VAE held-out IWAE bits/pixel bound: {before:.3} → {after:.3}");
     // Measured (seed 12, 2026-11-25): 5.580 → 2.954. Below log2 17 = 4.09 means better than
     // uniform over the grey levels.
-    assert!(after < 3.5, "the bound stays above 3.5 bits/pixel: {before} → {after}");
+    assert!(
+        after < 3.5,
+        "the bound stays above 3.5 bits/pixel: {before} → {after}"
+    );
     assert!(after < before - 2.0, "{before} → {after}");
 }

@@ -389,17 +389,30 @@ async fn fine_steps_and_weights_round_trip_on_webgpu() {
     settle(lab.train(2)).await.unwrap();
     let report = settle(lab.act("discriminator_step".into())).await.unwrap();
     assert_eq!(get(&report, "step").as_f64(), Some(3.0));
-    assert!(get(&get(&report, "stats"), "d_loss").as_f64().unwrap().is_finite());
+    assert!(
+        get(&get(&report, "stats"), "d_loss")
+            .as_f64()
+            .unwrap()
+            .is_finite()
+    );
     let error = settle(lab.act("no_such_step".into())).await.unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("name"));
 
-    let bytes: Uint8Array = settle(lab.export_weights()).await.unwrap().dyn_into().unwrap();
+    let bytes: Uint8Array = settle(lab.export_weights())
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     let info = weights_info(&bytes.to_vec()).unwrap();
     assert_eq!(get(&info, "family").as_string().as_deref(), Some("gan"));
     assert_eq!(get(&info, "step").as_f64(), Some(3.0));
     let copy = Gan::create(options(settings)).await.unwrap();
     assert_eq!(copy.import_weights(&bytes.to_vec()).unwrap(), 3.0);
-    let again: Uint8Array = settle(copy.export_weights()).await.unwrap().dyn_into().unwrap();
+    let again: Uint8Array = settle(copy.export_weights())
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(again.to_vec(), bytes.to_vec());
     let error = copy.import_weights(b"GENLABW1 not really").unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("weights"));
@@ -421,7 +434,9 @@ async fn an_evaluation_carries_the_model_density_beside_the_data_density() {
     assert_eq!(data.length(), resolution * resolution);
     let method = get(&maps, "model_method").as_string().unwrap();
     assert!(method.contains("own density"), "{method}");
-    let gan = Gan::create(options(r#"{"width":8,"depth":1}"#)).await.unwrap();
+    let gan = Gan::create(options(r#"{"width":8,"depth":1}"#))
+        .await
+        .unwrap();
     let maps = get(&settle(gan.evaluate(64)).await.unwrap(), "densities");
     let method = get(&maps, "model_method").as_string().unwrap();
     assert!(method.contains("KDE of 64 model samples"), "{method}");

@@ -42,7 +42,12 @@ fn round_trip<F: Family>(compare_samples: bool) {
     assert_eq!(decoded, file);
 
     let mut fresh = common::session::<F>(small(2));
-    assert_ne!(weights(&fresh).values, file.values, "{}: seeds differ", F::NAME);
+    assert_ne!(
+        weights(&fresh).values,
+        file.values,
+        "{}: seeds differ",
+        F::NAME
+    );
     fresh.import_weights(&decoded).expect("same shapes load");
     assert_eq!(fresh.step(), 5);
     assert_eq!(weights(&fresh).values, file.values, "{}", F::NAME);
@@ -97,7 +102,11 @@ fn bad_weights_files_are_rejected_with_a_reason_and_change_nothing() {
     let mut wider = common::session::<Vae>(json!({"dataset": "eight_gaussians", "width": 32}));
     let error = wider.import_weights(&file).unwrap_err();
     assert!(error.contains("shapes"), "{error}");
-    assert_eq!(weights(&gan).values, before, "a rejected file changes nothing");
+    assert_eq!(
+        weights(&gan).values,
+        before,
+        "a rejected file changes nothing"
+    );
 }
 
 #[test]

@@ -79,11 +79,17 @@ mod tests {
         let mut per_class = [0usize; 10];
         for i in 0..IMAGES {
             let d = digit(i);
-            assert!(d.pixels.iter().all(|&v| usize::from(v) < LEVELS), "image {i}");
+            assert!(
+                d.pixels.iter().all(|&v| usize::from(v) < LEVELS),
+                "image {i}"
+            );
             per_class[usize::from(d.label)] += 1;
         }
         // The UCI description: 178, 182, 177, 183, 181, 182, 181, 179, 174, 180 per digit.
-        assert_eq!(per_class, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+        assert_eq!(
+            per_class,
+            [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+        );
         let all = levels(&(0..IMAGES).collect::<Vec<_>>());
         assert_eq!(all.iter().copied().fold(f32::MIN, f32::max), 16.0);
         assert_eq!(all.iter().copied().fold(f32::MAX, f32::min), 0.0);
@@ -100,9 +106,21 @@ mod tests {
         assert_eq!((split.train.len(), split.held_out.len()), (1500, 297));
         let mut all: Vec<usize> = split.train.iter().chain(&split.held_out).copied().collect();
         all.sort_unstable();
-        assert_eq!(all, (0..IMAGES).collect::<Vec<_>>(), "disjoint and complete");
-        assert_eq!(Split::new(7, 297), split, "the same seed gives the same split");
+        assert_eq!(
+            all,
+            (0..IMAGES).collect::<Vec<_>>(),
+            "disjoint and complete"
+        );
+        assert_eq!(
+            Split::new(7, 297),
+            split,
+            "the same seed gives the same split"
+        );
         assert_ne!(Split::new(8, 297).held_out, split.held_out);
-        assert_eq!(Split::new(7, 5000).held_out.len(), IMAGES / 2, "at most half is held out");
+        assert_eq!(
+            Split::new(7, 5000).held_out.len(),
+            IMAGES / 2,
+            "at most half is held out"
+        );
     }
 }

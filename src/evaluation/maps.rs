@@ -83,7 +83,11 @@ mod tests {
     /// Total variation between two density grids over the same cells.
     fn tv(p: &[f64], q: &[f64]) -> f64 {
         let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
-        0.5 * p.iter().zip(q).map(|(a, b)| (a / sp - b / sq).abs()).sum::<f64>()
+        0.5 * p
+            .iter()
+            .zip(q)
+            .map(|(a, b)| (a / sp - b / sq).abs())
+            .sum::<f64>()
     }
 
     #[test]
@@ -103,7 +107,11 @@ mod tests {
         };
         let maps = density_maps(&reference, &[], Some(&density), "analytic").unwrap();
         for (m, l) in maps.model.iter().zip(&log_q) {
-            assert!((m - l.exp()).abs() <= 1e-12 * l.exp().max(1.0), "{m} vs {}", l.exp());
+            assert!(
+                (m - l.exp()).abs() <= 1e-12 * l.exp().max(1.0),
+                "{m} vs {}",
+                l.exp()
+            );
         }
         let data = reference_density(&source, reference.bounds(), 16).unwrap();
         assert_eq!(maps.data, data, "the data map is the reference, unsmoothed");
@@ -118,7 +126,10 @@ mod tests {
         let maps = density_maps(&reference, &samples, None, "analytic").unwrap();
         assert_eq!(maps.model.len(), 48 * 48);
         let close = tv(&maps.model, &maps.data);
-        assert!(close < 0.1, "KDE of data vs the same-kernel data: TV {close}");
+        assert!(
+            close < 0.1,
+            "KDE of data vs the same-kernel data: TV {close}"
+        );
         let shifted: Vec<f32> = samples.iter().map(|v| v * 0.3).collect();
         let far = density_maps(&reference, &shifted, None, "analytic").unwrap();
         let apart = tv(&far.model, &far.data);

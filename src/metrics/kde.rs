@@ -174,8 +174,16 @@ mod tests {
 
     #[test]
     fn the_kernel_never_reaches_past_the_grid() {
-        assert_eq!(kernel(0.1, 0.1, 64).len(), 5, "4h = 4 cells, plus the centre");
-        assert_eq!(kernel(4e4, 0.06, 64).len(), 64, "a huge bandwidth stops at the grid's edge");
+        assert_eq!(
+            kernel(0.1, 0.1, 64).len(),
+            5,
+            "4h = 4 cells, plus the centre"
+        );
+        assert_eq!(
+            kernel(4e4, 0.06, 64).len(),
+            64,
+            "a huge bandwidth stops at the grid's edge"
+        );
         // Its weights are still the kernel's: nearly flat across the grid.
         let flat = kernel(4e4, 0.06, 64);
         assert!((flat[63] / flat[0] - 1.0).abs() < 1e-6);

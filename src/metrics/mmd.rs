@@ -163,7 +163,11 @@ impl<'a> MmdAgainst<'a> {
     }
 
     /// [`MmdAgainst::new`] for `dim`-dimensional points.
-    pub fn in_dim(reference: &'a [f32], dim: usize, bandwidths: &[f64]) -> Result<Self, MetricError> {
+    pub fn in_dim(
+        reference: &'a [f32],
+        dim: usize,
+        bandwidths: &[f64],
+    ) -> Result<Self, MetricError> {
         check(reference, reference, dim)?;
         let kernel = RbfSum::new(bandwidths)?;
         let within_reference = kernel.within(reference, dim);
@@ -253,7 +257,12 @@ mod tests {
     #[test]
     fn any_dimension_matches_the_formula_by_hand() {
         // x = {a, a'}, y = {b, b'} in 3-D, one bandwidth h: MMD² = k(a, a') + k(b, b') − mean k(x, y).
-        let (a, a2, b, b2) = ([0.0f32, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]);
+        let (a, a2, b, b2) = (
+            [0.0f32, 0.0, 0.0],
+            [1.0, 0.0, 0.0],
+            [0.0, 2.0, 0.0],
+            [0.0, 0.0, 3.0],
+        );
         let h = 1.5f64;
         let k = |p: [f32; 3], q: [f32; 3]| (-squared_distance(&p, &q) / (2.0 * h * h)).exp();
         let by_hand = k(a, a2) + k(b, b2) - 2.0 * (k(a, b) + k(a, b2) + k(a2, b) + k(a2, b2)) / 4.0;
@@ -261,7 +270,10 @@ mod tests {
         let y: Vec<f32> = [b, b2].concat();
         let got = MmdAgainst::in_dim(&x, 3, &[h]).unwrap().mmd2(&y).unwrap();
         assert!((got - by_hand).abs() < 1e-12, "{got} vs {by_hand}");
-        assert!(MmdAgainst::in_dim(&x, 4, &[h]).is_err(), "6 numbers are not 4-D points");
+        assert!(
+            MmdAgainst::in_dim(&x, 4, &[h]).is_err(),
+            "6 numbers are not 4-D points"
+        );
         // Pairwise distances 1, 2, √5, 3, √10, √13: the upper median is 3.
         assert!((median_distance_in(&x, &y, 3).unwrap() - 3.0).abs() < 1e-12);
     }

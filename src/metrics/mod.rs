@@ -15,8 +15,10 @@ mod sliced_wasserstein;
 pub use estimators::{MonteCarlo, fisher_divergence, monte_carlo_kl};
 pub use grid::{SMOOTHING, cell_masses, jensen_shannon, kl, total_variation};
 pub use kde::{kde_grid, scott_bandwidth, smooth_grid};
+pub use mmd::{
+    BANDWIDTH_MULTIPLES, MmdAgainst, median_distance, median_distance_in, mmd2_unbiased,
+};
 pub use nearest::nearest_distances;
-pub use mmd::{BANDWIDTH_MULTIPLES, MmdAgainst, median_distance, median_distance_in, mmd2_unbiased};
 pub use sinkhorn::{MAX_ITERATIONS as SINKHORN_MAX_ITERATIONS, sinkhorn_divergence};
 pub use sliced_wasserstein::{sliced_w2, sliced_w2_gaussians, wasserstein2_1d};
 

@@ -15,7 +15,9 @@ use burn::tensor::Distribution;
 
 use crate::data::Bounds;
 use crate::evaluation::cell_centres;
-use crate::family::{ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{
+    ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
+};
 use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};

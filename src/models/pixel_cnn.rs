@@ -59,7 +59,13 @@ pub struct PixelCnnNet {
 
 /// `[out, in, k, k]` ones where a `k × k` kernel may look: rows above the centre, and the centre
 /// row left of the centre, plus the centre itself for type B.
-fn raster_mask(channels_out: usize, channels_in: usize, k: usize, include_centre: bool, device: &Device) -> Tensor<4> {
+fn raster_mask(
+    channels_out: usize,
+    channels_in: usize,
+    k: usize,
+    include_centre: bool,
+    device: &Device,
+) -> Tensor<4> {
     let c = k / 2;
     let cells: Vec<f32> = (0..k * k)
         .map(|cell| {
@@ -78,7 +84,12 @@ fn raster_mask(channels_out: usize, channels_in: usize, k: usize, include_centre
 fn masked(layer: &Conv2d, x: Tensor<4>, mask: Tensor<4>) -> Tensor<4> {
     let k = layer.kernel_size[0];
     let options = ConvOptions::new([1, 1], [k / 2, k / 2], [1, 1], 1);
-    conv2d(x, layer.weight.val() * mask, layer.bias.as_ref().map(|b| b.val()), options)
+    conv2d(
+        x,
+        layer.weight.val() * mask,
+        layer.bias.as_ref().map(|b| b.val()),
+        options,
+    )
 }
 
 impl PixelCnnNet {
@@ -106,7 +117,13 @@ pub struct PixelCnnModel {
 
 impl PixelCnnModel {
     /// A model of `side × side` images with `levels` grey levels on `device`.
-    pub fn new(side: usize, levels: usize, channels: usize, layers: usize, device: &Device) -> Self {
+    pub fn new(
+        side: usize,
+        levels: usize,
+        channels: usize,
+        layers: usize,
+        device: &Device,
+    ) -> Self {
         let plain = device.clone().inner();
         Self {
             net: PixelCnnNet::new(levels, channels, layers, device),
@@ -145,12 +162,21 @@ impl PixelCnnModel {
         let n = v.dims()[0];
         let log_p = log_softmax(self.logits(v.clone()), 1); // [n, levels, side, side]
         let classes: Vec<f32> = (0..self.levels).map(|l| l as f32).collect();
-        let classes = Tensor::<1>::from_floats(classes.as_slice(), &v.device()).reshape([1, self.levels, 1, 1]);
+        let classes = Tensor::<1>::from_floats(classes.as_slice(), &v.device()).reshape([
+            1,
+            self.levels,
+            1,
+            1,
+        ]);
         let chosen = (v.reshape([n, 1, self.side, self.side]) - classes)
             .abs()
             .lower_elem(0.5)
             .float(); // [n, levels, side, side], one-hot without an index check
-        (log_p * chosen).sum_dim(3).sum_dim(2).sum_dim(1).reshape([n])
+        (log_p * chosen)
+            .sum_dim(3)
+            .sum_dim(2)
+            .sum_dim(1)
+            .reshape([n])
     }
 
     /// `n` images drawn pixel by pixel, grey levels `[n, side²]`; pixels before `start` are kept
@@ -158,7 +184,9 @@ impl PixelCnnModel {
     pub fn sample_from(&self, given: Tensor<2>, start: usize) -> Tensor<2> {
         let [n, pixels] = given.dims();
         let device = given.device();
-        let keep: Vec<f32> = (0..pixels).map(|p| if p < start { 1.0 } else { 0.0 }).collect();
+        let keep: Vec<f32> = (0..pixels)
+            .map(|p| if p < start { 1.0 } else { 0.0 })
+            .collect();
         let mut v = given * Tensor::<1>::from_floats(keep.as_slice(), &device).unsqueeze::<2>();
         for pixel in start..pixels {
             let logits = self
@@ -166,7 +194,8 @@ impl PixelCnnModel {
                 .reshape([n, self.levels, pixels])
                 .slice([0..n, 0..self.levels, pixel..pixel + 1])
                 .reshape([n, self.levels]);
-            let uniform = Tensor::<2>::random([n, self.levels], Distribution::Uniform(1e-7, 1.0), &device);
+            let uniform =
+                Tensor::<2>::random([n, self.levels], Distribution::Uniform(1e-7, 1.0), &device);
             let gumbel = uniform.log().neg().log().neg();
             let level = (logits + gumbel).argmax(1).float(); // [n, 1]
             let mut at = vec![0.0f32; pixels];
@@ -208,7 +237,13 @@ impl Family for PixelCnn {
         let side = (dim as f64).sqrt().round() as usize;
         assert_eq!(side * side, dim, "PixelCNN needs square images");
         Self {
-            model: PixelCnnModel::new(side, LEVELS, config.channels, config.layers, &device.clone().autodiff()),
+            model: PixelCnnModel::new(
+                side,
+                LEVELS,
+                config.channels,
+                config.layers,
+                &device.clone().autodiff(),
+            ),
             optim: AdamConfig::new().init(),
             learning_rate: training.learning_rate,
             device: device.clone(),
@@ -272,7 +307,8 @@ mod tests {
         device.seed(1);
         let (side, levels) = (4, 3);
         let model = PixelCnnModel::new(side, levels, 6, 2, &device.clone().autodiff());
-        let v = Tensor::<2>::random([3, side * side], Distribution::Uniform(0.0, 3.0), &device).floor();
+        let v =
+            Tensor::<2>::random([3, side * side], Distribution::Uniform(0.0, 3.0), &device).floor();
         for pixel in 0..side * side {
             let gradient = values(input_gradient(v.clone(), |v| {
                 let n = v.dims()[0];
@@ -291,7 +327,10 @@ mod tests {
             if pixel > 0 {
                 let left = pixel - 1;
                 let reaches_left = (0..3).any(|n| gradient[n * side * side + left] != 0.0);
-                assert!(reaches_left || pixel % side == 0, "pixel {pixel} ignores pixel {left}");
+                assert!(
+                    reaches_left || pixel % side == 0,
+                    "pixel {pixel} ignores pixel {left}"
+                );
             }
         }
     }
@@ -306,7 +345,10 @@ mod tests {
             .flat_map(|i| (0..4).map(move |p| ((i / 3usize.pow(p)) % 3) as f32))
             .collect();
         let v = Tensor::<2>::from_data(TensorData::new(images, [81, 4]), &device);
-        let total: f64 = values(model.log_prob(v)).iter().map(|l| (*l as f64).exp()).sum();
+        let total: f64 = values(model.log_prob(v))
+            .iter()
+            .map(|l| (*l as f64).exp())
+            .sum();
         assert!((total - 1.0).abs() < 1e-4, "Σ P = {total}");
     }
 

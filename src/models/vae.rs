@@ -8,8 +8,8 @@
 //! estimated by importance weighting (Burda et al. 2016):
 //! `log p(x) ≥ IWAE_K = E log (1/K) Σ_k p(x, z_k)/q(z_k|x) ≥ ELBO`, tightening as K grows.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::module::Param;
+use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;

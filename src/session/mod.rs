@@ -11,7 +11,9 @@ mod weights;
 
 pub use probes::{DensityProbe, Evaluation, EvaluationError, ProbeValues, Probes, ScoreTruth};
 pub use training::{Batches, PendingStats, StatsReport, TrainingConfig, TrainingFault};
-pub use weights::{MAX_WEIGHTS_BYTES, PendingWeights, WeightsFile, WeightsHeader, parameter_shapes};
+pub use weights::{
+    MAX_WEIGHTS_BYTES, PendingWeights, WeightsFile, WeightsHeader, parameter_shapes,
+};
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -165,7 +167,12 @@ impl<F: Family> Session<F> {
     /// returns its statistics on the device like [`Session::train`], or `None` for an unknown
     /// name.
     pub fn act(&mut self, name: &str) -> Option<PendingStats> {
-        let trains = self.family.actions().iter().find(|a| a.name == name)?.trains;
+        let trains = self
+            .family
+            .actions()
+            .iter()
+            .find(|a| a.name == name)?
+            .trains;
         let _rng = device_rng();
         self.actions += 1;
         self.reseed(mix(ACTION_STREAM, self.actions));

@@ -68,11 +68,15 @@ impl WeightsFile {
             ));
         }
         if bytes.len() < 12 || &bytes[..8] != WEIGHTS_MAGIC {
-            return Err("this is not a GenLab weights file (it does not start with GENLABW1)".into());
+            return Err(
+                "this is not a GenLab weights file (it does not start with GENLABW1)".into(),
+            );
         }
         let header_len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
         if header_len > MAX_HEADER_BYTES || 12 + header_len > bytes.len() {
-            return Err(format!("the header length {header_len} is impossible for this file"));
+            return Err(format!(
+                "the header length {header_len} is impossible for this file"
+            ));
         }
         let header: WeightsHeader = serde_json::from_slice(&bytes[12..12 + header_len])
             .map_err(|e| format!("the header is not valid: {e}"))?;
@@ -188,7 +192,8 @@ impl ModuleMapper for Replace<'_> {
         let (values, rest) = self.values.split_at(shape.iter().product());
         self.values = rest;
         param.map(|old| {
-            let fresh = Tensor::<D>::from_data(TensorData::new(values.to_vec(), shape), &old.device());
+            let fresh =
+                Tensor::<D>::from_data(TensorData::new(values.to_vec(), shape), &old.device());
             if old.is_require_grad() {
                 fresh.require_grad()
             } else {

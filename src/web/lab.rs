@@ -82,7 +82,11 @@ impl<F: Family + 'static> Lab<F> {
             );
             set(&result, "divergences", &to_js(&evaluation.divergences)?);
             set(&result, "bounds", &to_js(&evaluation.bounds)?);
-            set(&result, "densities", &density_maps_to_js(evaluation.densities.as_ref()));
+            set(
+                &result,
+                "densities",
+                &density_maps_to_js(evaluation.densities.as_ref()),
+            );
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })
@@ -289,9 +293,21 @@ fn density_maps_to_js(maps: Option<&DensityMaps>) -> JsValue {
         return JsValue::NULL;
     };
     let result = Object::new();
-    set(&result, "resolution", &JsValue::from_f64(maps.resolution as f64));
-    set(&result, "model", &Float64Array::from(maps.model.as_slice()).into());
-    set(&result, "data", &Float64Array::from(maps.data.as_slice()).into());
+    set(
+        &result,
+        "resolution",
+        &JsValue::from_f64(maps.resolution as f64),
+    );
+    set(
+        &result,
+        "model",
+        &Float64Array::from(maps.model.as_slice()).into(),
+    );
+    set(
+        &result,
+        "data",
+        &Float64Array::from(maps.data.as_slice()).into(),
+    );
     set(&result, "model_method", &maps.model_method.as_str().into());
     set(&result, "data_method", &maps.data_method.as_str().into());
     result.into()
