@@ -3,38 +3,18 @@
 // page load into a fresh one; a lesson link hides the controls it names. Screenshots land in
 // test-output/.
 import { strict as assert } from "node:assert";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "../../bench/serve-dist.mjs";
-
-const root = resolve(import.meta.dirname, "../..");
-const output = join(root, "test-output");
-
-let server;
-let browser;
-let origin;
-
-before(async () => {
-  server = await serveDist(join(root, "dist"));
-  origin = server.origin;
-  browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  mkdirSync(output, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { env, output } from "./harness.mjs";
 
 /** A fresh page at `path` that records page errors; resolves once the notebook is ready. */
 async function open(path, viewport = { width: 1100, height: 1300 }) {
-  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  const page = await env.browser.newPage({ viewport, acceptDownloads: true });
   page.problems = [];
   page.on("pageerror", (error) => page.problems.push(error.message));
   page.on("console", (message) => message.type() === "error" && page.problems.push(message.text()));
-  await page.goto(`${origin}${path}`);
+  await page.goto(`${env.origin}${path}`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
   return page;
@@ -170,7 +150,7 @@ test("a lesson link hides the controls the teacher ticks; ?worker=0 trains on th
   assert.match(await page.locator("#embed-link").inputValue(), /<iframe src="/);
   await page.close();
 
-  const lesson = await open(link.replace(origin, ""));
+  const lesson = await open(link.replace(env.origin, ""));
   const cell = lesson.locator(".lab-cell").first();
   assert.equal(await role(cell, "family").inputValue(), "gan");
   assert.equal(await cell.locator('[data-control="dataset"]').isVisible(), false);

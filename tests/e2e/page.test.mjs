@@ -2,34 +2,10 @@
 // playwright-core), press Train, and check that samples are drawn and the sliced W2 falls.
 // Run by scripts/test after `trunk build`; the screenshot lands in test-output/.
 import { strict as assert } from "node:assert";
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { after, before, test } from "node:test";
+import { join } from "node:path";
+import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "../../bench/serve-dist.mjs";
-
-const root = resolve(import.meta.dirname, "../..");
-const output = join(root, "test-output");
-
-let server;
-let browser;
-let origin;
-
-before(async () => {
-  server = await serveDist(join(root, "dist"));
-  origin = server.origin;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
-  mkdirSync(output, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+import { env, output } from "./harness.mjs";
 
 /** The element with `data-role="role"` in the page's first lab cell. */
 function part(page, role) {
@@ -66,16 +42,16 @@ async function settledStep(page) {
 /** A notebook link built independently of the page's code: JSON, raw deflate, base64url. */
 function notebookLink(notebook) {
   const packed = deflateRawSync(Buffer.from(JSON.stringify(notebook))).toString("base64url");
-  return `${origin}/#nb=${packed}`;
+  return `${env.origin}/#nb=${packed}`;
 }
 
 for (const dataset of ["eight_gaussians", "moons"]) {
   test(`training flow matching on ${dataset} lowers the displayed sliced W2`, { timeout: 240_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await env.browser.newPage({ viewport: { width: 1100, height: 900 } });
     const problems = [];
     page.on("pageerror", (error) => problems.push(error.message));
     page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-    await page.goto(`${origin}/?backend=cpu&family=flow_matching&dataset=${dataset}`);
+    await page.goto(`${env.origin}/?backend=cpu&family=flow_matching&dataset=${dataset}`);
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
     assert.equal(await page.getAttribute("#backend-badge", "data-backend"), "cpu");
@@ -99,11 +75,11 @@ for (const dataset of ["eight_gaussians", "moons"]) {
 }
 
 test("every family trains from the chooser and draws each of its views", { timeout: 600_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const page = await env.browser.newPage({ viewport: { width: 1100, height: 1200 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-  await page.goto(`${origin}/?backend=cpu&batch_size=128&width=32`);
+  await page.goto(`${env.origin}/?backend=cpu&batch_size=128&width=32`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   const families = await part(page, "family").locator("option").evaluateAll((options) => options.map((o) => o.value));
   assert.deepEqual(families, [
@@ -132,10 +108,10 @@ test("every family trains from the chooser and draws each of its views", { timeo
 });
 
 test("diffusion switches to DDIM without retraining; the link restores it; flow matching reflows", { timeout: 300_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const page = await env.browser.newPage({ viewport: { width: 1100, height: 1200 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${origin}/?backend=cpu&family=diffusion&batch_size=128&width=32&diffusion_steps=20`);
+  await page.goto(`${env.origin}/?backend=cpu&family=diffusion&batch_size=128&width=32&diffusion_steps=20`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   await part(page, "train").click();
   await waitForStep(page, 40, 120_000);
@@ -146,7 +122,7 @@ test("diffusion switches to DDIM without retraining; the link restores it; flow 
   assert.equal(await part(page, "step").textContent(), step, "the model is kept");
   await page.waitForFunction(() => location.hash.startsWith("#nb="));
 
-  const copy = await browser.newPage();
+  const copy = await env.browser.newPage();
   await copy.goto(page.url());
   await copy.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.equal(await part(copy, "family").inputValue(), "diffusion");
@@ -168,10 +144,10 @@ test("diffusion switches to DDIM without retraining; the link restores it; flow 
 });
 
 test("the default notebook is the tour, with rendered math and a lab per family", { timeout: 180_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1200 } });
+  const page = await env.browser.newPage({ viewport: { width: 1100, height: 1200 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${origin}/`);
+  await page.goto(`${env.origin}/`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.equal(await page.locator(".lab-cell").count(), 10);
   assert.ok((await page.locator(".text-cell math").count()) >= 10, "formulas render as MathML");
@@ -187,7 +163,7 @@ test("the default notebook is the tour, with rendered math and a lab per family"
   const snippet = await page.locator("#embed-link").inputValue();
   const src = /src="([^"]+)"/.exec(snippet)?.[1];
   assert.ok(src?.includes("?embed#nb="), snippet);
-  const embed = await browser.newPage({ viewport: { width: 1000, height: 1150 } });
+  const embed = await env.browser.newPage({ viewport: { width: 1000, height: 1150 } });
   await embed.goto(src);
   await embed.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.equal(await embed.locator(".lab-cell").count(), 1);
@@ -201,7 +177,7 @@ test("the default notebook is the tour, with rendered math and a lab per family"
 });
 
 test("a hostile notebook runs nothing and reports its bad settings", { timeout: 120_000 }, async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   page.on("dialog", (dialog) => {
@@ -231,8 +207,8 @@ test("a hostile notebook runs nothing and reports its bad settings", { timeout: 
   assert.deepEqual(problems, []);
   await page.close();
 
-  const huge = await browser.newPage();
-  await huge.goto(`${origin}/#nb=${"A".repeat(70_000)}`);
+  const huge = await env.browser.newPage();
+  await huge.goto(`${env.origin}/#nb=${"A".repeat(70_000)}`);
   await huge.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.match(await huge.locator("#message").textContent(), /longer than/);
   assert.equal(await huge.locator(".lab-cell").count(), 10, "the tour opens instead");
@@ -240,14 +216,14 @@ test("a hostile notebook runs nothing and reports its bad settings", { timeout: 
 });
 
 test("a host page scripts an embedded lab through <genlab-lab>; Step trains one step", { timeout: 240_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
+  const page = await env.browser.newPage({ viewport: { width: 1100, height: 1300 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   const host = `<!doctype html><title>Course notes</title>
     <script type="module" src="/genlab-lab.js"></script>
     <genlab-lab id="lab" src="/index.html" settings="backend=cpu&family=gan&dataset=moons&width=32&batch_size=128"></genlab-lab>`;
-  await page.route(`${origin}/host.html`, (route) => route.fulfill({ body: host, contentType: "text/html" }));
-  await page.goto(`${origin}/host.html`);
+  await page.route(`${env.origin}/host.html`, (route) => route.fulfill({ body: host, contentType: "text/html" }));
+  await page.goto(`${env.origin}/host.html`);
   const frame = page.frameLocator("genlab-lab >> iframe");
   await frame.locator("body[data-ready]").waitFor({ timeout: 120_000 });
   const state = await page.evaluate(() => document.getElementById("lab").getState());
@@ -275,8 +251,8 @@ test("a host page scripts an embedded lab through <genlab-lab>; Step trains one 
 });
 
 test("bad settings in the URL are reported by name and the page still starts", { timeout: 120_000 }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${origin}/?backend=cpu&learning_rate=-3&dataset=mnist`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.origin}/?backend=cpu&learning_rate=-3&dataset=mnist`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
   const message = await page.locator("#message").textContent();
   assert.match(message, /dataset/);
