@@ -274,8 +274,6 @@ impl Family for Made {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Bounds;
-    use crate::evaluation::cell_centres;
     use crate::models::math::input_gradient;
 
     #[test]
@@ -324,18 +322,8 @@ mod tests {
             2,
             &device,
         );
-        let (lo, hi, r) = (-9.0f32, 9.0f32, 300usize);
-        let h = (hi - lo) / r as f32;
-        let bounds = Bounds {
-            x_min: lo,
-            x_max: hi,
-            y_min: lo,
-            y_max: hi,
-        };
-        let centres = cell_centres(bounds, r);
-        let x = Tensor::from_data(TensorData::new(centres, [r * r, 2]), &device);
-        let mass = made.log_density(x).unwrap().exp().sum() * (h * h);
-        let mass = mass.into_data().try_into_vec_as::<f32>().unwrap()[0];
+        let mass =
+            crate::models::math::grid_mass(|x| made.log_density(x).unwrap(), 9e+00, 300, &device);
         assert!((mass - 1.0).abs() < 0.01, "∫p = {mass}");
     }
 }

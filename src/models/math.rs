@@ -76,6 +76,36 @@ pub fn langevin(
     x
 }
 
+/// Midpoint quadrature of `exp(log_density)` over the square `[−half, half]²` with
+/// `resolution²` cells: the mass a 2-D density puts there (tests check it is 1).
+#[cfg(test)]
+pub(crate) fn grid_mass(
+    log_density: impl FnOnce(Tensor<2>) -> Tensor<1>,
+    half: f32,
+    resolution: usize,
+    device: &Device,
+) -> f32 {
+    let bounds = crate::data::Bounds {
+        x_min: -half,
+        x_max: half,
+        y_min: -half,
+        y_max: half,
+    };
+    let centres = crate::evaluation::cell_centres(bounds, resolution);
+    let x = Tensor::from_data(
+        burn::tensor::TensorData::new(centres, [resolution * resolution, 2]),
+        device,
+    ); // [cells, 2]
+    let h = 2.0 * half / resolution as f32;
+    let sum = log_density(x)
+        .exp()
+        .sum()
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .unwrap()[0];
+    sum * h * h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
