@@ -42,6 +42,9 @@ pub trait Family: Clone {
     /// The snake_case name used in options, URLs and JavaScript.
     const NAME: &'static str;
 
+    /// The data the family learns: 2-D points, images, or both.
+    const INPUT: FamilyInput = FamilyInput::Points;
+
     /// A freshly initialised model for data of dimension `dim` on `device` (a plain device; the
     /// family enables autodiff where it trains).
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self;
@@ -89,6 +92,18 @@ pub trait Family: Clone {
         "none"
     }
 
+    /// A lower bound of (or equal to) `log p_model(x)`, `[n]`, for held-out likelihoods: the
+    /// log-density itself by default; a family whose density is intractable but bounded (a
+    /// diffusion model's variational bound) gives the bound here.
+    fn log_likelihood_bound(&self, x: Tensor<2>) -> Option<Tensor<1>> {
+        self.log_density(x)
+    }
+
+    /// How [`Family::log_likelihood_bound`] is computed.
+    fn log_likelihood_method(&self) -> &'static str {
+        self.log_density_method()
+    }
+
     /// The model's score `∇ₓ log p_t(x)` at time or noise level `t`, `[n, dim]`, where the family
     /// defines one.
     fn score(&self, _x: Tensor<2>, _t: f32) -> Option<Tensor<2>> {
@@ -117,6 +132,28 @@ pub trait Family: Clone {
     /// (drawn beside it); `None` for other views.
     fn view_truth(&self, _name: &str, _parameter: f32) -> Option<FieldTruth> {
         None
+    }
+}
+
+/// The data a family learns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FamilyInput {
+    /// 2-D points only.
+    Points,
+    /// Images only (e.g. PixelCNN's convolutions).
+    Images,
+    /// Both: the network's input width follows the data.
+    Both,
+}
+
+impl FamilyInput {
+    /// Whether data of this kind (`images` or 2-D points) can be learned.
+    pub fn accepts(self, images: bool) -> bool {
+        match self {
+            FamilyInput::Points => !images,
+            FamilyInput::Images => images,
+            FamilyInput::Both => true,
+        }
     }
 }
 
@@ -189,9 +226,12 @@ pub enum ViewKind {
     Points,
     /// One value per line point: `[points, 1]` against the line's `y`.
     Curve,
-    /// The input points after each stage, stacked: `[stages · points, 2]`; the view's parameter
-    /// runs over the stages `0 ..= max` and picks the one drawn.
+    /// The input points after each stage, stacked: `[stages · points, dim]`; the view's
+    /// parameter runs over the stages `0 ..= max` and picks the one drawn.
     Stages,
+    /// A grid of images: `[tile rows, tiles per row · pixels]`, each output row holding one row
+    /// of images side by side (NaN pixels are "not given", e.g. an erased half).
+    Images,
 }
 
 /// A family view: what it shows and how to ask for it.

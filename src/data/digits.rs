@@ -5,6 +5,8 @@
 //! copy in scikit-learn's wheel), with a seeded split into training and held-out images.
 
 use rand::seq::SliceRandom;
+use rand::{Rng, RngExt};
+use serde::{Deserialize, Serialize};
 
 use super::seeded_rng;
 
@@ -16,6 +18,12 @@ pub const PIXELS: usize = SIDE * SIDE;
 pub const LEVELS: usize = 17;
 /// Images in the set.
 pub const IMAGES: usize = 1797;
+
+/// Images held out of training (one in six).
+pub const HELD_OUT: usize = 297;
+/// Seed of the train/held-out split: one fixed split, so held-out figures compare across
+/// training seeds and sessions.
+pub const SPLIT_SEED: u64 = 0;
 
 /// Per image: 64 pixel bytes (row-major, 0..16), then the label byte (0..9).
 static RAW: &[u8] = include_bytes!("digits.bin");
@@ -69,6 +77,90 @@ pub fn levels(indices: &[usize]) -> Vec<f32> {
         .collect()
 }
 
+/// The image sets a session can learn. Travels to and from JavaScript as a snake_case string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageSet {
+    /// The 8×8 handwritten digits, 17 grey levels.
+    Digits,
+}
+
+/// The digits as a data source: grey levels of the training and held-out images, read as points
+/// in `[0, 1]^64` by uniform dequantisation, `(v + u)/17` with `u ~ U(0, 1)`: a continuous
+/// density of these points bounds the discrete likelihood of the grey levels (and equals
+/// `P(v)·17⁶⁴` for a model that is constant on each grey-level cell).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DigitImages {
+    /// Grey levels of the training images, row-major `[train, 64]`.
+    pub train: Vec<f32>,
+    /// Grey levels of the held-out images, row-major `[held out, 64]`.
+    pub held_out: Vec<f32>,
+}
+
+impl DigitImages {
+    /// The fixed split ([`SPLIT_SEED`], [`HELD_OUT`] images held out).
+    pub fn new() -> Self {
+        let split = Split::new(SPLIT_SEED, HELD_OUT);
+        Self {
+            train: levels(&split.train),
+            held_out: levels(&split.held_out),
+        }
+    }
+
+    /// `n` training images drawn with replacement, dequantised, row-major `[n, 64]`.
+    pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Vec<f32> {
+        draw(&self.train, n, rng)
+    }
+
+    /// `n` held-out images drawn with replacement, dequantised, row-major `[n, 64]`.
+    pub fn sample_held_out(&self, n: usize, rng: &mut impl Rng) -> Vec<f32> {
+        draw(&self.held_out, n, rng)
+    }
+
+    /// The training images at the centres of their grey-level cells, `(v + ½)/17`, `[train, 64]`:
+    /// the reference of the memorisation check.
+    pub fn train_centres(&self) -> Vec<f32> {
+        centres(&self.train)
+    }
+
+    /// The held-out images at the centres of their grey-level cells, `[held out, 64]`.
+    pub fn held_out_centres(&self) -> Vec<f32> {
+        centres(&self.held_out)
+    }
+
+    /// Every held-out image once, dequantised, `[held out, 64]`.
+    pub fn held_out_dequantised(&self, rng: &mut impl Rng) -> Vec<f32> {
+        self.held_out
+            .iter()
+            .map(|v| (v + rng.random::<f32>()) / LEVELS as f32)
+            .collect()
+    }
+}
+
+impl Default for DigitImages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Grey levels at the centres of their cells, `(v + ½)/17`.
+fn centres(grey: &[f32]) -> Vec<f32> {
+    grey.iter().map(|v| (v + 0.5) / LEVELS as f32).collect()
+}
+
+/// `n` rows of `grey` (`[rows, 64]` grey levels) drawn with replacement, each pixel dequantised.
+fn draw(grey: &[f32], n: usize, rng: &mut impl Rng) -> Vec<f32> {
+    let rows = grey.len() / PIXELS;
+    let mut points = Vec::with_capacity(n * PIXELS);
+    for _ in 0..n {
+        let row = rng.random_range(0..rows);
+        for v in &grey[row * PIXELS..(row + 1) * PIXELS] {
+            points.push((v + rng.random::<f32>()) / LEVELS as f32);
+        }
+    }
+    points
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +190,38 @@ mod tests {
         assert_eq!(zero.label, 0);
         assert_eq!((zero.pixels[0], zero.pixels[63]), (0, 0));
         assert!(zero.pixels[3 * SIDE + 2] > 8, "{:?}", zero.pixels);
+    }
+
+    #[test]
+    fn dequantised_samples_stay_in_their_grey_level_cells() {
+        let images = DigitImages::new();
+        assert_eq!(images.train.len(), (IMAGES - HELD_OUT) * PIXELS);
+        assert_eq!(images.held_out.len(), HELD_OUT * PIXELS);
+        let mut rng = seeded_rng(3);
+        let points = images.sample(50, &mut rng);
+        assert_eq!(points.len(), 50 * PIXELS);
+        assert!(points.iter().all(|x| (0.0..1.0).contains(x)));
+        // Each sampled image is a training image: floor(17·x) gives back its grey levels.
+        for image in points.chunks_exact(PIXELS) {
+            let grey: Vec<f32> = image.iter().map(|x| (x * 17.0).floor()).collect();
+            assert!(
+                images
+                    .train
+                    .chunks_exact(PIXELS)
+                    .any(|t| t == grey.as_slice()),
+                "a sample is not a dequantised training image"
+            );
+        }
+        let held_out = images.sample_held_out(20, &mut rng);
+        for image in held_out.chunks_exact(PIXELS) {
+            let grey: Vec<f32> = image.iter().map(|x| (x * 17.0).floor()).collect();
+            assert!(
+                images
+                    .held_out
+                    .chunks_exact(PIXELS)
+                    .any(|t| t == grey.as_slice())
+            );
+        }
     }
 
     #[test]

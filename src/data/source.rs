@@ -4,12 +4,14 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::digits::{self, DigitImages, ImageSet};
 use super::{
     Bounds, DataError, Dataset, EmpiricalSet, Exactness, GaussianMixture, Grid, Reference,
     parse_points_csv,
 };
 
-/// A data source as written in options: a dataset name (`"moons"`), or an object
+/// A data source as written in options: a dataset name (`"moons"`), the image set `"digits"`,
+/// or an object
 /// `{"kind": "mixture", "weights": [...], "means": [[x, y], ...], "covariances": [[a, b, c, d], ...]}`
 /// or `{"kind": "points", "csv": "x,y\n..."}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,8 @@ use super::{
 pub enum DatasetSpec {
     /// A named reference set.
     Named(Dataset),
+    /// A shipped image set.
+    Images(ImageSet),
     /// A set given by its parameters or points.
     Custom(CustomDataset),
 }
@@ -52,6 +56,7 @@ impl DatasetSpec {
     pub fn build(&self) -> Result<DataSource, DataError> {
         Ok(match self {
             DatasetSpec::Named(set) => DataSource::Named(*set),
+            DatasetSpec::Images(ImageSet::Digits) => DataSource::Digits(DigitImages::new()),
             DatasetSpec::Custom(CustomDataset::Mixture {
                 weights,
                 means,
@@ -77,32 +82,57 @@ pub enum DataSource {
     Mixture(GaussianMixture),
     /// The user's points.
     Points(EmpiricalSet),
+    /// The 8×8 digits: points in `[0, 1]^64`.
+    Digits(DigitImages),
 }
 
 impl DataSource {
+    /// Coordinates per point: 2, or the pixels of an image.
+    pub fn dim(&self) -> usize {
+        match self {
+            DataSource::Digits(_) => digits::PIXELS,
+            _ => 2,
+        }
+    }
+
+    /// The images behind an image source.
+    pub fn images(&self) -> Option<&DigitImages> {
+        match self {
+            DataSource::Digits(images) => Some(images),
+            _ => None,
+        }
+    }
+
     /// A short description for the page, e.g. `"moons"` or `"your 120 points"`.
     pub fn name(&self) -> String {
         match self {
             DataSource::Named(set) => set.name().to_string(),
             DataSource::Mixture(m) => format!("a mixture of {} Gaussians", m.components().count()),
             DataSource::Points(points) => format!("your {} points", points.len()),
+            DataSource::Digits(images) => format!(
+                "the 8×8 digits ({} training images)",
+                images.train.len() / digits::PIXELS
+            ),
         }
     }
 
-    /// `n` samples, row-major `[n, 2]`.
+    /// `n` samples, row-major `[n, dim]` (training images, dequantised, for an image source).
     pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Vec<f32> {
         match self {
             DataSource::Named(set) => set.sample(n, rng),
             DataSource::Mixture(m) => m.sample(n, rng),
             DataSource::Points(points) => points.sample(n, rng),
+            DataSource::Digits(images) => images.sample(n, rng),
         }
     }
 
     /// A square window holding the source's mass: `[−4.5, 4.5]²` for the named sets; the means
-    /// ± 4 standard deviations for a mixture; the points' range with a 10 % margin.
+    /// ± 4 standard deviations for a mixture; the points' range with a 10 % margin; the unit
+    /// square (the pixel range) for images.
     pub fn bounds(&self) -> Bounds {
         let (lo, hi) = match self {
             DataSource::Named(set) => return set.bounds(),
+            DataSource::Digits(_) => (0.0, 1.0),
             DataSource::Mixture(m) => m.components().fold(
                 (f64::INFINITY, f64::NEG_INFINITY),
                 |(lo, hi), (_, mu, c)| {
@@ -132,7 +162,7 @@ impl DataSource {
         match self {
             DataSource::Named(set) => set.mixture(),
             DataSource::Mixture(m) => Some(m.clone()),
-            DataSource::Points(_) => None,
+            DataSource::Points(_) | DataSource::Digits(_) => None,
         }
     }
 
@@ -150,6 +180,12 @@ impl DataSource {
                 score: Exactness::Unavailable,
                 method: "Gaussian KDE of the points (Scott's rule): the points are the distribution",
             },
+            DataSource::Digits(_) => Reference {
+                density: Exactness::Unavailable,
+                score: Exactness::Unavailable,
+                method: "held-out images: compared by held-out likelihood, MMD and nearest \
+                         training images",
+            },
         }
     }
 
@@ -163,7 +199,7 @@ impl DataSource {
         match self {
             DataSource::Named(set) => Some(set.density_grid(bounds, resolution)),
             DataSource::Mixture(m) => Some(m.density_grid(bounds, resolution)),
-            DataSource::Points(_) => None,
+            DataSource::Points(_) | DataSource::Digits(_) => None,
         }
     }
 

@@ -2,8 +2,12 @@
 //! labelled and, where it is sample-based, with its noise floor (the same estimator between two
 //! independent data samples of the same size).
 
+mod images;
 mod maps;
 
+pub use images::{
+    DIGITS_SHAPE, ImagePanelInputs, ImageShape, Memorisation, bits_per_dim, image_panel,
+};
 pub use maps::{DensityMaps, density_maps};
 
 use crate::data::{Bounds, DataSource};

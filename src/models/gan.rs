@@ -14,7 +14,9 @@ use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use serde::{Deserialize, Serialize};
 
-use crate::family::{ActionInfo, Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{
+    ActionInfo, Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind,
+};
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};
@@ -195,6 +197,8 @@ pub struct Gan {
     config: GanConfig,
     learning_rate: f64,
     device: Device,
+    /// Coordinates per data point (2, or the pixels of an image).
+    dim: usize,
 }
 
 impl Gan {
@@ -290,6 +294,7 @@ impl Gan {
 impl Family for Gan {
     type Config = GanConfig;
     const NAME: &'static str = "gan";
+    const INPUT: FamilyInput = FamilyInput::Both;
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let autodiff = device.clone().autodiff();
@@ -304,6 +309,7 @@ impl Family for Gan {
             config: config.clone(),
             learning_rate: training.learning_rate,
             device: device.clone(),
+            dim,
         }
     }
 
@@ -370,7 +376,11 @@ impl Family for Gan {
         self.generator.valid().forward(z)
     }
 
+    /// The discriminator map on 2-D data; on images the samples themselves are the view.
     fn views(&self) -> Vec<ViewInfo> {
+        if self.dim != 2 {
+            return Vec::new();
+        }
         let description = if self.loss.is_logit() {
             "D(x) = σ(logit): the discriminator's probability that x is data; compare with the \
              optimal D*(x) = p(x)/(p(x) + q(x))"
@@ -392,7 +402,7 @@ impl Family for Gan {
     }
 
     fn view(&self, name: &str, points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
-        (name == "discriminator").then(|| self.discriminate(points))
+        (name == "discriminator" && self.dim == 2).then(|| self.discriminate(points))
     }
 }
 

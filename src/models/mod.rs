@@ -15,4 +15,5 @@ pub mod ode;
 pub mod pixel_cnn;
 pub mod real_nvp;
 pub mod score_sde;
+pub mod tiles;
 pub mod vae;

@@ -5,6 +5,7 @@
 //! readback of the averaged stats) → `accept(report)` (snapshot, or restore on NaN/Inf); and at
 //! a lower rate `sample(n)` → readback → `evaluate(samples)` (divergences on the host).
 
+mod images;
 mod probes;
 mod training;
 mod weights;
@@ -31,11 +32,11 @@ use crate::metrics::{kde_grid, scott_bandwidth};
 use crate::models::gan::optimal_discriminator;
 use crate::options::{LabOptions, OptionError};
 
-/// Dimension of the data (the 2-D sets).
-const DIM: usize = 2;
-
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
 pub const ATLAS_POINTS: usize = 1 << 15;
+/// Images uploaded to the device once per image session (each a freshly dequantised training
+/// image; 2 MiB of pixels).
+pub const ATLAS_IMAGES: usize = 1 << 13;
 
 /// Random stream of training steps (see [`Session::reseed`]).
 const TRAIN_STREAM: u64 = 1;
@@ -73,6 +74,8 @@ pub struct Session<F: Family> {
     step: u64,
     metric_rng: SeededRng,
     source: DataSource,
+    /// Coordinates per data point (2, or the pixels of an image).
+    dim: usize,
     reference: Option<ReferenceGrid>,
     /// Actions taken so far (each seeds its randomness differently).
     actions: u64,
@@ -80,21 +83,34 @@ pub struct Session<F: Family> {
 
 impl<F: Family> Session<F> {
     /// Seeds the device, uploads the data atlas and initialises the family.
-    /// Fails only if the data source is invalid (options validated by [`LabOptions::parse`]
-    /// never are).
+    /// Fails if the data source is invalid (options validated by [`LabOptions::parse`] never
+    /// are) or is not the kind of data the family learns (field `dataset`).
     pub fn new(options: LabOptions<F::Config>, device: &Device) -> Result<Self, OptionError> {
         let training = &options.training;
         let source = training
             .dataset
             .build()
             .map_err(|e| OptionError::new("dataset", e.to_string()))?;
+        let images = source.images().is_some();
+        if !F::INPUT.accepts(images) {
+            let why = if images {
+                format!(
+                    "{} learns 2-D points, not images: choose a 2-D dataset",
+                    F::NAME
+                )
+            } else {
+                format!("{} learns images: choose the dataset \"digits\"", F::NAME)
+            };
+            return Err(OptionError::new("dataset", why));
+        }
+        let dim = source.dim();
         let mut rng = seeded_rng(training.seed);
-        let atlas = source.sample(ATLAS_POINTS, &mut rng);
-        let batches = Batches::upload(atlas, DIM, training.batch_size, device);
+        let atlas = source.sample(if images { ATLAS_IMAGES } else { ATLAS_POINTS }, &mut rng);
+        let batches = Batches::upload(atlas, dim, training.batch_size, device);
         let family = {
             let _rng = device_rng();
             device.seed(training.seed);
-            F::init(&options.model, training, DIM, device)
+            F::init(&options.model, training, dim, device)
         };
         let reference =
             ReferenceGrid::new(&source, family.log_density_budget().grid_resolution).ok();
@@ -106,6 +122,7 @@ impl<F: Family> Session<F> {
             metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
             reference,
             source,
+            dim,
             options,
             actions: 0,
         })
@@ -219,15 +236,21 @@ impl<F: Family> Session<F> {
         self.family.sample(n)
     }
 
-    /// The family's view `name` at `points` (row-major `[n, 2]`; empty for views of the
+    /// Coordinates per data point (2, or the pixels of an image).
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The family's view `name` at `points` (row-major `[n, dim]`; empty for views of the
     /// family's state), still on the device; `None` for an unknown view.
     pub fn view(&self, name: &str, points: &[f32], parameter: f32) -> Option<Tensor<2>> {
         let device = self.batches.device();
+        let dim = self.dim;
         let x = if points.is_empty() {
-            Tensor::zeros([1, DIM], &device)
+            Tensor::zeros([1, dim], &device)
         } else {
             Tensor::from_data(
-                TensorData::new(points.to_vec(), [points.len() / DIM, DIM]),
+                TensorData::new(points.to_vec(), [points.len() / dim, dim]),
                 &device,
             )
         };
@@ -336,6 +359,7 @@ impl<F: Family> Session<F> {
             samples: self.family.sample(n),
             score: self.score_probe(n),
             density: self.density_probe(n),
+            held_out: self.held_out_probe(),
         }
     }
 
@@ -380,8 +404,8 @@ impl<F: Family> Session<F> {
         let reference = self.reference.as_ref()?;
         let centres = cell_centres(reference.bounds(), reference.density_resolution());
         let n = n.min(self.family.log_density_budget().points);
-        let cells = centres.len() / DIM;
-        let grid = Tensor::from_data(TensorData::new(centres, [cells, DIM]), &device);
+        let cells = centres.len() / 2;
+        let grid = Tensor::from_data(TensorData::new(centres, [cells, 2]), &device);
         let grid = self.family.log_density(grid)?; // [cells]
         let at_data = self.source.mixture().and_then(|mixture| {
             let data = self.source.sample(n, &mut self.metric_rng);
@@ -389,7 +413,7 @@ impl<F: Family> Session<F> {
                 .chunks_exact(2)
                 .map(|p| mixture.log_density([p[0] as f64, p[1] as f64]))
                 .collect();
-            let x = Tensor::from_data(TensorData::new(data, [n, DIM]), &device); // [n, 2]
+            let x = Tensor::from_data(TensorData::new(data, [n, 2]), &device); // [n, 2]
             Some((log_p, self.family.log_density(x)?))
         });
         Some(DensityProbe {
@@ -419,7 +443,10 @@ impl<F: Family> Session<F> {
                 self.restore("log-density", self.step),
             ));
         }
-        let n = model_samples.len() / DIM;
+        if self.source.images().is_some() {
+            return self.evaluate_images(probed);
+        }
+        let n = model_samples.len() / 2;
         let data = self.source.sample(n, &mut self.metric_rng);
         let other = self.source.sample(n, &mut self.metric_rng);
         let reference = self.reference.as_ref().ok_or_else(|| {
@@ -452,6 +479,8 @@ impl<F: Family> Session<F> {
             data,
             divergences,
             densities,
+            images: None,
+            memorisation: None,
         })
     }
 }

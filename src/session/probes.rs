@@ -5,7 +5,7 @@ use burn::tensor::{Tensor, Transaction};
 
 use super::TrainingFault;
 use crate::data::Bounds;
-use crate::evaluation::{DensityMaps, ModelDensity};
+use crate::evaluation::{DensityMaps, ImageShape, Memorisation, ModelDensity};
 use crate::metrics::Estimate;
 
 /// The model's log-density on the panel grid and at data samples, still on the device.
@@ -20,6 +20,8 @@ pub struct Probes {
     pub(super) samples: Tensor<2>,
     pub(super) score: Option<(ScoreTruth, Tensor<2>)>,
     pub(super) density: Option<DensityProbe>,
+    /// The model's log-likelihood (or its bound) at held-out images, and how it is computed.
+    pub(super) held_out: Option<(Tensor<1>, &'static str)>,
 }
 
 impl Probes {
@@ -39,6 +41,10 @@ impl Probes {
                 transaction = transaction.register(q);
                 log_p = Some(p);
             }
+        }
+        let held_out_method = self.held_out.as_ref().map(|(_, method)| *method);
+        if let Some((log_p, _)) = self.held_out {
+            transaction = transaction.register(log_p);
         }
         let mut read = transaction
             .execute_async()
@@ -73,22 +79,29 @@ impl Probes {
             }
             None => None,
         };
+        let held_out = match held_out_method {
+            Some(method) => Some((next()?.into_iter().map(f64::from).collect(), method)),
+            None => None,
+        };
         Ok(ProbeValues {
             samples,
             score,
             density,
+            held_out,
         })
     }
 }
 
 /// The probed quantities on the host.
 pub struct ProbeValues {
-    /// Model samples, row-major `[n, 2]`.
+    /// Model samples, row-major `[n, dim]`.
     pub samples: Vec<f32>,
     /// The exact score and the model's at the probe points.
     pub score: Option<(ScoreTruth, Vec<f32>)>,
     /// The model's log-density.
     pub density: Option<ModelDensity>,
+    /// The model's log-likelihood (or its bound) at held-out images, and how it is computed.
+    pub held_out: Option<(Vec<f64>, &'static str)>,
 }
 
 /// The exact data score at the points where the model's score is probed.
@@ -105,13 +118,18 @@ pub struct ScoreTruth {
 pub struct Evaluation {
     /// The window the data live in (for plotting).
     pub bounds: Bounds,
-    /// The data samples the panel compared against, row-major `[n, 2]`.
+    /// The data samples the panel compared against, row-major `[n, dim]` (held-out images for
+    /// an image session).
     pub data: Vec<f32>,
     /// The panel, in [`divergence_panel`]'s order.
     pub divergences: Vec<Estimate>,
     /// The model's density beside the data's (`None` when the samples admit no KDE, e.g.
     /// all equal).
     pub densities: Option<DensityMaps>,
+    /// The images' shape, for an image session.
+    pub images: Option<ImageShape>,
+    /// The memorisation check, for an image session.
+    pub memorisation: Option<Memorisation>,
 }
 
 /// Why an evaluation failed.

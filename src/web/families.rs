@@ -5,7 +5,8 @@ use wasm_bindgen::prelude::*;
 
 use super::lab::Lab;
 use crate::models::{
-    autoencoder, diffusion, ebm, flow_matching, gan, made, ncsn, real_nvp, score_sde, vae,
+    autoencoder, diffusion, ebm, flow_matching, gan, made, ncsn, pixel_cnn, real_nvp, score_sde,
+    vae,
 };
 
 /// Declares a family's JavaScript class: `create(options)`, `train(steps)`, `sample(n)`,
@@ -183,6 +184,13 @@ family_class!(
 );
 
 family_class!(
+    /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood (`PixelCnnOptions`).
+    PixelCnn,
+    pixel_cnn::PixelCnn,
+    "PixelCnnOptions"
+);
+
+family_class!(
     /// Score-based modelling with VP or VE SDEs (`ScoreSdeOptions`).
     ScoreSde,
     score_sde::ScoreSde,
@@ -221,7 +229,9 @@ export interface Bounds { x_min: number; x_max: number; y_min: number; y_max: nu
 export type CustomDataset =
   | { kind: "mixture"; weights: number[]; means: [number, number][]; covariances: [number, number, number, number][] }
   | { kind: "points"; csv: string };
-export type DatasetSpec = DatasetName | CustomDataset;
+/** The shipped image sets (learned by vae, gan, diffusion and pixel_cnn). */
+export type ImageSetName = "digits";
+export type DatasetSpec = DatasetName | ImageSetName | CustomDataset;
 export type Exactness = "exact" | "numerical" | "unavailable";
 export interface DatasetInfo {
   name: DatasetName; dim: number; bounds: Bounds;
@@ -266,6 +276,8 @@ export interface DiffusionOptions extends TrainingOptions {
   width?: number; depth?: number; diffusion_steps?: number; schedule?: "linear" | "cosine";
   beta_start?: number; beta_end?: number; sampler?: "ddpm" | "ddim"; ddim_steps?: number; eta?: number;
 }
+/** Keep in sync with `src/models/pixel_cnn/mod.rs`. */
+export interface PixelCnnOptions extends TrainingOptions { channels?: number; layers?: number }
 /** Keep in sync with `src/models/score_sde.rs`. */
 export interface ScoreSdeOptions extends TrainingOptions {
   width?: number; depth?: number; sde?: "vp" | "ve"; beta_min?: number; beta_max?: number;
@@ -276,7 +288,7 @@ export interface ScoreSdeOptions extends TrainingOptions {
 export interface ViewInfo {
   name: string; title: string; description: string;
   input: "grid" | "data" | "line" | "state";
-  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages";
+  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages" | "images";
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
 export interface ActionInfo { name: string; title: string; description: string; trains: boolean }
@@ -290,8 +302,10 @@ export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;
   model_samples: number; data_samples: number; noise_floor: number | null;
 }
+export interface ImageShape { side: number; levels: number }
+export interface Memorisation { model: Float64Array; held_out: Float64Array; description: string }
 export interface Evaluation {
   samples: Float32Array; data: Float32Array; divergences: Estimate[]; bounds: Bounds; step: number;
-  densities: DensityMaps | null;
+  densities: DensityMaps | null; images: ImageShape | null; memorisation: Memorisation | null;
 }
 "#;

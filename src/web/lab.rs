@@ -11,7 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
-use crate::evaluation::DensityMaps;
+use crate::evaluation::{DensityMaps, Memorisation};
 use crate::family::Family;
 use crate::options::{LabOptions, OptionError, check_range};
 use crate::session::{EvaluationError, Session, StatsReport, TrainingFault, WeightsFile};
@@ -61,7 +61,13 @@ impl<F: Family + 'static> Lab<F> {
     pub fn evaluate(&self, n: u32) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
-            check_range("n", n, 16, 1 << 14).map_err(|e| option_error(&e))?;
+            // Images cost a nearest-training-image search per sample: at most 1 024 of them.
+            let most = if borrow(&session)?.dim() == 2 {
+                1 << 14
+            } else {
+                1 << 10
+            };
+            check_range("n", n, 16, most).map_err(|e| option_error(&e))?;
             let probes = borrow(&session)?.probe(n as usize);
             let probed = probes.read().await.map_err(|e| error(&e))?;
             let mut session = borrow(&session)?;
@@ -87,6 +93,12 @@ impl<F: Family + 'static> Lab<F> {
                 "densities",
                 &density_maps_to_js(evaluation.densities.as_ref()),
             );
+            set(&result, "images", &to_js(&evaluation.images)?);
+            set(
+                &result,
+                "memorisation",
+                &memorisation_to_js(evaluation.memorisation.as_ref()),
+            );
             set(&result, "step", &JsValue::from_f64(session.step() as f64));
             Ok(result.into())
         })
@@ -97,17 +109,21 @@ impl<F: Family + 'static> Lab<F> {
         to_js(&borrow(&self.session)?.family().views())
     }
 
-    /// View `name` at `points` (row-major `[n, 2]`, as its `input` asks; empty for state
+    /// View `name` at `points` (row-major `[n, dim]`, as its `input` asks; empty for state
     /// views): resolves to `{ values, rows, columns, truth }`, `values` row-major and `truth`
     /// the exact field beside a field view (mixture data) or `null`.
     pub fn view(&self, name: String, points: Vec<f32>, parameter: f32) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
-            if points.len() % 2 != 0
+            let dim = borrow(&session)?.dim();
+            if points.len() % dim != 0
                 || points.len() > 2 << 16
                 || points.iter().any(|v| !v.is_finite())
             {
-                let why = "must be at most 65536 finite [x, y] pairs";
+                let why = format!(
+                    "must be at most {} finite points of {dim} coordinates",
+                    (2 << 16) / dim
+                );
                 return Err(option_error(&OptionError::new("points", why)));
             }
             if !parameter.is_finite() {
@@ -310,6 +326,30 @@ fn density_maps_to_js(maps: Option<&DensityMaps>) -> JsValue {
     );
     set(&result, "model_method", &maps.model_method.as_str().into());
     set(&result, "data_method", &maps.data_method.as_str().into());
+    result.into()
+}
+
+/// The memorisation distances as `Float64Array`s (see [`density_maps_to_js`]).
+fn memorisation_to_js(memorisation: Option<&Memorisation>) -> JsValue {
+    let Some(memorisation) = memorisation else {
+        return JsValue::NULL;
+    };
+    let result = Object::new();
+    set(
+        &result,
+        "model",
+        &Float64Array::from(memorisation.model.as_slice()).into(),
+    );
+    set(
+        &result,
+        "held_out",
+        &Float64Array::from(memorisation.held_out.as_slice()).into(),
+    );
+    set(
+        &result,
+        "description",
+        &memorisation.description.as_str().into(),
+    );
     result.into()
 }
 

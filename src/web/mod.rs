@@ -79,7 +79,8 @@ pub fn density_grid(
     let grid = set
         .density_grid(bounds, resolution as usize)
         .ok_or_else(|| {
-            let why = "raw points have no reference density; their KDE is the evaluation's";
+            let why = "this dataset has no reference density grid (raw points: their KDE is the \
+                       evaluation's; images: none)";
             convert::option_error(&OptionError::new("dataset", why))
         })?
         .map_err(|e| convert::option_error(&OptionError::new("resolution", e.to_string())))?;
@@ -118,7 +119,7 @@ fn dataset(spec: &JsValue) -> Result<DataSource, JsValue> {
     let spec: DatasetSpec = serde_json::from_value(json).map_err(|_| {
         let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();
         let why = format!(
-            "expected one of {} or {{kind: \"mixture\" | \"points\", ...}}",
+            "expected one of {}, digits or {{kind: \"mixture\" | \"points\", ...}}",
             names.join(", ")
         );
         convert::option_error(&OptionError::new("dataset", why))

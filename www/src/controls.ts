@@ -1,9 +1,21 @@
-// The controls a lab cell builds from data: an input per family setting (with its range and help
-// as a tooltip) and a button per fine-grained step of the family. Plain DOM, text only.
+// The controls a lab cell builds from data: the datasets to choose from, an input per family
+// setting (with its range and help as a tooltip) and a button per fine-grained step of the
+// family. Plain DOM, text only.
 
-import type { ActionInfo } from "./genlab";
-import type { FamilyEntry } from "./families";
-import { property, type LabState } from "./state";
+import type { ActionInfo, DatasetInfo } from "./genlab";
+import { IMAGE_DATASETS, type FamilyEntry } from "./families";
+import { familyProperty, property, type LabState } from "./state";
+
+/** How the dataset chooser names the image datasets. */
+const IMAGE_DATASET_LABELS: Record<string, string> = { digits: "digits (8×8 images)" };
+
+/** The dataset chooser's options: the 2-D sets of `datasets()`, then the image sets. */
+export function datasetOptions(sets: readonly DatasetInfo[]): HTMLOptionElement[] {
+  return [
+    ...sets.map((info) => new Option(info.name.replace(/_/g, " "), info.name)),
+    ...IMAGE_DATASETS.map((name) => new Option(IMAGE_DATASET_LABELS[name] ?? name, name)),
+  ];
+}
 
 /** A labelled input per setting of `entry`, showing `state`; `onChange` gets each new value. */
 export function settingControls(
@@ -12,7 +24,7 @@ export function settingControls(
   onChange: (patch: Partial<LabState>) => void,
 ): HTMLLabelElement[] {
   return entry.options.map((name) => {
-    const spec = property(name);
+    const spec = familyProperty(entry, property(name));
     const label = document.createElement("label");
     label.append(name.replace(/_/g, " "));
     let input: HTMLInputElement | HTMLSelectElement;

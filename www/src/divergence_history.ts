@@ -1,13 +1,24 @@
 // Every evaluation's divergences since a lab's last reset: the table of the latest, the curve of
-// the chosen one (linear or log scale, with its noise floor) and the CSV of all of them.
+// the chosen one (linear or log scale, with its noise floor) and the CSV of all of them. A new
+// panel (another kind of data) keeps the chosen estimate if it has it, else plots its default.
 
 import type { Estimate } from "./genlab";
 import { CurvePlot, type CurvePoint } from "./plots/curve";
 import { DivergenceTable } from "./plots/divergence_table";
 import { divergencesCsv } from "./exports";
 
-/** The estimate plotted until the user picks another. */
+/** The estimate plotted until the user picks another, on 2-D data. */
 const DEFAULT_CURVE = "sliced W2(data, model)";
+
+/**
+ * The estimate to plot when the chosen one is not in `divergences`: the sliced W2 on 2-D data; on
+ * images, the held-out bits/dim where the family has a likelihood, else the first estimate.
+ */
+export function defaultCurve(divergences: readonly Estimate[]): string {
+  const preferred =
+    divergences.find((e) => e.name === DEFAULT_CURVE) ?? divergences.find((e) => e.units === "bits/dim") ?? divergences[0];
+  return preferred?.name ?? DEFAULT_CURVE;
+}
 
 /** A lab's divergence history and its two views. */
 export class DivergenceHistory {
@@ -38,10 +49,14 @@ export class DivergenceHistory {
   add(step: number, divergences: Estimate[]): void {
     this.table.show(divergences);
     this.entries.push({ step, divergences });
-    if (this.choice.options.length !== divergences.length) {
-      const chosen = this.choice.value || DEFAULT_CURVE;
-      this.choice.replaceChildren(...divergences.map((e) => new Option(e.name, e.name)));
+    const names = divergences.map((e) => e.name);
+    if (names.join("\n") !== Array.from(this.choice.options, (o) => o.value).join("\n")) {
+      const kept = names.includes(this.choice.value);
+      const chosen = kept ? this.choice.value : defaultCurve(divergences);
+      this.choice.replaceChildren(...names.map((name) => new Option(name, name)));
       this.choice.value = chosen;
+      // A likelihood in bits/dim has no floor at 0 (and a continuous one may go negative): linear.
+      if (!kept) this.log.checked = divergences.find((e) => e.name === chosen)?.units !== "bits/dim";
       this.redraw();
     } else {
       const point = this.point(divergences, step);

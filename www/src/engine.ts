@@ -79,6 +79,11 @@ export interface ErrorData {
   restoredStep?: number;
 }
 
+/** The message of an error, as text. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The data of `error`. */
 export function errorData(error: unknown): ErrorData {
   if (typeof error !== "object" || error === null) return { message: String(error) };

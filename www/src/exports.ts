@@ -3,7 +3,7 @@
 // these to buttons.
 
 import type { Estimate, GenLab } from "./genlab";
-import { parseSettings, type LabState } from "./state";
+import { pairingError, parseSettings, type LabState } from "./state";
 
 /** Saves `blob` as a file called `name`. */
 export function download(blob: Blob, name: string): void {
@@ -51,7 +51,8 @@ export function divergencesCsv(history: { step: number; divergences: Estimate[] 
 /**
  * The lab settings a weights file was saved with, checked (the bytes by Rust, the options like
  * any setting); throws a message naming what is wrong. The dataset, which the weights do not
- * depend on, is the file's when it names one and `current`'s otherwise (the user's own points).
+ * depend on, is the file's when it names one, otherwise `current`'s (the user's own points) if
+ * the file's family learns it, else that family's default dataset.
  */
 export function weightsSettings(genlab: GenLab, bytes: Uint8Array, current: LabState): LabState {
   const info = genlab.weightsInfo(bytes);
@@ -62,6 +63,7 @@ export function weightsSettings(genlab: GenLab, bytes: Uint8Array, current: LabS
   };
   const { state, errors } = parseSettings(saved);
   if (errors.length > 0) throw new Error(`the file's options are not valid: ${errors.join("; ")}`);
-  const dataset = typeof info.options.dataset === "string" ? state.dataset : current.dataset;
+  const named = typeof info.options.dataset === "string";
+  const dataset = named || pairingError(state.family, current.dataset) !== null ? state.dataset : current.dataset;
   return { ...state, dataset, backend: current.backend };
 }

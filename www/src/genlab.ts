@@ -1,7 +1,7 @@
 // The wasm module's JavaScript API, typed. Keep in sync with `src/web/` (the `TYPES` section in
 // `src/web/families.rs` declares the same interfaces for the generated `.d.ts`).
 
-/** A dataset's name. Keep in sync with `src/data/toy.rs`. */
+/** A 2-D dataset's name (listed by `datasets()`). Keep in sync with `src/data/toy.rs`. */
 export type DatasetName =
   | "eight_gaussians"
   | "swiss_roll"
@@ -21,8 +21,14 @@ export type CustomDataset =
     }
   | { kind: "points"; csv: string };
 
+/** An image dataset's name (not listed by `datasets()`): the 8×8 UCI digits (`src/data/digits.rs`). */
+export type ImageDatasetName = "digits";
+
+/** Any dataset known by name: the 2-D sets and the digits. */
+export type NamedDataset = DatasetName | ImageDatasetName;
+
 /** A dataset name or a custom data source. */
-export type DatasetSpec = DatasetName | CustomDataset;
+export type DatasetSpec = NamedDataset | CustomDataset;
 
 /** The backend requested: automatic, CPU, or WebGPU (forced). */
 export type BackendPreference = "auto" | "cpu" | "webgpu";
@@ -157,6 +163,17 @@ export interface ScoreSdeOptions extends TrainingOptions {
   likelihood_steps?: number;
 }
 
+/** PixelCNN settings (`src/models/pixel_cnn.rs`). */
+export interface PixelCnnOptions extends TrainingOptions {
+  /** Feature channels of every hidden layer (1 … 128). */
+  channels?: number;
+  /** Type-B masked 3×3 layers after the type-A 5×5 one (1 … 8). */
+  layers?: number;
+}
+
+/** How a view is drawn (`src/family.rs`). */
+export type ViewKind = "heatmap" | "probability" | "field" | "points" | "curve" | "stages" | "images";
+
 /** A family's own view (`src/family.rs`): what it shows, which points it takes, how to draw it. */
 export interface ViewInfo {
   name: string;
@@ -164,7 +181,12 @@ export interface ViewInfo {
   description: string;
   /** Grid cell centres, data samples, points (parameter, y) on a line, or nothing (state). */
   input: "grid" | "data" | "line" | "state";
-  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages";
+  /**
+   * How to draw the result. `images`: `rows` tile rows of `columns / side²` images each, every
+   * image row-major; NaN marks an erased pixel. `stages` on an image lab: `[stages · perStage,
+   * side²]`, stage by stage.
+   */
+  kind: ViewKind;
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
 
@@ -206,9 +228,27 @@ export interface DensityMaps {
   data_method: string;
 }
 
-/** Model samples, fresh data samples and the divergence panel. */
+/** The images of an image lab: `side × side` pixels with `levels` grey levels, values in [0, 1]. */
+export interface ImageShape {
+  side: number;
+  levels: number;
+}
+
+/**
+ * The memorisation check: for each model sample and each held-out image, the Euclidean distance
+ * (pixel values in [0, 1]) to its nearest training image.
+ */
+export interface Memorisation {
+  model: Float64Array;
+  held_out: Float64Array;
+  description: string;
+}
+
+/** Model samples, fresh (or held-out) data samples and the divergence panel. */
 export interface Evaluation {
+  /** Row-major `[n, 2]` points, or `[n, side²]` images (values nominally in [0, 1]). */
   samples: Float32Array;
+  /** Like `samples`: fresh data points, or held-out images. */
   data: Float32Array;
   divergences: Estimate[];
   /** The window the data live in. */
@@ -216,6 +256,10 @@ export interface Evaluation {
   step: number;
   /** Null when the samples admit no density estimate (e.g. all equal). */
   densities: DensityMaps | null;
+  /** Non-null exactly for an image lab. */
+  images: ImageShape | null;
+  /** Non-null exactly for an image lab. */
+  memorisation: Memorisation | null;
 }
 
 /** A family's fine-grained step (`src/family.rs`). */
@@ -278,6 +322,7 @@ export interface GenLab {
   Ncsn: FamilyClass<NcsnOptions>;
   Diffusion: FamilyClass<DiffusionOptions>;
   ScoreSde: FamilyClass<ScoreSdeOptions>;
+  PixelCnn: FamilyClass<PixelCnnOptions>;
 }
 
 interface BindgenModule extends GenLab {

@@ -1,15 +1,17 @@
-// One lab cell: a family on a dataset with its controls, player, plots and views. Its settings
-// are part of the notebook's state; changes are reported so the notebook can mirror them.
+// One lab cell: a family on a dataset (2-D points or images) with its controls, player, plots
+// and views. Its settings are part of the notebook's state; changes are reported so the notebook
+// can mirror them. The family chooser offers only families that learn the chosen kind of data.
 // Nothing here does math; every user-visible string goes in as text.
 
-import { WorkerEngine, type Engine, type Lab } from "./engine";
-import { actionButtons, settingControls } from "./controls";
-import { download, joinedPng, weightsSettings } from "./exports";
-import type { CustomDataset, GenLab } from "./genlab";
-import { FAMILIES, family, type FamilyName } from "./families";
-import { Player } from "./player";
-import { HIDEABLE, defaultsFor, labOptions, type Hideable, type LabState } from "./state";
-import { LabPlots } from "./lab_plots";
+import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
+import { actionButtons, datasetOptions, settingControls } from "./controls";
+import type { Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
+import { dataKindOf, familiesFor, family, type FamilyName } from "./families";
+import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
+import { HIDEABLE, changes, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
+import { FlowActions } from "./flow_actions";
+import { LabFiles } from "./lab_files";
+import { LabPlots, PLOT_CANVASES } from "./lab_plots";
 import { OPTIMAL_DISCRIMINATOR, ViewPanel } from "./views";
 
 /** What a lab cell tells its notebook. */
@@ -20,17 +22,20 @@ export interface LabCellEvents {
   onPlay(cell: LabCell): void;
 }
 
-/** The message of an error, as text. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The numeric settings every family shares, each with its input in the lab template. */
 const SHARED_NUMBERS = ["learning_rate", "batch_size", "seed"] as const;
 
-/** Largest weights file accepted (the same limit Rust enforces). */
-const MAX_WEIGHTS_BYTES = 128 << 20;
+/** The window of a dataset without one (images): the unit square. */
+const UNIT: Bounds = { x_min: 0, x_max: 1, y_min: 0, y_max: 1 };
 
+/** What a settings change did, in words. */
+function changeText(patch: Partial<LabState>): string {
+  if (patch.family === undefined) return `${Object.keys(patch).join(", ")} changed`;
+  const label = family(patch.family).label;
+  return patch.dataset === undefined ? `family changed to ${label}` : `dataset changed to ${patch.dataset}, and family to ${label}, which learns it`;
+}
+
+/** One lab cell (see the top of this file). */
 export class LabCell {
   private lab: Lab | null = null;
   /** A model is being built (no second build meanwhile). */
@@ -42,6 +47,7 @@ export class LabCell {
   private readonly message: HTMLParagraphElement;
   private readonly trainButton: HTMLButtonElement;
   private readonly views: ViewPanel;
+  private readonly flowActions: FlowActions;
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
 
@@ -56,7 +62,7 @@ export class LabCell {
   ) {
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
-    this.plots = new LabPlots(this.part.bind(this), this.datasetInfo().bounds);
+    this.plots = new LabPlots(this.part.bind(this), this.datasetBounds());
     this.player = new Player({
       onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
       onEvaluate: (evaluation) => this.plots.evaluation(evaluation, family(this.state.family)),
@@ -66,17 +72,16 @@ export class LabCell {
         this.say(errorText(error));
       },
     });
-    this.views = new ViewPanel(
-      this.part<HTMLSelectElement>("view-choice"),
-      this.part<HTMLInputElement>("view-parameter"),
-      this.part("view-parameter-value"),
-      this.part("view-description"),
-      this.part<HTMLCanvasElement>("view"),
-      { back: this.part<HTMLButtonElement>("view-back"), next: this.part<HTMLButtonElement>("view-next") },
-      () => {
-        if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
-      },
-    );
+    this.views = new ViewPanel(this.part.bind(this), () => {
+      if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
+    });
+    this.flowActions = new FlowActions(this.part.bind(this), {
+      builtLab: () => this.builtLab(),
+      lab: () => this.lab,
+      playing: () => this.player.playing,
+      setPlaying: (playing) => this.setPlaying(playing),
+      say: (text) => this.say(text),
+    });
     this.bindControls();
   }
 
@@ -89,10 +94,20 @@ export class LabCell {
     }
   }
 
-  private datasetInfo() {
-    const info = this.genlab.datasets().find((d) => d.name === this.state.dataset);
-    if (info === undefined) throw new Error(`unknown dataset ${this.state.dataset}`);
-    return info;
+  /** The data window of the chosen 2-D dataset (the unit square for images). */
+  private datasetBounds(): Bounds {
+    return this.genlab.datasets().find((d) => d.name === this.state.dataset)?.bounds ?? UNIT;
+  }
+
+  /** The lab, built first if needed (null if it could not be built; the reason is said). */
+  private async builtLab(): Promise<Lab | null> {
+    await this.activate();
+    return this.lab;
+  }
+
+  /** Whether the lab learns images. */
+  private get images(): boolean {
+    return dataKindOf(this.state.dataset) === "images";
   }
 
   /** Shows a message (plain text) under the controls; empty clears it. */
@@ -102,21 +117,14 @@ export class LabCell {
 
   private bindControls(): void {
     const familyChoice = this.part<HTMLSelectElement>("family");
-    familyChoice.replaceChildren(...FAMILIES.map((f) => new Option(f.label, f.name)));
-    familyChoice.value = this.state.family;
     familyChoice.addEventListener("change", () => {
-      const { dataset, backend, seed, learning_rate, batch_size } = this.state;
-      const fresh = defaultsFor(familyChoice.value as FamilyName);
-      void this.change({ ...fresh, dataset, backend, seed, learning_rate, batch_size });
+      void this.change(changes(this.state, withFamily(this.state, familyChoice.value as FamilyName)));
     });
     const dataset = this.part<HTMLSelectElement>("dataset");
-    for (const info of this.genlab.datasets()) {
-      dataset.append(new Option(info.name.replace(/_/g, " "), info.name));
-    }
-    dataset.value = this.state.dataset;
+    dataset.replaceChildren(...datasetOptions(this.genlab.datasets()));
     dataset.addEventListener("change", () => {
       this.custom = null;
-      void this.change({ dataset: dataset.value as LabState["dataset"] });
+      void this.change(changes(this.state, withDataset(this.state, dataset.value as NamedDataset)));
     });
     this.part("use-points").addEventListener("click", () => void this.usePoints());
     for (const name of SHARED_NUMBERS) {
@@ -125,54 +133,59 @@ export class LabCell {
     }
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.part("reset").addEventListener("click", () => void this.reset());
-    this.part("step-once").addEventListener("click", () => void this.stepOnce());
+    this.part("step-once").addEventListener("click", () => void this.stepPaused((lab) => this.player.step(lab)));
     const slow = this.part<HTMLInputElement>("slow-motion");
     slow.addEventListener("change", () => (this.player.slowMotion = slow.checked));
-    this.part("export-png").addEventListener("click", () => this.exportPng());
-    this.part("export-csv").addEventListener("click", () => this.exportCsv());
-    this.part("reflow").addEventListener("click", () => void this.reflow());
-    this.part("export-weights").addEventListener("click", () => void this.exportWeights());
-    this.part<HTMLInputElement>("import-weights").addEventListener("change", (event) => void this.importWeights(event));
-    this.part("measure-straightness").addEventListener("click", () => void this.measureStraightness());
+    this.bindFiles();
     this.showFamily();
   }
 
-  /** Flow matching: retrains from now on on the model's own couplings (rectified flow). */
-  private async reflow(): Promise<void> {
-    await this.activate();
-    if (this.lab === null) return;
-    const wasPlaying = this.player.playing;
-    this.player.stop();
-    try {
-      const count = await this.lab.reflow();
-      this.say(`Reflow ${count}: training now on 8 192 pairs (z, ODE(z)) of the current model.`);
-      await this.measureStraightness();
-    } catch (error) {
-      this.say(errorText(error));
-    }
-    this.setPlaying(wasPlaying);
+  /** The save and load buttons (plots, divergences, weights). */
+  private bindFiles(): void {
+    new LabFiles(this.part.bind(this), this.genlab, {
+      settings: () => this.state,
+      shownStep: () => this.part("step").textContent ?? "0",
+      shownCanvases: () => PLOT_CANVASES[this.images ? "images" : "points"].map((role) => this.part<HTMLCanvasElement>(role)),
+      divergencesCsv: () => this.plots.history.csv(),
+      builtLab: () => this.builtLab(),
+      rebuildWith: async (settings) => {
+        const previous = this.state;
+        this.custom = null;
+        this.state = settings;
+        this.showFamily();
+        if ((await this.reset()) && this.lab !== null) return this.lab;
+        this.state = previous;
+        this.showFamily();
+        return null;
+      },
+      loaded: async (step) => {
+        if (this.lab === null) return;
+        this.part("step").textContent = String(step);
+        await this.redraw(this.lab);
+        this.mirrorUrl();
+      },
+      say: (text) => this.say(text),
+    });
   }
 
-  private async measureStraightness(): Promise<void> {
-    if (this.lab === null || this.player.playing) {
-      this.say("Pause training to measure the straightness.");
-      return;
-    }
-    const value = await this.lab.straightness(2000);
-    this.part("straightness").textContent = value.toFixed(4);
-  }
-
-  /** Titles the lab and builds the controls of the family's own settings, with tooltips. */
+  /**
+   * Titles the lab, offers the families that learn its kind of data, shows its dataset and
+   * settings, and builds the controls of the family's own settings, with tooltips.
+   */
   private showFamily(): void {
     const entry = family(this.state.family);
-    this.part<HTMLSelectElement>("family").value = entry.name;
+    const kind = dataKindOf(this.state.dataset);
+    const familyChoice = this.part<HTMLSelectElement>("family");
+    familyChoice.replaceChildren(...familiesFor(kind).map((f) => new Option(f.label, f.name)));
+    familyChoice.value = entry.name;
+    this.part<HTMLSelectElement>("dataset").value = this.state.dataset;
+    this.root.classList.toggle("image-lab", kind === "images");
     this.part("family-title").textContent = entry.label;
     this.part("family-lede").textContent = entry.lede;
     for (const name of SHARED_NUMBERS) this.part<HTMLInputElement>(name).value = String(this.state[name]);
     this.part("loss-label").textContent = entry.stat;
-    this.part("objective-readout").hidden = entry.name !== "gan";
-    this.part("flow-actions").hidden = entry.name !== "flow_matching";
-    this.part("straightness").textContent = "–";
+    this.part("objective-readout").hidden = entry.name !== "gan" || kind === "images";
+    this.flowActions.show(entry.name);
     const controls = settingControls(entry, this.state, (patch) => void this.change(patch));
     this.part("family-controls").replaceChildren(...controls);
   }
@@ -195,15 +208,12 @@ export class LabCell {
       this.state = { ...this.state, ...patch };
       this.mirrorUrl();
       this.say(`${Object.keys(patch).join(", ")} changed: the trained model is kept.`);
-      if (!this.player.playing) {
-        await this.player.evaluate(this.lab);
-        await this.refreshView(this.lab);
-      }
+      if (!this.player.playing) await this.redraw(this.lab);
       return;
     }
     const previous = this.state;
     this.state = { ...this.state, ...patch };
-    if (patch.family !== undefined) this.showFamily();
+    this.showFamily();
     const ok = await this.reset();
     if (!ok) {
       this.state = previous;
@@ -211,12 +221,12 @@ export class LabCell {
       return;
     }
     this.mirrorUrl();
-    const what = patch.family !== undefined ? `family changed to ${family(patch.family).label}` : `${Object.keys(patch).join(", ")} changed`;
-    this.say(`${what}: the model was reset.`);
+    this.say(`${changeText(patch)}: the model was reset.`);
   }
 
   /** Trains on the pasted CSV points; Rust validates them and names the bad line. */
   private async usePoints(): Promise<void> {
+    if (this.images) return this.say("Your own points are 2-D: choose a 2-D dataset first.");
     const previous = this.custom;
     this.custom = { kind: "points", csv: this.part<HTMLTextAreaElement>("points-csv").value };
     if (await this.reset()) {
@@ -275,115 +285,46 @@ export class LabCell {
     const engine = this.engine();
     const lab = await engine.create(family(this.state.family).className, this.custom === null ? options : { ...options, dataset: this.custom });
     this.player.inWorker = engine instanceof WorkerEngine;
+    this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     this.lab?.free();
     this.lab = lab;
     this.say("");
     this.plots.clear();
     this.showActions(lab);
-    const views = lab.info.views;
-    this.views.setViews(this.state.family === "gan" ? [...views, OPTIMAL_DISCRIMINATOR] : views, family(this.state.family).stage);
+    const views = this.state.family === "gan" && !this.images ? [...lab.info.views, OPTIMAL_DISCRIMINATOR] : lab.info.views;
+    this.views.setViews(views, family(this.state.family).stage);
+    this.part("view-figure").hidden = views.length === 0;
     try {
-      await this.player.evaluate(lab);
-      await this.refreshView(lab);
+      await this.redraw(lab);
     } catch (error) {
       this.say(errorText(error));
     }
     this.setPlaying(wasPlaying);
   }
 
-  /** One training step, then an evaluation and the view (only while paused). */
-  private async stepOnce(): Promise<void> {
+  /** While paused: `work` on the lab (a training step, a fine step), then an evaluation and the view. */
+  private async stepPaused(work: (lab: Lab) => Promise<void>): Promise<void> {
     if (this.player.playing) return;
     await this.activate();
-    if (this.lab === null) return;
+    if (this.player.playing || this.lab === null) return;
     try {
-      await this.player.step(this.lab);
-      await this.player.evaluate(this.lab);
-      await this.refreshView(this.lab);
+      await work(this.lab);
+      await this.redraw(this.lab);
     } catch (error) {
       this.say(errorText(error));
     }
   }
 
-  /** Downloads the samples plot, the family view and the density pair side by side as one PNG. */
-  private async exportPng(): Promise<void> {
-    const roles = ["scatter", "view", "density-model", "density-data"];
-    const blob = await joinedPng(roles.map((role) => this.part<HTMLCanvasElement>(role)));
-    if (blob !== null) download(blob, `genlab-${this.state.family}-step-${this.part("step").textContent}.png`);
-  }
-
-  /** Downloads every evaluation's divergences (value and noise floor) as CSV. */
-  private exportCsv(): void {
-    download(new Blob([this.plots.history.csv()], { type: "text/csv" }), `genlab-${this.state.family}-divergences.csv`);
-  }
-
-  /** Downloads the trained weights (read from the device asynchronously). */
-  private async exportWeights(): Promise<void> {
-    await this.activate();
-    if (this.lab === null) return;
-    try {
-      const bytes = await this.lab.exportWeights();
-      download(new Blob([bytes as BlobPart], { type: "application/octet-stream" }), `genlab-${this.state.family}-step-${this.part("step").textContent}.genlab`);
-    } catch (error) {
-      this.say(errorText(error));
-    }
-  }
-
-  /**
-   * Loads a weights file: checks it, rebuilds this lab with the options saved in it (so the
-   * networks' shapes match), then loads the weights. A bad file changes nothing.
-   */
-  private async importWeights(event: Event): Promise<void> {
-    const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    input.value = "";
-    if (file === undefined) return;
-    if (file.size > MAX_WEIGHTS_BYTES) return this.say(`${file.name} is larger than ${MAX_WEIGHTS_BYTES} bytes.`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let settings: LabState;
-    try {
-      settings = weightsSettings(this.genlab, bytes, this.state);
-    } catch (error) {
-      return this.say(`${file.name} was not loaded: ${errorText(error)}`);
-    }
-    const previous = this.state;
-    this.custom = null;
-    this.state = settings;
-    this.showFamily();
-    if (!(await this.reset()) || this.lab === null) {
-      this.state = previous;
-      this.showFamily();
-      return;
-    }
-    try {
-      const step = await this.lab.importWeights(bytes);
-      this.part("step").textContent = String(step);
-      await this.player.evaluate(this.lab);
-      await this.refreshView(this.lab);
-      this.mirrorUrl();
-      this.say(`Loaded ${file.name}: weights of step ${step} (the optimizer's moments start afresh).`);
-    } catch (error) {
-      this.say(`${file.name} was not loaded: ${errorText(error)}`);
-    }
+  /** An evaluation, then the view. */
+  private async redraw(lab: Lab): Promise<void> {
+    await this.player.evaluate(lab);
+    await this.refreshView(lab);
   }
 
   /** Buttons for the family's fine-grained steps (one discriminator step, one Langevin step). */
   private showActions(lab: Lab): void {
-    const buttons = actionButtons(lab.info.actions, (name) => void this.runAction(name));
-    this.part("actions").replaceChildren(...buttons);
-  }
-
-  /** One fine-grained step (while paused), then an evaluation and the view. */
-  private async runAction(name: string): Promise<void> {
-    await this.activate();
-    if (this.player.playing || this.lab === null) return;
-    try {
-      this.plots.train(await this.lab.act(name), family(this.state.family));
-      await this.player.evaluate(this.lab);
-      await this.refreshView(this.lab);
-    } catch (error) {
-      this.say(errorText(error));
-    }
+    const act = (name: string) => this.stepPaused(async (current) => this.plots.train(await current.act(name), family(this.state.family)));
+    this.part("actions").replaceChildren(...actionButtons(lab.info.actions, (name) => void act(name)));
   }
 
   /** Hides the controls a lesson link names (and shows the others). */

@@ -1,19 +1,39 @@
 // What a lab cell shows of its model: the readouts (step, loss, steps/s, frames/s, sliced W2 and
-// its floor, the GAN's value), the scatter of data and samples, the density pair, the divergence
-// history and the training statistics. The cell feeds it reports and evaluations.
+// its floor, the GAN's value; on images held-out bits/dim and MMD² with its floor), the scatter
+// of data and samples and the density pair (2-D points) or the grids of sample and held-out
+// images and the memorisation check (images), the divergence history and the training
+// statistics. The cell feeds it reports and evaluations.
 
 import { DivergenceHistory } from "./divergence_history";
 import type { FamilyEntry } from "./families";
-import type { Estimate, Evaluation, TrainReport } from "./genlab";
+import type { Estimate, Evaluation, ImageShape, TrainReport } from "./genlab";
 import { DensityPair } from "./plots/density_pair";
+import { MemorisationHistogram } from "./plots/histogram";
+import { ImageGridPlot } from "./plots/image_grid";
 import { LossCurve } from "./plots/loss_curve";
 import { ScatterPlot } from "./plots/scatter";
 import type { ViewContext } from "./views";
+
+/** The readouts a new model resets. */
+const READOUTS = ["loss", "w2", "floor", "rate", "fps", "objective", "bits-per-dim", "mmd", "mmd-floor"];
+
+/** The canvases of the plots shown for each kind of data, in the order a PNG joins them. */
+export const PLOT_CANVASES = {
+  points: ["scatter", "view", "density-model", "density-data"],
+  images: ["image-samples", "image-data", "view", "memorisation"],
+} as const;
+
+function format(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits);
+}
 
 /** A lab cell's plots and readouts, found by `data-role` through `part`. */
 export class LabPlots {
   private readonly scatter: ScatterPlot;
   private readonly density: DensityPair;
+  private readonly imageSamples: ImageGridPlot;
+  private readonly imageData: ImageGridPlot;
+  private readonly memorisation: MemorisationHistogram;
   private readonly losses: LossCurve;
   readonly history: DivergenceHistory;
   /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
@@ -27,6 +47,9 @@ export class LabPlots {
   ) {
     this.scatter = new ScatterPlot(part("scatter"), bounds);
     this.density = new DensityPair(part<HTMLCanvasElement>("density-model"), part<HTMLCanvasElement>("density-data"), part("density-caption"));
+    this.imageSamples = new ImageGridPlot(part<HTMLCanvasElement>("image-samples"));
+    this.imageData = new ImageGridPlot(part<HTMLCanvasElement>("image-data"));
+    this.memorisation = new MemorisationHistogram(part<HTMLCanvasElement>("memorisation"), part("memorisation-caption"));
     this.losses = new LossCurve(part("loss-curve"));
     this.history = new DivergenceHistory(
       part("curve"),
@@ -40,8 +63,12 @@ export class LabPlots {
   clear(): void {
     this.history.clear();
     this.losses.clear();
-    for (const id of ["loss", "w2", "floor", "rate", "fps", "objective"]) this.part(id).textContent = "–";
+    for (const id of READOUTS) this.part(id).textContent = "–";
     this.part("step").textContent = "0";
+    this.context = null;
+    this.imageSamples.clear();
+    this.imageData.clear();
+    this.memorisation.show(null);
     this.ganValue = null;
   }
 
@@ -55,18 +82,35 @@ export class LabPlots {
     this.losses.push(report.step, report.stats);
   }
 
-  /** An evaluation: samples, densities, divergences. */
+  /** An evaluation: samples, densities or the memorisation check, divergences. */
   evaluation(evaluation: Evaluation, entry: FamilyEntry): void {
-    this.context = { bounds: evaluation.bounds, data: evaluation.data };
+    this.context = { bounds: evaluation.bounds, data: evaluation.data, images: evaluation.images };
+    this.history.add(evaluation.step, evaluation.divergences);
+    if (evaluation.images !== null) {
+      this.showImages(evaluation, evaluation.images);
+      return;
+    }
     if (entry.name === "gan") this.showObjective(evaluation.divergences);
     this.density.show(evaluation.densities);
     this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
-    this.history.add(evaluation.step, evaluation.divergences);
     const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
     if (w2 === undefined) return;
     this.part("w2").textContent = w2.value.toFixed(3);
-    this.part("floor").textContent = w2.noise_floor?.toFixed(3) ?? "–";
+    this.part("floor").textContent = format(w2.noise_floor, 3);
+  }
+
+  /** An image lab's evaluation: sample and held-out grids, the memorisation check, bits/dim and MMD². */
+  private showImages(evaluation: Evaluation, shape: ImageShape): void {
+    this.imageSamples.draw(evaluation.samples, shape.side);
+    this.imageData.draw(evaluation.data, shape.side);
+    this.memorisation.show(evaluation.memorisation);
+    const bits = evaluation.divergences.find((e) => e.units === "bits/dim");
+    const mmd = evaluation.divergences.find((e) => e.name.startsWith("MMD²"));
+    this.part("bits-readout").hidden = bits === undefined;
+    this.part("bits-per-dim").textContent = format(bits?.value, 3);
+    this.part("mmd").textContent = format(mmd?.value, 4);
+    this.part("mmd-floor").textContent = format(mmd?.noise_floor, 4);
   }
 
   /** For a GAN: its V(D, G) beside 2·JS − log 4, the value at the optimal discriminator. */

@@ -4,10 +4,10 @@
 // reset to lesson, export and import. Every user-visible string goes in as text; Markdown goes
 // through the sanitiser.
 
-import { MainThreadEngine, WorkerEngine, type Engine } from "./engine";
+import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
 import { download } from "./exports";
 import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
-import { LabCell, errorText } from "./lab_cell";
+import { LabCell } from "./lab_cell";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
 import { DEFAULT_STATE, HIDEABLE, parseQuery, type Hideable } from "./state";
 import { TextCell } from "./text_cell";

@@ -29,8 +29,10 @@ const EVALUATION_INTERVAL_MS = 1000;
 const TRAIN_TIME_PER_EVALUATION_TIME = 4;
 /** Shortest time between two evaluations in slow motion. */
 const SLOW_MOTION_EVALUATION_MS = 250;
-/** Samples drawn per evaluation. */
-const EVALUATION_SAMPLES = 1000;
+/** Samples drawn per evaluation of a lab on 2-D points... */
+export const POINT_EVALUATION_SAMPLES = 1000;
+/** ...and of a lab on images (each sample costs far more: 64 pixels, PixelCNN's 64 passes). */
+export const IMAGE_EVALUATION_SAMPLES = 256;
 
 /** Drives one lab's training, frame by frame. */
 export class Player {
@@ -44,6 +46,8 @@ export class Player {
   private viewPending = false;
   /** Slow motion: one step per frame and an evaluation every quarter second, to watch. */
   slowMotion = false;
+  /** Samples (and data) each evaluation draws. */
+  evaluationSamples = POINT_EVALUATION_SAMPLES;
   /** Milliseconds of training each slice is tuned to. */
   private sliceMs = MAIN_THREAD_SLICE_MS;
 
@@ -114,7 +118,7 @@ export class Player {
 
   /** Draws and reports one evaluation now (used when paused, e.g. after a reset). */
   async evaluate(lab: Lab): Promise<void> {
-    this.events.onEvaluate(await lab.evaluate(EVALUATION_SAMPLES));
+    this.events.onEvaluate(await lab.evaluate(this.evaluationSamples));
   }
 
   private async tick(lab: Lab): Promise<void> {

@@ -1,15 +1,17 @@
 // The page's one serialisable state, mirrored to the URL query so that a link reproduces an
 // experiment. Each property is declared once in `PROPERTIES`: its kind, its default, its range
 // (the same ranges Rust enforces; Rust stays the authority) and its tooltip. A family may
-// override defaults (`families.ts`); the URL lists only what differs from the family's defaults.
+// override defaults and ranges (`families.ts`), and has defaults of its own on images; the URL
+// lists only what differs from the family's defaults for its data. A family and a dataset must
+// suit each other (PixelCNN learns only images; most families only 2-D points).
 
-import type { BackendPreference, DatasetName, GanLossName, Solver } from "./genlab";
-import { family, type FamilyName, type FamilyOption } from "./families";
+import type { BackendPreference, GanLossName, NamedDataset, Solver } from "./genlab";
+import { accepts, dataKindOf, family, type FamilyEntry, type FamilyName, type FamilyOption } from "./families";
 
 /** Everything that defines an experiment on the page. */
 export interface LabState {
   family: FamilyName;
-  dataset: DatasetName;
+  dataset: NamedDataset;
   backend: BackendPreference;
   seed: number;
   learning_rate: number;
@@ -45,6 +47,7 @@ export interface LabState {
   beta_min: number;
   beta_max: number;
   likelihood_steps: number;
+  channels: number;
 }
 
 /** One property of the state: how to parse it and what it means. */
@@ -58,13 +61,13 @@ export const PROPERTIES: readonly Property[] = [
   {
     name: "family",
     kind: "choice",
-    choices: ["autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching"],
+    choices: ["autoencoder", "vae", "gan", "made", "pixel_cnn", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching"],
     help: "The model family",
   },
   {
     name: "dataset",
     kind: "choice",
-    choices: ["eight_gaussians", "swiss_roll", "circles", "rings", "moons", "pinwheel", "two_spirals", "checkerboard"],
+    choices: ["eight_gaussians", "swiss_roll", "circles", "rings", "moons", "pinwheel", "two_spirals", "checkerboard", "digits"],
     help: "The data distribution to learn",
   },
   { name: "backend", kind: "choice", choices: ["auto", "cpu", "webgpu"], help: "Where the tensors run" },
@@ -117,6 +120,7 @@ export const PROPERTIES: readonly Property[] = [
   { name: "beta_min", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(0)" },
   { name: "beta_max", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(1)" },
   { name: "likelihood_steps", kind: "integer", min: 1, max: 1000, help: "Midpoint steps of the likelihood ODE" },
+  { name: "channels", kind: "integer", min: 1, max: 128, help: "Feature channels per masked convolution layer" },
 ];
 
 /** The state of a fresh page. */
@@ -158,6 +162,7 @@ export const DEFAULT_STATE: Readonly<LabState> = {
   beta_min: 0.1,
   beta_max: 20,
   likelihood_steps: 16,
+  channels: 32,
 };
 
 /** The controls of a lab cell a lesson link can hide (`data-control` in the lab template). */
@@ -176,9 +181,30 @@ export const HIDEABLE = [
 /** One of [`HIDEABLE`]. */
 export type Hideable = (typeof HIDEABLE)[number];
 
-/** The defaults of `name`: the shared defaults with the family's own on top. */
-export function defaultsFor(name: FamilyName): LabState {
-  return { ...DEFAULT_STATE, ...family(name).defaults, family: name } as LabState;
+/**
+ * The defaults of `name` on `dataset` (by default its own default dataset): the shared defaults,
+ * the family's own on top, and on images the family's image defaults on top of those.
+ */
+export function defaultsFor(name: FamilyName, dataset?: NamedDataset): LabState {
+  const entry = family(name);
+  const base = { ...DEFAULT_STATE, ...entry.defaults, family: name } as LabState;
+  const chosen = dataset ?? base.dataset;
+  const images = dataKindOf(chosen) === "images" ? entry.imageDefaults : {};
+  return { ...base, ...images, dataset: chosen } as LabState;
+}
+
+/** `property` as family `entry` reads it: its own range and meaning where it narrows one. */
+export function familyProperty(entry: FamilyEntry, property: Property): Property {
+  const narrowed = entry.ranges?.[property.name as FamilyOption];
+  return narrowed === undefined || property.kind === "choice" ? property : { ...property, ...narrowed };
+}
+
+/** Whether family `name` learns `dataset`; otherwise a message saying what it learns. */
+export function pairingError(name: FamilyName, dataset: NamedDataset): string | null {
+  if (accepts(name, dataKindOf(dataset))) return null;
+  const entry = family(name);
+  const learns = entry.data.includes("images") ? "only images (digits)" : "only 2-D points, not images";
+  return `${entry.label} learns ${learns}, so it cannot learn "${dataset}"`;
 }
 
 /** Longest query string read from a URL. */
@@ -206,22 +232,26 @@ export function parseQuery(query: string): ParsedState {
  */
 export function parseSettings(get: (name: string) => string | null): ParsedState {
   const errors: string[] = [];
-  const chosen = get("family");
-  let state: LabState = { ...DEFAULT_STATE };
-  if (chosen !== null) {
-    const result = parseValue(PROPERTIES[0], chosen);
-    if (typeof result === "string") errors.push(`family: ${result}`);
-    else state = defaultsFor(result.value as FamilyName);
+  const parsed = (spec: Property): string | number | null => {
+    const raw = get(spec.name);
+    if (raw === null) return null;
+    const result = parseValue(spec, raw);
+    if (typeof result !== "string") return result.value;
+    errors.push(`${spec.name}: ${result}`);
+    return null;
+  };
+  const name = (parsed(property("family")) ?? DEFAULT_STATE.family) as FamilyName;
+  let dataset = (parsed(property("dataset")) ?? defaultsFor(name).dataset) as NamedDataset;
+  const mismatch = pairingError(name, dataset);
+  if (mismatch !== null) {
+    dataset = defaultsFor(name).dataset;
+    errors.push(`dataset: ${mismatch}; ${dataset} used`);
   }
-  for (const property of PROPERTIES.slice(1)) {
-    const raw = get(property.name);
-    if (raw === null) continue;
-    const result = parseValue(property, raw);
-    if (typeof result === "string") {
-      errors.push(`${property.name}: ${result}`);
-    } else {
-      (state as unknown as Record<string, string | number>)[property.name] = result.value;
-    }
+  const state = defaultsFor(name, dataset);
+  const entry = family(name);
+  for (const shared of PROPERTIES.filter((p) => p.name !== "family" && p.name !== "dataset")) {
+    const value = parsed(familyProperty(entry, shared));
+    if (value !== null) (state as unknown as Record<string, string | number>)[shared.name] = value;
   }
   return { state, errors };
 }
@@ -242,9 +272,12 @@ export function parseValue(property: Property, raw: string): { value: string | n
   return { value };
 }
 
-/** The settings of a state that differ from its family's defaults (the family always). */
+/**
+ * The settings of a state that differ from its family's defaults (the family always): the
+ * dataset against the family's default dataset, the others against its defaults on that dataset.
+ */
 export function settingsOf(state: LabState): Record<string, string> {
-  const defaults = defaultsFor(state.family);
+  const defaults = { ...defaultsFor(state.family, state.dataset), dataset: defaultsFor(state.family).dataset };
   const settings: Record<string, string> = { family: state.family };
   for (const { name } of PROPERTIES.slice(1)) {
     if (state[name] !== defaults[name]) settings[name] = String(state[name]);
@@ -277,4 +310,45 @@ export function property(name: keyof LabState): Property {
   const found = PROPERTIES.find((p) => p.name === name);
   if (found === undefined) throw new Error(`no property ${name}`);
   return found;
+}
+
+/** The settings to keep when the model family changes: chosen by the user, not a default. */
+const KEPT_ON_FAMILY_CHANGE = ["learning_rate", "batch_size"] as const;
+
+/**
+ * The state after choosing family `name`: its defaults on the same data (or on its own default
+ * dataset if it cannot learn this one), keeping the backend, the seed, and the learning rate
+ * and batch size where the user changed them from the previous family's defaults.
+ */
+export function withFamily(state: LabState, name: FamilyName): LabState {
+  const dataset = pairingError(name, state.dataset) === null ? state.dataset : undefined;
+  const next = { ...defaultsFor(name, dataset), backend: state.backend, seed: state.seed };
+  const previous = defaultsFor(state.family, state.dataset);
+  for (const key of KEPT_ON_FAMILY_CHANGE) if (state[key] !== previous[key]) next[key] = state[key];
+  return next;
+}
+
+/**
+ * The state after choosing `dataset`. A family that cannot learn it gives way to the default
+ * family (which learns both kinds); between points and images, the settings the family's image
+ * defaults name are set once to its defaults for the new kind of data; all else is kept.
+ */
+export function withDataset(state: LabState, dataset: NamedDataset): LabState {
+  if (pairingError(state.family, dataset) !== null) {
+    return { ...defaultsFor(DEFAULT_STATE.family, dataset), backend: state.backend, seed: state.seed };
+  }
+  if (dataKindOf(dataset) === dataKindOf(state.dataset)) return { ...state, dataset };
+  const fresh = defaultsFor(state.family, dataset);
+  const next: LabState = { ...state, dataset };
+  for (const key of Object.keys(family(state.family).imageDefaults ?? {}) as (keyof LabState)[]) {
+    (next as unknown as Record<string, unknown>)[key] = fresh[key];
+  }
+  return next;
+}
+
+/** The settings of `to` that differ from `from`. */
+export function changes(from: LabState, to: LabState): Partial<LabState> {
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(to) as (keyof LabState)[]) if (to[key] !== from[key]) patch[key] = to[key];
+  return patch as Partial<LabState>;
 }

@@ -1,12 +1,13 @@
 // The shipped notebook: a guided tour in the order the source notes teach, each lab ready to
-// train, with its key formula above it and what to watch in the plots.
+// train, with its key formula above it and what to watch in the plots; then the same ideas on
+// images (8×8 digits), with settings light enough to train live on a CPU.
 
 import type { FamilyName } from "./families";
 import type { Cell, Notebook } from "./notebook";
 import { defaultsFor, type LabState } from "./state";
 
 function lab(family: FamilyName, settings: Partial<LabState> = {}): Cell {
-  return { kind: "lab", lab: { ...defaultsFor(family), ...settings } };
+  return { kind: "lab", lab: { ...defaultsFor(family, settings.dataset), ...settings } };
 }
 
 function text(lines: string[]): Cell {
@@ -102,6 +103,46 @@ export function tour(): Notebook {
         "**Watch:** the Monte Carlo KL from that likelihood falls.",
       ]),
       lab("score_sde"),
+      text([
+        "## 11. Images",
+        "",
+        "The same families on 8×8 handwritten digits: 64 pixels, 17 grey levels. Beside the model's samples",
+        "stand **held-out** digits it never trained on. The **memorisation check** measures how far each sample",
+        "lies from its nearest training image: samples must differ from the training data, so if they sit much",
+        "closer to it than held-out digits do, the model is copying.",
+      ]),
+      text([
+        "### PixelCNN",
+        "",
+        "$p(v) = \\prod_i p(v_i \\mid v_{<i})$ in raster order, each conditional a softmax over the 17 grey levels",
+        "from masked convolutions. The likelihood is exact, reported in **bits per dimension**",
+        "$-\\log_2 p(v) / 64$. Sampling takes one network pass per pixel.",
+        "**Watch:** held-out bits/dim fall; the view *pixel by pixel* fills a digit in, and *completion* finishes",
+        "digits whose bottom half was erased.",
+      ]),
+      lab("pixel_cnn", { channels: 16, layers: 2 }),
+      text([
+        "### VAE",
+        "",
+        "With a 2-D latent code the whole model can be looked at: the **latent map** places each held-out digit at",
+        "its posterior mean, and the latent grid decodes a 10×10 grid of codes. Its IWAE bound gives held-out bits/dim.",
+        "**Watch:** the digits sort themselves into regions of the latent map.",
+      ]),
+      lab("vae", { dataset: "digits", width: 128, depth: 2, latent_dim: 2 }),
+      text([
+        "### Diffusion (DDPM)",
+        "",
+        "The same ε-prediction objective as in 2-D, now on 64 pixels. **Watch:** the reverse chain turns noise into",
+        "digits, stage by stage.",
+      ]),
+      lab("diffusion", { dataset: "digits" }),
+      text([
+        "### GAN",
+        "",
+        "No likelihood here: compare samples with held-out digits by eye, by MMD², and by the memorisation check.",
+        "**Watch:** for mode collapse, many samples that look alike.",
+      ]),
+      lab("gan", { dataset: "digits" }),
     ],
   };
 }

@@ -1,11 +1,14 @@
 // The family's own views in one panel: a chooser, a parameter slider and a canvas. A view is
-// computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind.
+// computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind; on
+// an image lab, images as tiles and a stages view as a strip of images by stage.
 
 import type { Lab } from "./engine";
-import type { Bounds, ViewData, ViewInfo } from "./genlab";
+import type { Bounds, ImageShape, ViewData, ViewInfo } from "./genlab";
 import { drawField, typicalLength } from "./plots/field";
 import { Frame, boundsOf } from "./plots/frame";
 import { drawHeatmap } from "./plots/heatmap";
+import { drawTileGrid, tileGrid } from "./plots/image_grid";
+import { drawImageStrip } from "./plots/image_strip";
 import { drawLine } from "./plots/line";
 
 /** Cells per axis of heatmap views, and arrows per axis of field views. */
@@ -47,8 +50,10 @@ export function gridCentres(bounds: Bounds, resolution: number): Float32Array {
 /** What the page knows when it refreshes a view. */
 export interface ViewContext {
   bounds: Bounds;
-  /** The latest data samples, row-major `[n, 2]`. */
+  /** The latest data samples, row-major `[n, 2]`, or held-out images `[n, side²]`. */
   data: Float32Array;
+  /** The images' shape on an image lab; null on 2-D data. */
+  images: ImageShape | null;
 }
 
 /** The panel of a lab's own views. */
@@ -57,25 +62,32 @@ export class ViewPanel {
   private readonly frame: Frame;
   private last: { info: ViewInfo; data: ViewData; points: Float32Array; context: ViewContext } | null = null;
 
+  private readonly choice: HTMLSelectElement;
+  private readonly slider: HTMLInputElement;
+  private readonly sliderLabel: HTMLElement;
+  private readonly caption: HTMLElement;
+  /** Buttons that move a stages view one stage back and forward (e.g. one denoising step). */
+  private readonly stepper: { back: HTMLButtonElement; next: HTMLButtonElement };
+
   constructor(
-    private readonly choice: HTMLSelectElement,
-    private readonly slider: HTMLInputElement,
-    private readonly sliderLabel: HTMLElement,
-    private readonly caption: HTMLElement,
-    canvas: HTMLCanvasElement,
-    /** Buttons that move a stages view one stage back and forward (e.g. one denoising step). */
-    private readonly stepper: { back: HTMLButtonElement; next: HTMLButtonElement },
+    /** The element of the lab cell with a given `data-role`. */
+    part: <T extends HTMLElement = HTMLElement>(role: string) => T,
     /** Called when the user picks another view or moves the slider. */
     private readonly onChange: () => void,
   ) {
-    this.frame = new Frame(canvas, { x_min: -1, x_max: 1, y_min: -1, y_max: 1 });
-    choice.addEventListener("change", () => {
+    this.choice = part<HTMLSelectElement>("view-choice");
+    this.slider = part<HTMLInputElement>("view-parameter");
+    this.sliderLabel = part("view-parameter-value");
+    this.caption = part("view-description");
+    this.stepper = { back: part<HTMLButtonElement>("view-back"), next: part<HTMLButtonElement>("view-next") };
+    this.frame = new Frame(part<HTMLCanvasElement>("view"), { x_min: -1, x_max: 1, y_min: -1, y_max: 1 });
+    this.choice.addEventListener("change", () => {
       this.configureSlider();
       this.onChange();
     });
-    slider.addEventListener("input", () => this.moved());
-    stepper.back.addEventListener("click", () => this.stepBy(-1));
-    stepper.next.addEventListener("click", () => this.stepBy(1));
+    this.slider.addEventListener("input", () => this.moved());
+    this.stepper.back.addEventListener("click", () => this.stepBy(-1));
+    this.stepper.next.addEventListener("click", () => this.stepBy(1));
   }
 
   private moved(): void {
@@ -205,10 +217,23 @@ export class ViewPanel {
         drawLine(frame, positions, data.values, POINT_COLOUR);
         return;
       }
+      case "images": {
+        if (context.images === null) return;
+        const pixels = context.images.side * context.images.side;
+        drawTileGrid(frame.context, tileGrid(data.values, context.images.side, Math.max(1, data.columns / pixels)));
+        return;
+      }
       case "stages": {
         const stages = (info.parameter?.max ?? 0) + 1;
         const perStage = data.rows / stages;
         const stage = Math.min(stages - 1, Math.max(0, Math.round(Number(this.slider.value))));
+        if (context.images !== null) {
+          const { shown, rows } = drawImageStrip(frame.context, data.values, context.images.side, stages, stage);
+          this.caption.textContent =
+            `${info.description} Rows: ${rows} images; columns: stages ${shown.join(", ")} of 0 to ${stages - 1}, ` +
+            `the one nearest stage ${stage} outlined.`;
+          return;
+        }
         const shown = data.values.subarray(2 * perStage * stage, 2 * perStage * (stage + 1));
         frame.bounds = stage === stages - 1 ? context.bounds : boundsOf(shown, 2);
         frame.clear();

@@ -7,8 +7,11 @@
 //! steps; DDIM takes a subsequence of S steps, deterministic at η = 0 (a discretised
 //! probability-flow ODE) and as stochastic as DDPM at η = 1.
 
+mod bound;
+mod images;
 mod process;
 
+pub use bound::variational_bound;
 pub use process::{
     BetaSchedule, CosineSchedule, DiffusionTables, LinearSchedule, ddim_chain, ddpm_chain, noised,
 };
@@ -20,8 +23,8 @@ use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
 
 use crate::family::{
-    Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
-    ViewParameter,
+    Family, FamilyConfig, FamilyInput, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput,
+    ViewKind, ViewParameter,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -177,6 +180,7 @@ impl Diffusion {
 impl Family for Diffusion {
     type Config = DiffusionConfig;
     const NAME: &'static str = "diffusion";
+    const INPUT: FamilyInput = FamilyInput::Both;
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let tables = DiffusionTables::new(config.schedule().as_ref(), config.diffusion_steps);
@@ -253,8 +257,24 @@ impl Family for Diffusion {
         )
     }
 
+    /// The variational bound, every step summed (see [`variational_bound`]).
+    fn log_likelihood_bound(&self, x: Tensor<2>) -> Option<Tensor<1>> {
+        let net = self.net.valid();
+        let big_t = self.tables.steps() as f32;
+        Some(variational_bound(x, &self.tables, |x, t| {
+            net.forward_at(x, t as f32 / big_t)
+        }))
+    }
+
+    fn log_likelihood_method(&self) -> &'static str {
+        "DDPM variational bound summed over all T steps, Gaussian decoder of variance β₁"
+    }
+
     fn views(&self) -> Vec<ViewInfo> {
         let stages = self.sampler_steps() as f32;
+        if self.dim != 2 {
+            return self.image_views();
+        }
         vec![
             ViewInfo {
                 name: "forward",
@@ -299,6 +319,9 @@ impl Family for Diffusion {
     }
 
     fn view(&self, name: &str, points: Tensor<2>, parameter: f32) -> Option<Tensor<2>> {
+        if self.dim != 2 {
+            return self.image_view(name, points, parameter);
+        }
         match name {
             "forward" => {
                 let step = self.tables.step_at(parameter);

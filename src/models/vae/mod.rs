@@ -8,13 +8,15 @@
 //! estimated by importance weighting (Burda et al. 2016):
 //! `log p(x) ≥ IWAE_K = E log (1/K) Σ_k p(x, z_k)/q(z_k|x) ≥ ELBO`, tightening as K grows.
 
+mod images;
+
 use burn::module::Param;
 use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
-use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind};
 use crate::models::math::{
     descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
 };
@@ -152,6 +154,8 @@ pub struct Vae {
     config: VaeConfig,
     learning_rate: f64,
     device: Device,
+    /// Coordinates per data point (2, or the pixels of an image).
+    dim: usize,
 }
 
 impl Vae {
@@ -170,6 +174,7 @@ impl Vae {
 impl Family for Vae {
     type Config = VaeConfig;
     const NAME: &'static str = "vae";
+    const INPUT: FamilyInput = FamilyInput::Both;
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let autodiff = device.clone().autodiff();
@@ -185,6 +190,7 @@ impl Family for Vae {
             config: config.clone(),
             learning_rate: training.learning_rate,
             device: device.clone(),
+            dim,
         }
     }
 
@@ -237,6 +243,9 @@ impl Family for Vae {
     }
 
     fn views(&self) -> Vec<ViewInfo> {
+        if self.dim != 2 {
+            return images::VIEWS.to_vec();
+        }
         vec![
             ViewInfo {
                 name: "latent",
@@ -266,7 +275,10 @@ impl Family for Vae {
         ]
     }
 
-    fn view(&self, name: &str, points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
+    fn view(&self, name: &str, points: Tensor<2>, parameter: f32) -> Option<Tensor<2>> {
+        if self.dim != 2 {
+            return self.image_view(name, points, parameter);
+        }
         match name {
             "latent" => Some(self.posterior_mean(points)),
             "reconstruction" => Some(self.reconstruct(points)),

@@ -8,6 +8,8 @@
 //! `(v + u)/levels` (`u` uniform dequantisation noise, or ½), so its continuous density is
 //! `P(v)·levels^(side²)`, exact.
 
+mod views;
+
 use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::optim::{AdamConfig, ModuleOptimizer};
@@ -18,7 +20,7 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 
 use crate::data::digits::LEVELS;
-use crate::family::{Family, FamilyConfig, StepStats};
+use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo};
 use crate::models::math::descend;
 use crate::options::{OptionError, check_range};
 use crate::session::{Batches, TrainingConfig};
@@ -182,12 +184,22 @@ impl PixelCnnModel {
     /// `n` images drawn pixel by pixel, grey levels `[n, side²]`; pixels before `start` are kept
     /// from `given` (a completion), the others drawn by Gumbel-max from their conditionals.
     pub fn sample_from(&self, given: Tensor<2>, start: usize) -> Tensor<2> {
+        self.sample_chain(given, start)
+            .pop()
+            .expect("the chain holds at least its start")
+    }
+
+    /// [`PixelCnnModel::sample_from`] with every intermediate state: the images before pixel
+    /// `start` is drawn, then after each pixel, `side² − start + 1` states `[n, side²]` (pixels
+    /// not drawn yet are 0).
+    pub fn sample_chain(&self, given: Tensor<2>, start: usize) -> Vec<Tensor<2>> {
         let [n, pixels] = given.dims();
         let device = given.device();
         let keep: Vec<f32> = (0..pixels)
             .map(|p| if p < start { 1.0 } else { 0.0 })
             .collect();
         let mut v = given * Tensor::<1>::from_floats(keep.as_slice(), &device).unsqueeze::<2>();
+        let mut chain = vec![v.clone()];
         for pixel in start..pixels {
             let logits = self
                 .logits(v.clone())
@@ -201,8 +213,9 @@ impl PixelCnnModel {
             let mut at = vec![0.0f32; pixels];
             at[pixel] = 1.0;
             v = v + level * Tensor::<1>::from_floats(at.as_slice(), &device).unsqueeze::<2>();
+            chain.push(v.clone());
         }
-        v
+        chain
     }
 }
 
@@ -231,6 +244,7 @@ impl PixelCnn {
 impl Family for PixelCnn {
     type Config = PixelCnnConfig;
     const NAME: &'static str = "pixel_cnn";
+    const INPUT: FamilyInput = FamilyInput::Images;
 
     /// `dim` must be a square (`side²` pixels); grey levels are the digits' 17.
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
@@ -288,6 +302,18 @@ impl Family for PixelCnn {
     fn log_density_method(&self) -> &'static str {
         "exact: the product of the per-pixel softmax conditionals, times levels per pixel for \
          the dequantised points"
+    }
+
+    fn views(&self) -> Vec<ViewInfo> {
+        views::views(self.model.side * self.model.side)
+    }
+
+    fn view(&self, name: &str, points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {
+        match name {
+            "pixel_by_pixel" => Some(self.pixel_by_pixel()),
+            "completion" => Some(self.completion(points)),
+            _ => None,
+        }
     }
 }
 

@@ -1,0 +1,218 @@
+//! The panel of an image session: held-out bits per dimension for families with a likelihood (or
+//! a bound of it), MMD² on pixels with its noise floor, and the memorisation check of the source
+//! notes (samples must differ from the training data): each model sample's distance to its
+//! nearest training image beside each held-out image's.
+
+use serde::Serialize;
+
+use crate::data::digits::{LEVELS, PIXELS, SIDE};
+use crate::metrics::{
+    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, median_distance_in, nearest_distances,
+};
+
+/// The shape of the images a session learns, for the page to draw them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageShape {
+    /// Pixels per side.
+    pub side: usize,
+    /// Grey levels per pixel.
+    pub levels: usize,
+}
+
+/// The digits' shape.
+pub const DIGITS_SHAPE: ImageShape = ImageShape {
+    side: SIDE,
+    levels: LEVELS,
+};
+
+/// Nearest-training-image distances of model samples and of held-out images (pixel units).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Memorisation {
+    /// One distance per model sample.
+    pub model: Vec<f64>,
+    /// One distance per held-out image.
+    pub held_out: Vec<f64>,
+    /// What was measured and how to read it.
+    pub description: String,
+}
+
+/// What the image panel compares, all row-major `[rows, 64]` in `[0, 1]` pixel units.
+pub struct ImagePanelInputs<'a> {
+    /// Model samples.
+    pub model: &'a [f32],
+    /// As many dequantised held-out images as model samples.
+    pub held_out: &'a [f32],
+    /// As many dequantised training images: the other data sample of the noise floor.
+    pub other: &'a [f32],
+    /// Every held-out image at the centres of its grey-level cells.
+    pub held_out_centres: &'a [f32],
+    /// Every training image at the centres of its grey-level cells.
+    pub train_centres: &'a [f32],
+    /// `log p(x)` (or a lower bound) at held-out images, and how it was computed.
+    pub likelihood: Option<(&'a [f64], &'static str)>,
+}
+
+/// Bits per dimension of the grey levels from a density of dequantised images:
+/// `(−log p(x) + 64 ln 17)/(64 ln 2)` — the uniform model scores `log₂ 17 ≈ 4.09`.
+pub fn bits_per_dim(log_density: f64) -> f64 {
+    let pixels = PIXELS as f64;
+    (-log_density + pixels * (LEVELS as f64).ln()) / (pixels * std::f64::consts::LN_2)
+}
+
+/// Held-out bits/dim (where there is a likelihood), then MMD² with its noise floor; and the
+/// memorisation distances.
+pub fn image_panel(
+    inputs: &ImagePanelInputs<'_>,
+) -> Result<(Vec<Estimate>, Memorisation), MetricError> {
+    let n = inputs.model.len() / PIXELS;
+    if n < 2
+        || inputs.held_out.len() != inputs.model.len()
+        || inputs.other.len() != inputs.model.len()
+    {
+        return Err(MetricError::new(
+            "the image panel needs at least 2 model samples and as many held-out and training images",
+        ));
+    }
+    let mut panel = Vec::new();
+    if let Some((log_p, method)) = inputs.likelihood {
+        panel.push(held_out_bits(log_p, method)?);
+    }
+    let median = median_distance_in(inputs.held_out, inputs.other, PIXELS)?;
+    let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
+    let mmd = MmdAgainst::in_dim(inputs.held_out, PIXELS, &bandwidths)?;
+    panel.push(Estimate {
+        name: "MMD²(held-out, model)",
+        value: mmd.mmd2(inputs.model)?,
+        units: "kernel units",
+        direction: "symmetric",
+        estimator: format!(
+            "unbiased MMD² on the 64 pixels, sum of RBF kernels with bandwidths \
+             {BANDWIDTH_MULTIPLES:?} × the images' median distance ({median:.3}); noise floor: \
+             held-out against as many training images"
+        ),
+        model_samples: n,
+        data_samples: n,
+        noise_floor: Some(mmd.mmd2(inputs.other)?),
+    });
+    let memorisation = Memorisation {
+        model: nearest_distances(inputs.model, inputs.train_centres, PIXELS)?,
+        held_out: nearest_distances(inputs.held_out_centres, inputs.train_centres, PIXELS)?,
+        description: format!(
+            "Euclidean distance in pixel units from each of {n} model samples and each of {} \
+             held-out images to its nearest training image ({}): samples much closer to the \
+             training images than held-out images are copies",
+            inputs.held_out_centres.len() / PIXELS,
+            inputs.train_centres.len() / PIXELS
+        ),
+    };
+    Ok((panel, memorisation))
+}
+
+/// The mean held-out bits/dim with its standard error in the estimator text.
+fn held_out_bits(log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
+    if log_p.is_empty() || log_p.iter().any(|v| v.is_nan()) {
+        return Err(MetricError::new(
+            "the held-out log-likelihoods are empty or NaN",
+        ));
+    }
+    let bits: Vec<f64> = log_p.iter().map(|l| bits_per_dim(*l)).collect();
+    let n = bits.len() as f64;
+    let mean = bits.iter().sum::<f64>() / n;
+    let variance = bits.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    Ok(Estimate {
+        name: "held-out NLL",
+        value: mean,
+        units: "bits/dim",
+        direction: "held-out images under the model",
+        estimator: format!(
+            "{method}, on {} held-out images uniformly dequantised: (−log p(x) + 64 ln 17)/(64 ln 2) \
+             averaged (± {:.3} standard error); an upper bound of the grey levels' bits/dim, \
+             log₂ 17 = 4.09 for a uniform model",
+            bits.len(),
+            (variance / n).sqrt()
+        ),
+        model_samples: 0,
+        data_samples: bits.len(),
+        noise_floor: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::digits::DigitImages;
+    use crate::data::seeded_rng;
+
+    #[test]
+    fn the_uniform_model_scores_log2_of_the_levels() {
+        // The uniform density on [0, 1]^64 has log p = 0.
+        assert!((bits_per_dim(0.0) - 17f64.log2()).abs() < 1e-12);
+        // A model twice as likely per pixel saves one bit per pixel.
+        assert!((bits_per_dim(64.0 * 2f64.ln()) - (17f64.log2() - 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn copies_of_training_images_sit_at_distance_zero_and_held_out_images_do_not() {
+        let images = DigitImages::new();
+        let mut rng = seeded_rng(5);
+        let n = 64;
+        let train = images.train_centres();
+        let copies = &train[..n * PIXELS];
+        let held_out = images.sample_held_out(n, &mut rng);
+        let other = images.sample(n, &mut rng);
+        let held_out_centres = images.held_out_centres();
+        let inputs = ImagePanelInputs {
+            model: copies,
+            held_out: &held_out,
+            other: &other,
+            held_out_centres: &held_out_centres,
+            train_centres: &train,
+            likelihood: Some((&[0.0, 0.0], "uniform")),
+        };
+        let (panel, memorisation) = image_panel(&inputs).unwrap();
+        assert!(memorisation.model.iter().all(|d| *d == 0.0));
+        let median_held_out = {
+            let mut d = memorisation.held_out.clone();
+            d.sort_by(f64::total_cmp);
+            d[d.len() / 2]
+        };
+        assert!(
+            median_held_out > 0.5,
+            "held-out images are new: {median_held_out}"
+        );
+        assert_eq!(panel[0].units, "bits/dim");
+        assert!((panel[0].value - 17f64.log2()).abs() < 1e-12);
+        // Training images are from the data distribution: MMD² near its noise floor.
+        let mmd = &panel[1];
+        assert!(
+            mmd.value < 3.0 * mmd.noise_floor.unwrap().abs() + 0.01,
+            "{mmd:?}"
+        );
+    }
+
+    #[test]
+    fn blank_images_are_far_from_the_digits_by_mmd() {
+        let images = DigitImages::new();
+        let mut rng = seeded_rng(6);
+        let n = 64;
+        let held_out = images.sample_held_out(n, &mut rng);
+        let other = images.sample(n, &mut rng);
+        let blank = vec![0.02f32; n * PIXELS];
+        let train = images.train_centres();
+        let inputs = ImagePanelInputs {
+            model: &blank,
+            held_out: &held_out,
+            other: &other,
+            held_out_centres: &train[..PIXELS],
+            train_centres: &train,
+            likelihood: None,
+        };
+        let (panel, _) = image_panel(&inputs).unwrap();
+        assert_eq!(panel.len(), 1, "no likelihood, no bits/dim");
+        let mmd = &panel[0];
+        assert!(
+            mmd.value > 20.0 * mmd.noise_floor.unwrap().abs().max(1e-3),
+            "{mmd:?}"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! What a session on images evaluates instead of the 2-D panel: the model's log-likelihood (or
+//! its bound) at every held-out image, MMD² on pixels and the memorisation check.
+
+use burn::tensor::{Tensor, TensorData};
+
+use super::{Evaluation, EvaluationError, ProbeValues, Session};
+use crate::data::Bounds;
+use crate::data::digits::PIXELS;
+use crate::evaluation::{DIGITS_SHAPE, ImagePanelInputs, image_panel};
+use crate::family::Family;
+
+impl<F: Family> Session<F> {
+    /// The model's log-likelihood (or its bound) at every held-out image, freshly dequantised,
+    /// up to the family's point budget; `None` for 2-D data or a family without one.
+    pub(super) fn held_out_probe(&mut self) -> Option<(Tensor<1>, &'static str)> {
+        let images = self.source.images()?;
+        let mut held_out = images.held_out_dequantised(&mut self.metric_rng);
+        let n = (held_out.len() / PIXELS).min(self.family.log_density_budget().points);
+        held_out.truncate(n * PIXELS);
+        let x = Tensor::from_data(
+            TensorData::new(held_out, [n, PIXELS]),
+            &self.batches.device(),
+        ); // [n, 64]
+        let log_p = self.family.log_likelihood_bound(x)?; // [n]
+        Some((log_p, self.family.log_likelihood_method()))
+    }
+
+    /// The image panel between the probed model samples and the held-out images.
+    pub(super) fn evaluate_images(
+        &mut self,
+        probed: &ProbeValues,
+    ) -> Result<Evaluation, EvaluationError> {
+        let invalid = |e: crate::metrics::MetricError| EvaluationError::Invalid(e.to_string());
+        let images = self
+            .source
+            .images()
+            .ok_or_else(|| EvaluationError::Invalid("the data are not images".into()))?;
+        if let Some((log_p, _)) = &probed.held_out
+            && log_p.iter().any(|v| v.is_nan())
+        {
+            return Err(EvaluationError::Fault(
+                self.restore("held-out log-likelihood", self.step),
+            ));
+        }
+        let n = probed.samples.len() / PIXELS;
+        let held_out = images.sample_held_out(n, &mut self.metric_rng);
+        let other = images.sample(n, &mut self.metric_rng);
+        let (divergences, memorisation) = image_panel(&ImagePanelInputs {
+            model: &probed.samples,
+            held_out: &held_out,
+            other: &other,
+            held_out_centres: &images.held_out_centres(),
+            train_centres: &images.train_centres(),
+            likelihood: probed
+                .held_out
+                .as_ref()
+                .map(|(log_p, method)| (log_p.as_slice(), *method)),
+        })
+        .map_err(invalid)?;
+        Ok(Evaluation {
+            bounds: Bounds {
+                x_min: 0.0,
+                x_max: 1.0,
+                y_min: 0.0,
+                y_max: 1.0,
+            },
+            data: held_out,
+            divergences,
+            densities: None,
+            images: Some(DIGITS_SHAPE),
+            memorisation: Some(memorisation),
+        })
+    }
+}

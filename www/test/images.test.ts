@@ -1,0 +1,186 @@
+// Image labs in the front end: the digits and PixelCNN in the URL and notebook state, the rule
+// that pairs families with kinds of data, and the pure parts of the image plots (pixel colours,
+// tile layout, stage strips, histogram bins, the default divergence curve).
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { defaultCurve } from "../src/divergence_history";
+import { FAMILIES, acceptsImages, dataKindOf, familiesFor } from "../src/families";
+import type { Estimate } from "../src/genlab";
+import { fromFragment, toFragment, toJson, type Notebook } from "../src/notebook";
+import { binCounts, median, sharedRange } from "../src/plots/histogram";
+import { ERASED, GAP, INK, PAPER, TILE_GAP, pixelColour, tileGrid, tileOrigin } from "../src/plots/image_grid";
+import { nearestColumn, stripStages, stripTiles } from "../src/plots/image_strip";
+import { DEFAULT_STATE, defaultsFor, labOptions, parseQuery, toQuery, withDataset, withFamily, type LabState } from "../src/state";
+
+test("PixelCNN learns the digits by default, with its own settings and image defaults", () => {
+  const state = defaultsFor("pixel_cnn");
+  assert.equal(state.dataset, "digits");
+  assert.deepEqual([state.channels, state.layers, state.learning_rate, state.batch_size], [32, 4, 3e-3, 128]);
+  assert.deepEqual(labOptions(state), { dataset: "digits", seed: 0, learning_rate: 3e-3, batch_size: 128, channels: 32, layers: 4 });
+  assert.equal(toQuery(state), "?family=pixel_cnn");
+  const light: LabState = { ...state, channels: 16, layers: 2, seed: 5 };
+  const query = toQuery(light);
+  assert.equal(query, "?family=pixel_cnn&seed=5&layers=2&channels=16");
+  assert.deepEqual(parseQuery(query), { state: light, errors: [] });
+});
+
+test("the digits take the family's image defaults, and only differences reach the URL", () => {
+  const vae = defaultsFor("vae", "digits");
+  assert.deepEqual([vae.learning_rate, vae.batch_size, vae.latent_dim, vae.width], [2e-3, 128, 2, 128]);
+  assert.equal(toQuery(vae), "?dataset=digits");
+  assert.deepEqual(parseQuery("?dataset=digits"), { state: vae, errors: [] });
+  const gan: LabState = { ...defaultsFor("gan", "digits"), batch_size: 64 };
+  assert.equal(toQuery(gan), "?family=gan&dataset=digits&batch_size=64");
+  assert.deepEqual(parseQuery(toQuery(gan)), { state: gan, errors: [] });
+  assert.equal(defaultsFor("diffusion", "digits").learning_rate, 2e-3);
+  assert.equal(defaultsFor("diffusion").learning_rate, DEFAULT_STATE.learning_rate, "2-D defaults unchanged");
+});
+
+test("a notebook of image labs survives the URL fragment round trip", async () => {
+  const notebook: Notebook = {
+    backend: "cpu",
+    cells: [
+      { kind: "lab", lab: { ...defaultsFor("pixel_cnn"), backend: "cpu", channels: 16, layers: 2 } },
+      { kind: "lab", lab: { ...defaultsFor("vae", "digits"), backend: "cpu", depth: 2 } },
+      { kind: "lab", lab: { ...defaultsFor("diffusion", "digits"), backend: "cpu" } },
+    ],
+  };
+  assert.deepEqual(await fromFragment(await toFragment(notebook)), { notebook, errors: [] });
+  const json = JSON.parse(toJson(notebook));
+  assert.deepEqual(json.cells[0].settings, { family: "pixel_cnn", layers: "2", channels: "16" });
+  assert.deepEqual(json.cells[1].settings, { family: "vae", dataset: "digits", depth: "2" });
+});
+
+test("a family and a dataset that do not suit each other: the dataset is corrected and named", () => {
+  const pixel = parseQuery("?family=pixel_cnn&dataset=moons&channels=8");
+  assert.equal(pixel.state.dataset, "digits");
+  assert.equal(pixel.state.channels, 8);
+  assert.deepEqual(pixel.errors.map((e) => e.split(":")[0]), ["dataset"]);
+  assert.match(pixel.errors[0], /only images/);
+  const flow = parseQuery("?family=flow_matching&dataset=digits&solver=rk4");
+  assert.equal(flow.state.dataset, DEFAULT_STATE.dataset);
+  assert.equal(flow.state.solver, "rk4");
+  assert.deepEqual(flow.errors.map((e) => e.split(":")[0]), ["dataset"]);
+  assert.match(flow.errors[0], /only 2-D points/);
+});
+
+test("PixelCNN's layers have their own range; RealNVP's keep theirs", () => {
+  const { state, errors } = parseQuery("?family=pixel_cnn&layers=9&channels=129");
+  assert.deepEqual([state.layers, state.channels], [4, 32]);
+  assert.deepEqual(errors.map((e) => e.split(":")[0]), ["layers", "channels"]);
+  assert.match(errors[0], /between 1 and 8/);
+  assert.deepEqual(parseQuery("?family=real_nvp&layers=9").errors, []);
+});
+
+test("families are offered by the kind of data they learn", () => {
+  assert.deepEqual(familiesFor("images").map((f) => f.name), ["vae", "gan", "pixel_cnn", "diffusion"]);
+  assert.equal(familiesFor("points").length, FAMILIES.length - 1);
+  assert.ok(!familiesFor("points").some((f) => f.name === "pixel_cnn"));
+  assert.deepEqual(
+    FAMILIES.filter((f) => acceptsImages(f.name)).map((f) => f.name),
+    ["vae", "gan", "pixel_cnn", "diffusion"],
+  );
+  assert.equal(dataKindOf("digits"), "images");
+  assert.equal(dataKindOf("moons"), "points");
+  for (const entry of FAMILIES) {
+    assert.deepEqual(parseQuery(`?family=${entry.name}`).errors, [], `${entry.name}: its default dataset suits it`);
+  }
+  assert.ok(acceptsImages(DEFAULT_STATE.family), "the default family learns both kinds");
+});
+
+test("choosing a dataset keeps a family that learns it and sets the image defaults once", () => {
+  const vae: LabState = { ...defaultsFor("vae", "moons"), seed: 7, beta: 0.5, learning_rate: 5e-3 };
+  const digits = withDataset(vae, "digits");
+  assert.deepEqual([digits.family, digits.dataset, digits.seed, digits.beta], ["vae", "digits", 7, 0.5]);
+  assert.deepEqual([digits.learning_rate, digits.batch_size], [2e-3, 128]);
+  const back = withDataset(digits, "circles");
+  assert.deepEqual([back.dataset, back.learning_rate, back.batch_size, back.beta], ["circles", 1e-3, 512, 0.5]);
+  assert.equal(withDataset(back, "moons").learning_rate, 1e-3, "2-D to 2-D keeps everything");
+
+  const flow: LabState = { ...defaultsFor("flow_matching"), seed: 3, backend: "cpu" };
+  const switched = withDataset(flow, "digits");
+  assert.deepEqual(switched, { ...defaultsFor(DEFAULT_STATE.family, "digits"), seed: 3, backend: "cpu" });
+  const pixel = withDataset(defaultsFor("pixel_cnn"), "moons");
+  assert.deepEqual([pixel.family, pixel.dataset], [DEFAULT_STATE.family, "moons"]);
+});
+
+test("choosing a family takes its defaults on the same data, keeping what the user changed", () => {
+  const vae = defaultsFor("vae", "digits");
+  const pixel = withFamily({ ...vae, seed: 9 }, "pixel_cnn");
+  assert.deepEqual(pixel, { ...defaultsFor("pixel_cnn"), seed: 9 });
+  const tuned = withFamily({ ...vae, learning_rate: 1e-2 }, "gan");
+  assert.deepEqual([tuned.dataset, tuned.learning_rate, tuned.batch_size], ["digits", 1e-2, 128]);
+  const points = withFamily({ ...defaultsFor("made"), dataset: "moons", batch_size: 256 }, "ebm");
+  assert.deepEqual([points.dataset, points.batch_size, points.learning_rate], ["moons", 256, 1e-3]);
+});
+
+test("pixel values map to colours: paper, ink, clamped, NaN erased", () => {
+  assert.deepEqual(pixelColour(0), PAPER);
+  assert.deepEqual(pixelColour(1), INK);
+  assert.deepEqual(pixelColour(-0.3), PAPER);
+  assert.deepEqual(pixelColour(7), INK);
+  assert.deepEqual(pixelColour(Infinity), INK);
+  assert.deepEqual(pixelColour(NaN), ERASED);
+  const half = pixelColour(0.5);
+  for (let k = 0; k < 3; k++) assert.equal(half[k], Math.round((PAPER[k] + INK[k]) / 2));
+});
+
+test("tiles fill rows left to right, each image row-major, with gaps between them", () => {
+  const side = 2;
+  // Three 2×2 images, two to a row: image k has the value k / 2 at every pixel but its last,
+  // which is NaN for image 2.
+  const values = [0, 0, 0, 0, 0.5, 0.5, 0.5, 1, 1, 1, 1, NaN];
+  const grid = tileGrid(values, side, 2);
+  const at = (x: number, y: number) => Array.from(grid.rgba.subarray(4 * (y * grid.width + x), 4 * (y * grid.width + x) + 3));
+  assert.deepEqual([grid.width, grid.height, grid.tileRows, grid.tilesPerRow], [7, 7, 2, 2]);
+  assert.deepEqual(tileOrigin(2, 2, side), [TILE_GAP, TILE_GAP + side + TILE_GAP]);
+  assert.deepEqual(at(1, 1), [...PAPER]);
+  assert.deepEqual(at(4, 1), [...pixelColour(0.5)]);
+  assert.deepEqual(at(5, 2), [...INK], "image 1's last pixel: row 1, column 1 of its tile");
+  assert.deepEqual(at(1, 4), [...INK]);
+  assert.deepEqual(at(2, 5), [...ERASED]);
+  assert.deepEqual(at(0, 0), [...GAP]);
+  assert.deepEqual(at(3, 2), [...GAP]);
+  assert.deepEqual(at(4, 4), [...GAP], "no fourth image: gap colour");
+  // A view of kind "images": tile row r, column c starts at values[r · columns + c · side²].
+  const columns = 2 * side * side;
+  for (const [r, c] of [[0, 1], [1, 0]]) {
+    const [x, y] = tileOrigin(r * 2 + c, 2, side);
+    assert.deepEqual(at(x, y), [...pixelColour(values[r * columns + c * side * side])]);
+  }
+  assert.equal(tileGrid(values, side, 8, 2).tilesPerRow, 2, "at most maxTiles tiles");
+});
+
+test("a strip shows evenly spaced stages, first and last included, images by row", () => {
+  assert.deepEqual(stripStages(65), [0, 6, 13, 19, 26, 32, 38, 45, 51, 58, 64]);
+  assert.deepEqual(stripStages(101, 11), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  assert.deepEqual(stripStages(4), [0, 1, 2, 3]);
+  assert.deepEqual(stripStages(3, 1), [0, 2], "at least the first and the last");
+  assert.equal(nearestColumn([0, 6, 13], 10), 2);
+  assert.equal(nearestColumn([0, 6, 13], 9), 1);
+  assert.equal(nearestColumn([0, 6, 13], 0), 0);
+  // 3 stages of 2 images of 1 pixel; pixel value = 10 · stage + image.
+  const values = [0, 1, 10, 11, 20, 21];
+  assert.deepEqual(Array.from(stripTiles(values, 1, 2, [0, 2], 2)), [0, 20, 1, 21]);
+  assert.deepEqual(Array.from(stripTiles(values, 1, 2, [1], 1)), [10]);
+});
+
+test("histogram bins, medians and the shared axis", () => {
+  assert.deepEqual(binCounts([0, 0.5, 1, 1.2, NaN, -1, 0.26], 0, 1, 4), [2, 1, 1, 2]);
+  assert.deepEqual(binCounts([3, 3], 3, 3, 2), [2, 0], "an empty range puts everything in the first bin");
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([NaN, 5]), 5);
+  assert.ok(Number.isNaN(median([])));
+  assert.deepEqual(sharedRange(new Float64Array([0.2, 1.5]), [0.7, NaN]), [0, 1.5]);
+  assert.deepEqual(sharedRange([]), [0, 1]);
+});
+
+test("the divergence curve starts on W2 for points and on held-out bits/dim for images", () => {
+  const estimate = (name: string, units: string): Estimate => ({
+    name, value: 1, units, direction: "", estimator: "", model_samples: 1, data_samples: 1, noise_floor: null,
+  });
+  assert.equal(defaultCurve([estimate("KL(data‖model)", "nats"), estimate("sliced W2(data, model)", "data units")]), "sliced W2(data, model)");
+  assert.equal(defaultCurve([estimate("MMD²(held-out, model)", "kernel units"), estimate("held-out NLL (bits/dim)", "bits/dim")]), "held-out NLL (bits/dim)");
+  assert.equal(defaultCurve([estimate("MMD²(held-out, model)", "kernel units")]), "MMD²(held-out, model)");
+});
