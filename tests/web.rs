@@ -13,6 +13,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "browser/images.rs"]
+mod images;
+
 fn options(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
 }
