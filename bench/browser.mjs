@@ -49,13 +49,17 @@ const FAMILY_STEPS = {
   FlowMatching: 100, Autoencoder: 100, Vae: 100, Gan: 100, Made: 100, RealNvp: 100, Ebm: 20,
   Ncsn: 100, Diffusion: 100, ScoreSde: 100,
 };
+/** Image families on the digits at their defaults (batch 128), with their timed CPU steps. */
+const IMAGE_FAMILY_STEPS = { PixelCnn: 20, Vae: 100, Diffusion: 100, Gan: 100 };
+const IMAGE_OPTIONS = { dataset: "digits", batch_size: 128, seed: 0 };
 /** Time allowed to each family on WebGPU (the software adapter here is slow to compile). */
 const WEBGPU_FAMILY_SECONDS = 150;
-/** Samples drawn when timing sampling, per backend. */
+/** Samples drawn when timing sampling, per backend: points, and images (a 16-image grid). */
 const FAMILY_SAMPLES = { cpu: 1000, webgpu: 256 };
+const IMAGE_SAMPLES = 16;
 
-/** Runs in the page: training steps/s and samples/s of each family at its defaults (batch 512). */
-async function measureFamilies({ backend, familySteps, samples }) {
+/** Runs in the page: training steps/s and samples/s of each family with `options`. */
+async function measureFamilies({ backend, familySteps, samples, options }) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
   await genlab.default({ module_or_path: wasm });
@@ -64,7 +68,7 @@ async function measureFamilies({ backend, familySteps, samples }) {
   for (const [name, cpuSteps] of Object.entries(familySteps)) {
     const steps = backend === "cpu" ? cpuSteps : 3;
     const slice = Math.min(5, steps);
-    const lab = await genlab[name].create({ batch_size: 512, seed: 0 });
+    const lab = await genlab[name].create(options);
     await lab.train(Math.max(1, Math.floor(steps / 10)));
     const start = performance.now();
     for (let done = 0; done < steps; done += slice) await lab.train(slice);
@@ -105,15 +109,20 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
   await page.close();
 }
 results.families = { cpu: {}, webgpu: {} };
+results.images = { cpu: {}, webgpu: {} };
 /** Runs `familySteps` in a fresh page on `backend`; gives up after `seconds` (a hung device). */
-async function familiesInPage(backend, familySteps, seconds) {
+async function familiesInPage(backend, familySteps, seconds, images = false) {
   const page = await browser.newPage();
   page.on("console", (message) => message.text().startsWith("bench:") && console.error(message.text()));
   await page.goto(`${server.origin}/?backend=cpu`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
   const timeout = new Promise((resolve) => setTimeout(() => resolve({ error: `no result within ${seconds} s` }), seconds * 1000));
   const run = page
-    .evaluate(measureFamilies, { backend, familySteps, samples: FAMILY_SAMPLES[backend] })
+    .evaluate(measureFamilies, {
+      backend, familySteps,
+      samples: images ? IMAGE_SAMPLES : FAMILY_SAMPLES[backend],
+      options: images ? IMAGE_OPTIONS : { batch_size: 512, seed: 0 },
+    })
     .catch((error) => ({ error: String(error).split("\n")[0] }));
   const result = await Promise.race([run, timeout]);
   await page.close();
@@ -124,16 +133,23 @@ for (const name of Object.keys(FAMILY_STEPS)) {
   const result = await familiesInPage("webgpu", { [name]: FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS);
   results.families.webgpu[name] = result.error ? result : result[name];
 }
+results.images.cpu = await familiesInPage("cpu", IMAGE_FAMILY_STEPS, 900, true);
+for (const name of Object.keys(IMAGE_FAMILY_STEPS)) {
+  const result = await familiesInPage("webgpu", { [name]: IMAGE_FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS, true);
+  results.images.webgpu[name] = result.error ? result : result[name];
+}
 await browser.close();
 server.close();
 
-function familyRows({ cpu, webgpu }) {
+/** Rows of a family table; ratios against `reference`'s CPU steps/s in the same run. */
+function familyRows({ cpu, webgpu }, reference) {
   if (cpu.error) return `| – | failed: ${cpu.error} | | | | |`;
   const cell = (r, key) => (r?.error ? r.error : r && r[key] ? r[key].toFixed(1) : "–");
   return Object.entries(cpu)
-    .map(([name, r]) => `| ${name} | ${r.steps.toFixed(1)} | ${(r.steps / cpu.FlowMatching.steps).toFixed(2)}× | ${r.samples.toFixed(0)} | ${cell(webgpu[name], "steps")} | ${cell(webgpu[name], "samples")} |`)
+    .map(([name, r]) => `| ${name} | ${r.steps.toFixed(1)} | ${(r.steps / reference).toFixed(2)}× | ${r.samples.toFixed(1)} | ${cell(webgpu[name], "steps")} | ${cell(webgpu[name], "samples")} |`)
     .join("\n");
 }
+const flowMatchingSteps = results.families.cpu.FlowMatching?.steps ?? NaN;
 
 const size = sizes();
 const cpu = results.cpu;
@@ -185,7 +201,18 @@ Langevin steps, DDPM 100 steps, score SDE 200 Euler–Maruyama steps, EBM 20 Lan
 
 | family | CPU steps/s | ratio to flow matching (same run) | CPU samples/s | WebGPU steps/s | WebGPU samples/s |
 |---|---|---|---|---|---|
-${familyRows(results.families)}
+${familyRows(results.families, flowMatchingSteps)}
+
+### Image families (8×8 digits)
+
+Each image family at its default settings on the digits, batch 128: training steps/s
+(${Object.values(IMAGE_FAMILY_STEPS).join("/")} timed steps on the CPU path, 3 on WebGPU) and
+images/s drawing a grid of ${IMAGE_SAMPLES} (PixelCNN: 64 sequential network passes, one per pixel;
+DDPM: 100 steps). Ratios are to flow matching's 2-D CPU steps/s above (same run).
+
+| family | CPU steps/s | ratio to flow matching (same run) | CPU images/s | WebGPU steps/s | WebGPU images/s |
+|---|---|---|---|---|---|
+${familyRows(results.images, flowMatchingSteps)}
 
 | .wasm | raw | gzip -9 | brotli -11 |
 |---|---|---|---|
