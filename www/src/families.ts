@@ -288,11 +288,6 @@ export function accepts(name: FamilyName, kind: DataKind): boolean {
   return family(name).data.includes(kind);
 }
 
-/** Whether family `name` learns images (the digits). */
-export function acceptsImages(name: FamilyName): boolean {
-  return accepts(name, "images");
-}
-
 /** The families that learn data of `kind`, in the registry's order. */
 export function familiesFor(kind: DataKind): FamilyEntry[] {
   return FAMILIES.filter((entry) => entry.data.includes(kind));

@@ -22,10 +22,10 @@ export type CustomDataset =
   | { kind: "points"; csv: string };
 
 /** An image dataset's name (not listed by `datasets()`): the 8×8 UCI digits (`src/data/digits.rs`). */
-export type ImageDatasetName = "digits";
+export type ImageSetName = "digits";
 
 /** Any dataset known by name: the 2-D sets and the digits. */
-export type NamedDataset = DatasetName | ImageDatasetName;
+export type NamedDataset = DatasetName | ImageSetName;
 
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;

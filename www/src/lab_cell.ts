@@ -8,7 +8,7 @@ import { actionButtons, datasetOptions, settingControls } from "./controls";
 import type { Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, familiesFor, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
-import { HIDEABLE, changes, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
+import { HIDEABLE, changes, describeChange, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
 import { FlowActions } from "./flow_actions";
 import { LabFiles } from "./lab_files";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
@@ -27,13 +27,6 @@ const SHARED_NUMBERS = ["learning_rate", "batch_size", "seed"] as const;
 
 /** The window of a dataset without one (images): the unit square. */
 const UNIT: Bounds = { x_min: 0, x_max: 1, y_min: 0, y_max: 1 };
-
-/** What a settings change did, in words. */
-function changeText(patch: Partial<LabState>): string {
-  if (patch.family === undefined) return `${Object.keys(patch).join(", ")} changed`;
-  const label = family(patch.family).label;
-  return patch.dataset === undefined ? `family changed to ${label}` : `dataset changed to ${patch.dataset}, and family to ${label}, which learns it`;
-}
 
 /** One lab cell (see the top of this file). */
 export class LabCell {
@@ -145,7 +138,8 @@ export class LabCell {
     new LabFiles(this.part.bind(this), this.genlab, {
       settings: () => this.state,
       shownStep: () => this.part("step").textContent ?? "0",
-      shownCanvases: () => PLOT_CANVASES[this.images ? "images" : "points"].map((role) => this.part<HTMLCanvasElement>(role)),
+      shownCanvases: () =>
+        PLOT_CANVASES[this.images ? "images" : "points"].map((role) => this.part<HTMLCanvasElement>(role)).filter((c) => c.closest("[hidden]") === null),
       divergencesCsv: () => this.plots.history.csv(),
       builtLab: () => this.builtLab(),
       rebuildWith: async (settings) => {
@@ -221,7 +215,7 @@ export class LabCell {
       return;
     }
     this.mirrorUrl();
-    this.say(`${changeText(patch)}: the model was reset.`);
+    this.say(`${describeChange(patch)}: the model was reset.`);
   }
 
   /** Trains on the pasted CSV points; Rust validates them and names the bad line. */

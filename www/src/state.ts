@@ -352,3 +352,15 @@ export function changes(from: LabState, to: LabState): Partial<LabState> {
   for (const key of Object.keys(to) as (keyof LabState)[]) if (to[key] !== from[key]) patch[key] = to[key];
   return patch as Partial<LabState>;
 }
+
+/** What a settings change (`patch`) did, in words. */
+export function describeChange(patch: Partial<LabState>): string {
+  const { family: name, dataset, ...others } = patch;
+  const rest = Object.keys(others).join(", ");
+  if (name !== undefined) {
+    const label = family(name).label;
+    return dataset === undefined ? `family changed to ${label}` : `dataset changed to ${dataset}, and family to ${label}, which learns it`;
+  }
+  if (dataset === undefined) return `${rest} changed`;
+  return rest === "" ? `dataset changed to ${dataset}` : `dataset changed to ${dataset}, with the family's defaults for it of ${rest}`;
+}

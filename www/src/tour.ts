@@ -132,8 +132,8 @@ export function tour(): Notebook {
       text([
         "### Diffusion (DDPM)",
         "",
-        "The same ε-prediction objective as in 2-D, now on 64 pixels. **Watch:** the reverse chain turns noise into",
-        "digits, stage by stage.",
+        "The same ε-prediction objective as in 2-D, now on 64 pixels; its variational bound gives an upper bound",
+        "on held-out bits/dim. **Watch:** the reverse chain turns noise into digits, stage by stage.",
       ]),
       lab("diffusion", { dataset: "digits" }),
       text([

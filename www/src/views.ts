@@ -187,6 +187,7 @@ export class ViewPanel {
     const { info, data, points, context } = this.last;
     const frame = this.frame;
     this.frame.canvas.dataset.view = info.name;
+    this.caption.textContent = info.description;
     switch (info.kind) {
       case "heatmap":
       case "probability": {
@@ -230,8 +231,8 @@ export class ViewPanel {
         if (context.images !== null) {
           const { shown, rows } = drawImageStrip(frame.context, data.values, context.images.side, stages, stage);
           this.caption.textContent =
-            `${info.description} Rows: ${rows} images; columns: stages ${shown.join(", ")} of 0 to ${stages - 1}, ` +
-            `the one nearest stage ${stage} outlined.`;
+            `${info.description} (rows: ${rows} images; columns: stages ${shown.join(", ")} of 0 to ${stages - 1}; ` +
+            `outlined: the one nearest stage ${stage})`;
           return;
         }
         const shown = data.values.subarray(2 * perStage * stage, 2 * perStage * (stage + 1));

@@ -4,13 +4,24 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { defaultCurve } from "../src/divergence_history";
-import { FAMILIES, acceptsImages, dataKindOf, familiesFor } from "../src/families";
+import { FAMILIES, accepts, dataKindOf, familiesFor } from "../src/families";
 import type { Estimate } from "../src/genlab";
 import { fromFragment, toFragment, toJson, type Notebook } from "../src/notebook";
 import { binCounts, median, sharedRange } from "../src/plots/histogram";
 import { ERASED, GAP, INK, PAPER, TILE_GAP, pixelColour, tileGrid, tileOrigin } from "../src/plots/image_grid";
 import { nearestColumn, stripStages, stripTiles } from "../src/plots/image_strip";
-import { DEFAULT_STATE, defaultsFor, labOptions, parseQuery, toQuery, withDataset, withFamily, type LabState } from "../src/state";
+import {
+  DEFAULT_STATE,
+  changes,
+  defaultsFor,
+  describeChange,
+  labOptions,
+  parseQuery,
+  toQuery,
+  withDataset,
+  withFamily,
+  type LabState,
+} from "../src/state";
 
 test("PixelCNN learns the digits by default, with its own settings and image defaults", () => {
   const state = defaultsFor("pixel_cnn");
@@ -77,7 +88,7 @@ test("families are offered by the kind of data they learn", () => {
   assert.equal(familiesFor("points").length, FAMILIES.length - 1);
   assert.ok(!familiesFor("points").some((f) => f.name === "pixel_cnn"));
   assert.deepEqual(
-    FAMILIES.filter((f) => acceptsImages(f.name)).map((f) => f.name),
+    FAMILIES.filter((f) => accepts(f.name, "images")).map((f) => f.name),
     ["vae", "gan", "pixel_cnn", "diffusion"],
   );
   assert.equal(dataKindOf("digits"), "images");
@@ -85,7 +96,7 @@ test("families are offered by the kind of data they learn", () => {
   for (const entry of FAMILIES) {
     assert.deepEqual(parseQuery(`?family=${entry.name}`).errors, [], `${entry.name}: its default dataset suits it`);
   }
-  assert.ok(acceptsImages(DEFAULT_STATE.family), "the default family learns both kinds");
+  assert.ok(accepts(DEFAULT_STATE.family, "images") && accepts(DEFAULT_STATE.family, "points"), "the default family learns both kinds");
 });
 
 test("choosing a dataset keeps a family that learns it and sets the image defaults once", () => {
@@ -102,6 +113,16 @@ test("choosing a dataset keeps a family that learns it and sets the image defaul
   assert.deepEqual(switched, { ...defaultsFor(DEFAULT_STATE.family, "digits"), seed: 3, backend: "cpu" });
   const pixel = withDataset(defaultsFor("pixel_cnn"), "moons");
   assert.deepEqual([pixel.family, pixel.dataset], [DEFAULT_STATE.family, "moons"]);
+});
+
+test("a change says what changed, by name", () => {
+  const vae = defaultsFor("vae");
+  assert.equal(describeChange(changes(vae, withDataset(vae, "digits"))), "dataset changed to digits, with the family's defaults for it of learning_rate, batch_size");
+  assert.equal(describeChange(changes(vae, withDataset(vae, "moons"))), "dataset changed to moons");
+  const flow = defaultsFor("flow_matching");
+  assert.equal(describeChange(changes(flow, withDataset(flow, "digits"))), "dataset changed to digits, and family to VAE, which learns it");
+  assert.equal(describeChange(changes(vae, withFamily(vae, "gan"))), "family changed to GAN");
+  assert.equal(describeChange({ seed: 3, width: 8 }), "seed, width changed");
 });
 
 test("choosing a family takes its defaults on the same data, keeping what the user changed", () => {

@@ -96,8 +96,9 @@ export class MemorisationHistogram {
     this.drawLegend(series.map((s) => ({ colour: s.colours.line, text: `${s.label} (median ${s.median.toFixed(3)})` })));
     canvas.dataset.modelMedian = series[0].median.toFixed(4);
     canvas.dataset.heldOutMedian = series[1].median.toFixed(4);
+    const described = /[.!?]$/.test(check.description.trim()) ? check.description.trim() : `${check.description.trim()}.`;
     this.caption.textContent =
-      `${check.description} Medians: model samples ${series[0].median.toFixed(3)}, held-out images ` +
+      `${described} Medians: model samples ${series[0].median.toFixed(3)}, held-out images ` +
       `${series[1].median.toFixed(3)}. Samples must differ from the training data: if the model's samples ` +
       "sit much closer to training images than held-out images do, the model is copying its training set.";
   }
