@@ -92,16 +92,19 @@ pub trait Family: Clone {
         "none"
     }
 
-    /// A lower bound of (or equal to) `log p_model(x)`, `[n]`, for held-out likelihoods: the
-    /// log-density itself by default; a family whose density is intractable but bounded (a
-    /// diffusion model's variational bound) gives the bound here.
-    fn log_likelihood_bound(&self, x: Tensor<2>) -> Option<Tensor<1>> {
+    /// Lower bounds of (or equal to) `log p_model(x)` for held-out likelihoods, each `[n]`,
+    /// tightest first: the log-density itself by default; a family whose density is
+    /// intractable but bounded gives its bounds (a diffusion model's variational bound; the
+    /// VAE's IWAE and ELBO).
+    fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
         self.log_density(x)
-    }
-
-    /// How [`Family::log_likelihood_bound`] is computed.
-    fn log_likelihood_method(&self) -> &'static str {
-        self.log_density_method()
+            .map(|values| LikelihoodBound {
+                name: "held-out NLL",
+                values,
+                method: self.log_density_method(),
+            })
+            .into_iter()
+            .collect()
     }
 
     /// The model's score `∇ₓ log p_t(x)` at time or noise level `t`, `[n, dim]`, where the family
@@ -133,6 +136,16 @@ pub trait Family: Clone {
     fn view_truth(&self, _name: &str, _parameter: f32) -> Option<FieldTruth> {
         None
     }
+}
+
+/// A lower bound of `log p_model(x)` at held-out points, still on the device.
+pub struct LikelihoodBound {
+    /// The name of the held-out estimate it gives, e.g. `"held-out NLL"`.
+    pub name: &'static str,
+    /// The bound at each point, `[n]`.
+    pub values: Tensor<1>,
+    /// How it is computed.
+    pub method: &'static str,
 }
 
 /// The data a family learns.

@@ -184,7 +184,14 @@ fn vae_views_map_the_latent_space_interpolate_and_reconstruct() {
     let mut lab = session::<Vae>(json!({"dataset": "digits", "seed": 6, "batch_size": 128,
         "learning_rate": 2e-3, "depth": 2}));
     train(&mut lab, 50);
-    let data = evaluate(&mut lab, 16).data;
+    let evaluation = evaluate(&mut lab, 16);
+    // IWAE (K = 32) ≥ ELBO: its bits/dim are the lower, both above what a perfect bound gives.
+    let (iwae, elbo) = (
+        find(&evaluation.divergences, "held-out NLL").value,
+        find(&evaluation.divergences, "held-out negative ELBO").value,
+    );
+    assert!(iwae < elbo, "IWAE {iwae} vs ELBO {elbo} bits/dim");
+    let data = evaluation.data;
     let names: Vec<&str> = lab.family().views().iter().map(|v| v.name).collect();
     assert_eq!(
         names,

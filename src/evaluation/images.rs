@@ -48,8 +48,9 @@ pub struct ImagePanelInputs<'a> {
     pub held_out_centres: &'a [f32],
     /// Every training image at the centres of its grey-level cells.
     pub train_centres: &'a [f32],
-    /// `log p(x)` (or a lower bound) at held-out images, and how it was computed.
-    pub likelihood: Option<(&'a [f64], &'static str)>,
+    /// Lower bounds of `log p(x)` (or `log p` itself) at held-out images: the estimate's name,
+    /// the values and how they were computed.
+    pub likelihoods: Vec<(&'static str, &'a [f64], &'static str)>,
 }
 
 /// Bits per dimension of the grey levels from a density of dequantised images:
@@ -74,8 +75,8 @@ pub fn image_panel(
         ));
     }
     let mut panel = Vec::new();
-    if let Some((log_p, method)) = inputs.likelihood {
-        panel.push(held_out_bits(log_p, method)?);
+    for (name, log_p, method) in &inputs.likelihoods {
+        panel.push(held_out_bits(name, log_p, method)?);
     }
     let median = median_distance_in(inputs.held_out, inputs.other, PIXELS)?;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
@@ -109,7 +110,7 @@ pub fn image_panel(
 }
 
 /// The mean held-out bits/dim with its standard error in the estimator text.
-fn held_out_bits(log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
+fn held_out_bits(name: &'static str, log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
     if log_p.is_empty() || log_p.iter().any(|v| v.is_nan()) {
         return Err(MetricError::new(
             "the held-out log-likelihoods are empty or NaN",
@@ -120,7 +121,7 @@ fn held_out_bits(log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
     let mean = bits.iter().sum::<f64>() / n;
     let variance = bits.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     Ok(Estimate {
-        name: "held-out NLL",
+        name,
         value: mean,
         units: "bits/dim",
         direction: "held-out images under the model",
@@ -167,7 +168,7 @@ mod tests {
             other: &other,
             held_out_centres: &held_out_centres,
             train_centres: &train,
-            likelihood: Some((&[0.0, 0.0], "uniform")),
+            likelihoods: vec![("held-out NLL", &[0.0, 0.0], "uniform")],
         };
         let (panel, memorisation) = image_panel(&inputs).unwrap();
         assert!(memorisation.model.iter().all(|d| *d == 0.0));
@@ -205,7 +206,7 @@ mod tests {
             other: &other,
             held_out_centres: &train[..PIXELS],
             train_centres: &train,
-            likelihood: None,
+            likelihoods: Vec::new(),
         };
         let (panel, _) = image_panel(&inputs).unwrap();
         assert_eq!(panel.len(), 1, "no likelihood, no bits/dim");

@@ -7,13 +7,15 @@ use super::{Evaluation, EvaluationError, ProbeValues, Session};
 use crate::data::Bounds;
 use crate::data::digits::PIXELS;
 use crate::evaluation::{DIGITS_SHAPE, ImagePanelInputs, image_panel};
-use crate::family::Family;
+use crate::family::{Family, LikelihoodBound};
 
 impl<F: Family> Session<F> {
-    /// The model's log-likelihood (or its bound) at every held-out image, freshly dequantised,
-    /// up to the family's point budget; `None` for 2-D data or a family without one.
-    pub(super) fn held_out_probe(&mut self) -> Option<(Tensor<1>, &'static str)> {
-        let images = self.source.images()?;
+    /// The model's log-likelihood bounds at every held-out image, freshly dequantised, up to
+    /// the family's point budget; empty for 2-D data or a family without one.
+    pub(super) fn held_out_probe(&mut self) -> Vec<LikelihoodBound> {
+        let Some(images) = self.source.images() else {
+            return Vec::new();
+        };
         let mut held_out = images.held_out_dequantised(&mut self.metric_rng);
         let n = (held_out.len() / PIXELS).min(self.family.log_density_budget().points);
         held_out.truncate(n * PIXELS);
@@ -21,8 +23,7 @@ impl<F: Family> Session<F> {
             TensorData::new(held_out, [n, PIXELS]),
             &self.batches.device(),
         ); // [n, 64]
-        let log_p = self.family.log_likelihood_bound(x)?; // [n]
-        Some((log_p, self.family.log_likelihood_method()))
+        self.family.log_likelihood_bounds(x) // each [n]
     }
 
     /// The image panel between the probed model samples and the held-out images.
@@ -35,8 +36,10 @@ impl<F: Family> Session<F> {
             .source
             .images()
             .ok_or_else(|| EvaluationError::Invalid("the data are not images".into()))?;
-        if let Some((log_p, _)) = &probed.held_out
-            && log_p.iter().any(|v| v.is_nan())
+        if probed
+            .held_out
+            .iter()
+            .any(|(_, log_p, _)| log_p.iter().any(|v| v.is_nan()))
         {
             return Err(EvaluationError::Fault(
                 self.restore("held-out log-likelihood", self.step),
@@ -51,10 +54,11 @@ impl<F: Family> Session<F> {
             other: &other,
             held_out_centres: &images.held_out_centres(),
             train_centres: &images.train_centres(),
-            likelihood: probed
+            likelihoods: probed
                 .held_out
-                .as_ref()
-                .map(|(log_p, method)| (log_p.as_slice(), *method)),
+                .iter()
+                .map(|(name, log_p, method)| (*name, log_p.as_slice(), *method))
+                .collect(),
         })
         .map_err(invalid)?;
         Ok(Evaluation {

@@ -6,6 +6,7 @@ use burn::tensor::{Tensor, Transaction};
 use super::TrainingFault;
 use crate::data::Bounds;
 use crate::evaluation::{DensityMaps, ImageShape, Memorisation, ModelDensity};
+use crate::family::LikelihoodBound;
 use crate::metrics::Estimate;
 
 /// The model's log-density on the panel grid and at data samples, still on the device.
@@ -20,8 +21,8 @@ pub struct Probes {
     pub(super) samples: Tensor<2>,
     pub(super) score: Option<(ScoreTruth, Tensor<2>)>,
     pub(super) density: Option<DensityProbe>,
-    /// The model's log-likelihood (or its bound) at held-out images, and how it is computed.
-    pub(super) held_out: Option<(Tensor<1>, &'static str)>,
+    /// The model's log-likelihood bounds at held-out images.
+    pub(super) held_out: Vec<LikelihoodBound>,
 }
 
 impl Probes {
@@ -42,9 +43,10 @@ impl Probes {
                 log_p = Some(p);
             }
         }
-        let held_out_method = self.held_out.as_ref().map(|(_, method)| *method);
-        if let Some((log_p, _)) = self.held_out {
-            transaction = transaction.register(log_p);
+        let held_out_names: Vec<(&'static str, &'static str)> =
+            self.held_out.iter().map(|b| (b.name, b.method)).collect();
+        for bound in self.held_out {
+            transaction = transaction.register(bound.values);
         }
         let mut read = transaction
             .execute_async()
@@ -79,10 +81,10 @@ impl Probes {
             }
             None => None,
         };
-        let held_out = match held_out_method {
-            Some(method) => Some((next()?.into_iter().map(f64::from).collect(), method)),
-            None => None,
-        };
+        let mut held_out = Vec::with_capacity(held_out_names.len());
+        for (name, method) in held_out_names {
+            held_out.push((name, next()?.into_iter().map(f64::from).collect(), method));
+        }
         Ok(ProbeValues {
             samples,
             score,
@@ -100,8 +102,8 @@ pub struct ProbeValues {
     pub score: Option<(ScoreTruth, Vec<f32>)>,
     /// The model's log-density.
     pub density: Option<ModelDensity>,
-    /// The model's log-likelihood (or its bound) at held-out images, and how it is computed.
-    pub held_out: Option<(Vec<f64>, &'static str)>,
+    /// The model's log-likelihood bounds at held-out images: `(estimate name, values, method)`.
+    pub held_out: Vec<(&'static str, Vec<f64>, &'static str)>,
 }
 
 /// The exact data score at the points where the model's score is probed.

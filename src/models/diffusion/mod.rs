@@ -23,8 +23,8 @@ use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
 
 use crate::family::{
-    Family, FamilyConfig, FamilyInput, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput,
-    ViewKind, ViewParameter,
+    Family, FamilyConfig, FamilyInput, FieldTruth, LikelihoodBound, NoiseLevel, StepStats,
+    ViewInfo, ViewInput, ViewKind, ViewParameter,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -258,16 +258,15 @@ impl Family for Diffusion {
     }
 
     /// The variational bound, every step summed (see [`variational_bound`]).
-    fn log_likelihood_bound(&self, x: Tensor<2>) -> Option<Tensor<1>> {
+    fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
         let net = self.net.valid();
         let big_t = self.tables.steps() as f32;
-        Some(variational_bound(x, &self.tables, |x, t| {
-            net.forward_at(x, t as f32 / big_t)
-        }))
-    }
-
-    fn log_likelihood_method(&self) -> &'static str {
-        "DDPM variational bound summed over all T steps, Gaussian decoder of variance β₁"
+        vec![LikelihoodBound {
+            name: "held-out NLL",
+            values: variational_bound(x, &self.tables, |x, t| net.forward_at(x, t as f32 / big_t)),
+            method: "DDPM variational bound summed over all T steps, Gaussian decoder of \
+                     variance β₁",
+        }]
     }
 
     fn views(&self) -> Vec<ViewInfo> {

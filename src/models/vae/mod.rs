@@ -16,7 +16,9 @@ use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
-use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{
+    Family, FamilyConfig, FamilyInput, LikelihoodBound, StepStats, ViewInfo, ViewInput, ViewKind,
+};
 use crate::models::math::{
     descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
 };
@@ -240,6 +242,27 @@ impl Family for Vae {
 
     fn log_density_method(&self) -> &'static str {
         "IWAE lower bound with K = iwae_samples importance samples"
+    }
+
+    /// The IWAE bound, then the ELBO (one posterior sample: the bound training maximises).
+    fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
+        let net = self.net.valid();
+        let (log_likelihood, kl) = elbo_terms(x.clone(), |x| net.encode(x), |z| net.decode(z));
+        let mut bounds: Vec<LikelihoodBound> = self
+            .log_density(x)
+            .map(|values| LikelihoodBound {
+                name: "held-out NLL",
+                values,
+                method: self.log_density_method(),
+            })
+            .into_iter()
+            .collect();
+        bounds.push(LikelihoodBound {
+            name: "held-out negative ELBO",
+            values: log_likelihood - kl,
+            method: "ELBO, one posterior sample per image (β = 1)",
+        });
+        bounds
     }
 
     fn views(&self) -> Vec<ViewInfo> {
