@@ -2,7 +2,7 @@
 // WebGPU in headless Chromium, load-to-first-step time, and the .wasm size raw / gzip / brotli;
 // then every family at its default settings on the CPU path, as a ratio to flow matching.
 // Prints a Markdown report; `scripts/bench` writes it to BENCHMARKS.md. No figure is asserted.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -15,10 +15,10 @@ const CPU_STEPS = 300;
 const GPU_STEPS = 10;
 
 /** Runs in the page: loads the module, trains, and times it. */
-async function measure({ backend, workload, warmup, steps, slice, panelSizes }) {
+async function measure({ backend, workload, warmup, steps, slice, panelSizes, roof }) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
-  await genlab.default({ module_or_path: wasm });
+  const exports = await genlab.default({ module_or_path: wasm });
   const info = await genlab.initBackend(backend);
   const lab = await genlab.FlowMatching.create(workload);
   await lab.train(1);
@@ -41,7 +41,17 @@ async function measure({ backend, workload, warmup, steps, slice, panelSizes }) 
     panel[n] = { evaluate: await timed(() => lab.evaluate(n)), sample: await timed(() => lab.sample(n)) };
   }
   lab.free();
-  return { info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds, panel };
+  // The roof: the backend's matrix-product rate at the workload's layer shape and a square one.
+  const matmul = {};
+  for (const [m, k, n, repeats] of roof) {
+    await genlab.matmulProbe(m, k, n, 1);
+    const seconds = await timed(() => genlab.matmulProbe(m, k, n, repeats));
+    matmul[`${m}×${k}×${n}`] = (2 * m * k * n * repeats) / seconds / 1e9;
+  }
+  return {
+    info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds, panel, matmul,
+    memoryBytes: exports.memory.buffer.byteLength,
+  };
 }
 
 /** Families timed at their defaults, with their timed steps on the CPU path (WebGPU: 3). */
@@ -62,7 +72,7 @@ const IMAGE_SAMPLES = 16;
 async function measureFamilies({ backend, familySteps, samples, options }) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
-  await genlab.default({ module_or_path: wasm });
+  const exports = await genlab.default({ module_or_path: wasm });
   await genlab.initBackend(backend);
   const rates = {};
   for (const [name, cpuSteps] of Object.entries(familySteps)) {
@@ -75,7 +85,13 @@ async function measureFamilies({ backend, familySteps, samples, options }) {
     const trained = performance.now();
     await lab.sample(samples);
     const sampled = performance.now();
-    rates[name] = { steps: (1000 * steps) / (trained - start), samples: (1000 * samples) / (sampled - trained) };
+    // Weights in matrices, for the achieved-FLOP estimate 6·batch·weights per step.
+    const { shapes } = genlab.weightsInfo(await lab.exportWeights());
+    const weights = shapes.filter((shape) => shape.length >= 2).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+    rates[name] = {
+      steps: (1000 * steps) / (trained - start), samples: (1000 * samples) / (sampled - trained), weights,
+      memoryBytes: exports.memory.buffer.byteLength,
+    };
     console.log(`bench: ${backend} ${name} ${JSON.stringify(rates[name])}`);
     lab.free();
   }
@@ -102,6 +118,7 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
     results[backend] = await page.evaluate(measure, {
       backend, workload: WORKLOAD, warmup: Math.min(steps, 20), steps, slice,
       panelSizes: backend === "cpu" ? [1000, 4096] : [],
+      roof: backend === "cpu" ? [[512, 128, 128, 200], [256, 256, 256, 100]] : [[512, 128, 128, 20]],
     });
   } catch (error) {
     results[backend] = { error: String(error).split("\n")[0] };
@@ -152,6 +169,8 @@ function familyRows({ cpu, webgpu }, reference) {
 const flowMatchingSteps = results.families.cpu.FlowMatching?.steps ?? NaN;
 
 const size = sizes();
+mkdirSync(join(root, "test-output"), { recursive: true });
+writeFileSync(join(root, "test-output", "bench-genlab.json"), JSON.stringify({ ...results, size }));
 const cpu = results.cpu;
 const gpu = results.webgpu;
 const row = (name, r) => r.error

@@ -1,6 +1,7 @@
 // Frame-rate benchmark: the page's own frames per second (requestAnimationFrame callbacks) while
 // a lab trains, with training in the Web Worker and on the main thread (`?worker=0`), measured in
 // the same run. Prints a Markdown section for BENCHMARKS.md; asserts nothing.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
@@ -70,6 +71,8 @@ for (const family of LABS) {
 }
 await Promise.race([browser.close(), new Promise((done) => setTimeout(done, 10_000))]);
 server.close();
+mkdirSync(join(root, "test-output"), { recursive: true });
+writeFileSync(join(root, "test-output", "bench-frames.json"), JSON.stringify(Object.fromEntries(rows)));
 
 const line = (family, mode, m, reference) =>
   m.error || reference.error

@@ -6,10 +6,12 @@
 //!
 //! Layers, from the bottom: [`data`] (seeded datasets, pure), [`metrics`] (divergence estimators,
 //! pure), [`evaluation`] (the divergence panel), [`models`] (one file per family behind the [`family::Family`] contract), [`session`]
-//! (data on the device, the training loop, stats and snapshots), [`web`] (type conversion only).
+//! (data on the device, the training loop, stats and snapshots), [`web`] (type conversion only);
+//! [`diagnostics`] holds what the benchmark measures (the matrix-product roof).
 
 pub mod data;
 pub mod device;
+pub mod diagnostics;
 pub mod evaluation;
 pub mod family;
 pub mod metrics;

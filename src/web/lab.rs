@@ -27,6 +27,7 @@ impl<F: Family + 'static> Lab<F> {
     pub async fn create(options: JsValue) -> Result<Self, JsValue> {
         let json = to_json(&options).map_err(|e| option_error(&e))?;
         let options = LabOptions::<F::Config>::parse(&json).map_err(|e| option_error(&e))?;
+        super::ensure_constructors();
         let (device, backend) = device::current().await.map_err(|e| error(&e))?;
         Ok(Self {
             session: Rc::new(RefCell::new(

@@ -9,6 +9,8 @@ mod convert;
 mod families;
 mod lab;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
@@ -26,13 +28,22 @@ unsafe extern "C" {
     fn __wasm_call_ctors();
 }
 
-/// Runs the static constructors once, then installs the panic hook so that a Rust panic
-/// reaches the console with its message.
+/// Runs the static constructors, once per instance: from [`start`] in the page, and before the
+/// first use of a device in any case (a test harness may not call `start`).
+pub(crate) fn ensure_constructors() {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if !DONE.swap(true, Ordering::Relaxed) {
+        // SAFETY: the flag makes this the only call in this instance (wasm32 here is single
+        // threaded), and an explicit reference stops wasm-ld from inserting calls of its own.
+        unsafe { __wasm_call_ctors() };
+    }
+}
+
+/// Runs the static constructors, then installs the panic hook so that a Rust panic reaches the
+/// console with its message.
 #[wasm_bindgen(start)]
 pub fn start() {
-    // SAFETY: wasm-bindgen runs the start function once per instance, before any other export;
-    // no constructor has run yet (an explicit reference stops wasm-ld from inserting calls).
-    unsafe { __wasm_call_ctors() };
+    ensure_constructors();
     console_error_panic_hook::set_once();
 }
 
@@ -54,6 +65,7 @@ pub async fn init_backend(
             ))
         })?
     };
+    ensure_constructors();
     let (_, info) = device::select(preference)
         .await
         .map_err(|e| convert::error(&e))?;
@@ -152,6 +164,56 @@ pub fn dataset_sample(
     check_range("seed", seed, 0.0, 2f64.powi(53)).map_err(|e| convert::option_error(&e))?;
     let points = set.sample(n as usize, &mut seeded_rng(seed as u64));
     Ok(Float32Array::from(points.as_slice()))
+}
+
+/// Runs `repeats` matrix products `[m, k] × [k, n]` on the current backend and resolves once
+/// they are done (one asynchronous readback): the benchmark times it for the backend's GFLOP/s,
+/// `2·m·k·n·repeats / seconds`. Sizes 1 … 4096, repeats 1 … 10 000.
+#[wasm_bindgen(js_name = matmulProbe)]
+pub async fn matmul_probe(m: u32, k: u32, n: u32, repeats: u32) -> Result<f64, JsValue> {
+    for (field, value) in [("m", m), ("k", k), ("n", n)] {
+        check_range(field, value, 1, 4096).map_err(|e| convert::option_error(&e))?;
+    }
+    check_range("repeats", repeats, 1, 10_000).map_err(|e| convert::option_error(&e))?;
+    ensure_constructors();
+    let (device, _) = device::current().await.map_err(|e| convert::error(&e))?;
+    let sum = crate::diagnostics::matmul_chain(
+        &device,
+        m as usize,
+        k as usize,
+        n as usize,
+        repeats as usize,
+    );
+    let values = sum
+        .into_data_async()
+        .await
+        .map_err(|e| convert::error(&format!("reading the products failed: {e:?}")))?
+        .try_into_vec_as::<f32>()
+        .map_err(|e| convert::error(&format!("the products are unreadable: {e:?}")))?;
+    Ok(values.first().copied().unwrap_or(f32::NAN) as f64)
+}
+
+/// What the current backend's allocator holds, `{ allocations, bytes_in_use, bytes_reserved }`,
+/// or `null` where the backend does not report it (the soak records it over time).
+#[wasm_bindgen(js_name = deviceMemory)]
+pub async fn device_memory() -> Result<JsValue, JsValue> {
+    ensure_constructors();
+    let (device, _) = device::current().await.map_err(|e| convert::error(&e))?;
+    match device.memory_pool_usage() {
+        None => Ok(JsValue::NULL),
+        Some(usage) => convert::to_js(&serde_json::json!({
+            "allocations": usage.number_allocs,
+            "bytes_in_use": usage.bytes_in_use,
+            "bytes_reserved": usage.bytes_reserved,
+        })),
+    }
+}
+
+/// Panics on purpose, leaving this instance unusable (a wasm trap), so that the page's crash
+/// recovery (a fresh instance, the notebook and the last weights restored) can be tested.
+#[wasm_bindgen(js_name = simulatePanic)]
+pub fn simulate_panic() {
+    panic!("simulated panic: simulatePanic() was called to test crash recovery");
 }
 
 /// What a weights file says about itself (`{ family, options, step, shapes }`), checked but

@@ -1,7 +1,9 @@
 // Where labs run. The page talks to every lab through one `Lab` interface, whose calls all
 // return promises; an `Engine` creates labs either in a Web Worker (training off the main thread,
 // so the page keeps drawing) or, where a worker cannot start or get the device, on the main
-// thread. Both run the same `LabTable`: the worker wraps it in messages.
+// thread. Both run the same `LabTable`: the worker wraps it in messages. A Rust panic traps the
+// wasm instance (a `WebAssembly.RuntimeError`) and leaves it unusable: its engine then rejects
+// every call in flight and every later one, and tells the page once (`onCrash`).
 
 import type {
   ActionInfo,
@@ -14,6 +16,9 @@ import type {
   ViewInfo,
 } from "./genlab";
 import type { FamilyClassName } from "./families";
+import { CrashGuard, errorFrom, errorText, type ErrorData } from "./errors";
+
+export { errorData, errorFrom, errorText, isCrash, type ErrorData } from "./errors";
 
 /** What a lab says about itself when it is created. */
 export interface LabInfo {
@@ -66,39 +71,12 @@ export interface Lab {
 export interface Engine {
   /** Where labs run, in words ("a Web Worker", "the main thread: …why"). */
   readonly where: string;
+  /** Called once if the wasm instance behind the labs crashes, with the reason; its labs are dead. */
+  onCrash: ((reason: string) => void) | null;
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
   create(className: FamilyClassName, options: object): Promise<Lab>;
-}
-
-/** An error as plain data (it crosses the worker boundary), keeping the fields Rust sets. */
-export interface ErrorData {
-  message: string;
-  field?: string;
-  what?: string;
-  step?: number;
-  restoredStep?: number;
-}
-
-/** The message of an error, as text. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The data of `error`. */
-export function errorData(error: unknown): ErrorData {
-  if (typeof error !== "object" || error === null) return { message: String(error) };
-  const e = error as Record<string, unknown>;
-  const data: ErrorData = { message: typeof e.message === "string" ? e.message : String(error) };
-  if (typeof e.field === "string") data.field = e.field;
-  if (typeof e.what === "string") data.what = e.what;
-  if (typeof e.step === "number") data.step = e.step;
-  if (typeof e.restoredStep === "number") data.restoredStep = e.restoredStep;
-  return data;
-}
-
-/** An `Error` carrying `data`'s fields again. */
-export function errorFrom(data: ErrorData): Error {
-  return Object.assign(new Error(data.message), data);
+  /** Makes the wasm instance behind the labs panic (a test hook of crash recovery). */
+  simulatePanic(): Promise<void>;
 }
 
 type Handle = Record<string, unknown> & { free(): void };
@@ -146,6 +124,11 @@ export class LabTable {
     this.labs.get(id)?.free();
     this.labs.delete(id);
   }
+
+  /** Panics in Rust on purpose: the instance traps and is unusable from then on. */
+  simulatePanic(): void {
+    this.genlab.simulatePanic();
+  }
 }
 
 /**
@@ -182,24 +165,56 @@ function proxyLab(info: LabInfo, send: (method: LabMethod, args: unknown[]) => P
   };
 }
 
-/** Labs on the main thread (the fallback). */
+/**
+ * The labs of crashed instances, kept for good: were they collected, their finalizers would run
+ * the crashed instance's code again (and its traps would look like a live instance's).
+ */
+const crashedLabs: LabTable[] = [];
+
+/**
+ * Labs on the main thread (the fallback). A panic inside an asynchronous call traps in a
+ * microtask, outside any call's promise: the page's uncaught errors are watched for traps too.
+ */
 export class MainThreadEngine implements Engine {
+  onCrash: ((reason: string) => void) | null = null;
   private readonly table: LabTable;
+  private readonly watching = new AbortController();
+  private readonly guard = new CrashGuard((reason) => {
+    this.watching.abort();
+    crashedLabs.push(this.table);
+    this.onCrash?.(reason);
+  });
 
   constructor(
     genlab: GenLab,
     readonly where: string,
   ) {
     this.table = new LabTable(genlab);
+    const trapped = (error: unknown) => {
+      if (error instanceof WebAssembly.RuntimeError) this.guard.fail(errorText(error));
+    };
+    const signal = this.watching.signal;
+    addEventListener("error", (event: ErrorEvent) => trapped(event.error), { signal });
+    addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => trapped(event.reason), { signal });
   }
 
   initBackend(preference: BackendPreference): Promise<BackendInfo> {
-    return this.table.initBackend(preference);
+    return this.guard.run(() => this.table.initBackend(preference));
   }
 
   async create(className: FamilyClassName, options: object): Promise<Lab> {
-    const { id, info } = await this.table.create(className, options);
-    return proxyLab(info, (method, args) => this.table.call(id, method, args), () => this.table.free(id));
+    const { id, info } = await this.guard.run(() => this.table.create(className, options));
+    return proxyLab(
+      info,
+      (method, args) => this.guard.run(() => this.table.call(id, method, args)),
+      () => {
+        if (!this.guard.dead) this.table.free(id);
+      },
+    );
+  }
+
+  simulatePanic(): Promise<void> {
+    return this.guard.run(() => this.table.simulatePanic());
   }
 }
 
@@ -209,33 +224,46 @@ export type WorkerRequest =
   | { id: number; op: "backend"; preference: BackendPreference }
   | { id: number; op: "create"; className: FamilyClassName; options: object }
   | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
-  | { id: number; op: "free"; lab: number };
+  | { id: number; op: "free"; lab: number }
+  | { id: number; op: "panic" };
 
 /** The worker's answer to request `id`. */
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData };
 
+/** The worker's notice that its wasm instance trapped outside any request (inside a microtask). */
+export interface WorkerCrash {
+  crash: string;
+}
+
 /** Distributive `Omit`, so each request kind keeps its own fields. */
 type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
-/** Labs in a Web Worker: every call is a message; typed arrays come back transferred. */
+/**
+ * Labs in a Web Worker: every call is a message; typed arrays come back transferred. A crash of
+ * the worker's wasm instance (or of the worker) terminates it.
+ */
 export class WorkerEngine implements Engine {
   readonly where = "a Web Worker (the page keeps drawing while it trains)";
+  onCrash: ((reason: string) => void) | null = null;
   private next = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private readonly guard = new CrashGuard((reason) => {
+    this.worker.terminate();
+    this.pending.clear();
+    this.onCrash?.(reason);
+  });
 
   private constructor(private readonly worker: Worker) {
-    worker.addEventListener("message", (event: MessageEvent<WorkerReply>) => {
+    worker.addEventListener("message", (event: MessageEvent<WorkerReply | WorkerCrash>) => {
       const reply = event.data;
+      if ("crash" in reply) return this.guard.fail(reply.crash);
       const waiting = this.pending.get(reply.id);
       if (waiting === undefined) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.value);
       else waiting.reject(errorFrom(reply.error));
     });
-    worker.addEventListener("error", (event) => {
-      for (const waiting of this.pending.values()) waiting.reject(new Error(`the worker failed: ${event.message}`));
-      this.pending.clear();
-    });
+    worker.addEventListener("error", (event) => this.guard.fail(`the worker failed: ${event.message}`));
   }
 
   /** Starts the worker at `workerUrl` and loads the wasm module into it. */
@@ -251,10 +279,12 @@ export class WorkerEngine implements Engine {
   }
 
   private request(message: WithoutId<WorkerRequest>): Promise<unknown> {
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
+    return this.guard.run(() => {
+      const id = this.next++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ ...message, id });
+      });
     });
   }
 
@@ -267,8 +297,12 @@ export class WorkerEngine implements Engine {
     return proxyLab(
       info,
       (method, args) => this.request({ op: "call", lab: id, method, args }),
-      () => void this.request({ op: "free", lab: id }),
+      () => void this.request({ op: "free", lab: id }).catch(() => undefined),
     );
+  }
+
+  async simulatePanic(): Promise<void> {
+    await this.request({ op: "panic" });
   }
 }
 

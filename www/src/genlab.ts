@@ -312,6 +312,8 @@ export interface GenLab {
   datasetScore(dataset: DatasetSpec, points: Float32Array, sigma: number): Float64Array;
   /** Checks a weights file and says what it holds (without loading it). */
   weightsInfo(bytes: Uint8Array): WeightsInfo;
+  /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
+  simulatePanic(): void;
   FlowMatching: FamilyClass<FlowMatchingOptions>;
   Autoencoder: FamilyClass<AutoencoderOptions>;
   Vae: FamilyClass<VaeOptions>;

@@ -1,17 +1,19 @@
 // One lab cell: a family on a dataset (2-D points or images) with its controls, player, plots
 // and views. Its settings are part of the notebook's state; changes are reported so the notebook
 // can mirror them. The family chooser offers only families that learn the chosen kind of data.
+// It keeps a snapshot of its weights, to be rebuilt from after a crash or a GPU fault.
 // Nothing here does math; every user-visible string goes in as text.
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import { actionButtons, datasetOptions, settingControls } from "./controls";
+import { SHARED_NUMBERS, actionButtons, datasetOptions, hideControls, setBusy, showFamily } from "./controls";
 import type { Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
-import { dataKindOf, familiesFor, family, type FamilyName } from "./families";
+import { dataKindOf, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
-import { HIDEABLE, changes, describeChange, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
+import { changes, describeChange, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
 import { FlowActions } from "./flow_actions";
 import { LabFiles } from "./lab_files";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
+import { WeightsSnapshot, gpuFault } from "./recovery";
 import { OPTIMAL_DISCRIMINATOR, ViewPanel } from "./views";
 
 /** What a lab cell tells its notebook. */
@@ -20,10 +22,9 @@ export interface LabCellEvents {
   onChange(): void;
   /** It starts training (pause the others: one lab trains at a time). */
   onPlay(cell: LabCell): void;
+  /** Its model failed on the GPU (device lost, out of memory): move it to the CPU. */
+  onDeviceFault(cell: LabCell, message: string): void;
 }
-
-/** The numeric settings every family shares, each with its input in the lab template. */
-const SHARED_NUMBERS = ["learning_rate", "batch_size", "seed"] as const;
 
 /** The window of a dataset without one (images): the unit square. */
 const UNIT: Bounds = { x_min: 0, x_max: 1, y_min: 0, y_max: 1 };
@@ -43,26 +44,33 @@ export class LabCell {
   private readonly flowActions: FlowActions;
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
+  private readonly snapshot: WeightsSnapshot;
 
   constructor(
     /** The cell's element, cloned from the page's lab template. */
     readonly root: HTMLElement,
-    private readonly genlab: GenLab,
+    /** The page's module (for dataset metadata and weights checks); replaced after a crash. */
+    private readonly genlab: () => GenLab,
     /** Where labs are created (a worker, or the main thread). */
     private readonly engine: () => Engine,
     private state: LabState,
     private readonly events: LabCellEvents,
   ) {
+    this.snapshot = new WeightsSnapshot(root);
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
     this.plots = new LabPlots(this.part.bind(this), this.datasetBounds());
     this.player = new Player({
       onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
-      onEvaluate: (evaluation) => this.plots.evaluation(evaluation, family(this.state.family)),
+      onEvaluate: (evaluation) => {
+        this.plots.evaluation(evaluation, family(this.state.family));
+        const lab = this.lab;
+        if (lab !== null) void this.snapshot.consider(lab, evaluation.step, this.player.playing, () => this.lab === lab);
+      },
       refreshView: (lab) => this.refreshView(lab),
       onError: (error) => {
         this.setPlaying(false);
-        this.say(errorText(error));
+        this.fail(error);
       },
     });
     this.views = new ViewPanel(this.part.bind(this), () => {
@@ -83,13 +91,13 @@ export class LabCell {
     try {
       await this.views.refresh(lab, this.plots.context);
     } catch (error) {
-      this.say(errorText(error));
+      this.fail(error);
     }
   }
 
   /** The data window of the chosen 2-D dataset (the unit square for images). */
   private datasetBounds(): Bounds {
-    return this.genlab.datasets().find((d) => d.name === this.state.dataset)?.bounds ?? UNIT;
+    return this.genlab().datasets().find((d) => d.name === this.state.dataset)?.bounds ?? UNIT;
   }
 
   /** The lab, built first if needed (null if it could not be built; the reason is said). */
@@ -108,13 +116,20 @@ export class LabCell {
     this.message.textContent = text;
   }
 
+  /** Says why a call failed; a GPU fault of a WebGPU lab goes to the page, which moves it to the CPU. */
+  private fail(error: unknown): void {
+    const fault = gpuFault(error, this.lab);
+    this.say(fault === null ? errorText(error) : `${fault}: moving to the CPU…`);
+    if (fault !== null) this.events.onDeviceFault(this, fault);
+  }
+
   private bindControls(): void {
     const familyChoice = this.part<HTMLSelectElement>("family");
     familyChoice.addEventListener("change", () => {
       void this.change(changes(this.state, withFamily(this.state, familyChoice.value as FamilyName)));
     });
     const dataset = this.part<HTMLSelectElement>("dataset");
-    dataset.replaceChildren(...datasetOptions(this.genlab.datasets()));
+    dataset.replaceChildren(...datasetOptions(this.genlab().datasets()));
     dataset.addEventListener("change", () => {
       this.custom = null;
       void this.change(changes(this.state, withDataset(this.state, dataset.value as NamedDataset)));
@@ -162,26 +177,10 @@ export class LabCell {
     });
   }
 
-  /**
-   * Titles the lab, offers the families that learn its kind of data, shows its dataset and
-   * settings, and builds the controls of the family's own settings, with tooltips.
-   */
+  /** Shows the family, its data and settings (see `showFamily` in controls.ts) and its own buttons. */
   private showFamily(): void {
-    const entry = family(this.state.family);
-    const kind = dataKindOf(this.state.dataset);
-    const familyChoice = this.part<HTMLSelectElement>("family");
-    familyChoice.replaceChildren(...familiesFor(kind).map((f) => new Option(f.label, f.name)));
-    familyChoice.value = entry.name;
-    this.part<HTMLSelectElement>("dataset").value = this.state.dataset;
-    this.root.classList.toggle("image-lab", kind === "images");
-    this.part("family-title").textContent = entry.label;
-    this.part("family-lede").textContent = entry.lede;
-    for (const name of SHARED_NUMBERS) this.part<HTMLInputElement>(name).value = String(this.state[name]);
-    this.part("loss-label").textContent = entry.stat;
-    this.part("objective-readout").hidden = entry.name !== "gan" || kind === "images";
-    this.flowActions.show(entry.name);
-    const controls = settingControls(entry, this.state, (patch) => void this.change(patch));
-    this.part("family-controls").replaceChildren(...controls);
+    showFamily(this.part.bind(this), this.root, this.state, (patch) => void this.change(patch));
+    this.flowActions.show(this.state.family);
   }
 
   /**
@@ -250,26 +249,17 @@ export class LabCell {
     const wasPlaying = this.player.playing;
     this.player.stop();
     const shownStep = this.part("step").textContent;
-    this.setBusy(true);
+    setBusy(this.part.bind(this), this.root, true);
     try {
       await this.replaceLab(wasPlaying);
       return true;
     } catch (error) {
-      this.say(errorText(error));
+      this.fail(error);
       this.part("step").textContent = shownStep;
       return false;
     } finally {
-      this.setBusy(false);
+      setBusy(this.part.bind(this), this.root, false);
     }
-  }
-
-  /** While a model is built, the controls that act on a model are disabled. */
-  private setBusy(busy: boolean): void {
-    for (const role of ["train", "step-once", "reflow", "measure-straightness", "export-weights"]) {
-      this.part<HTMLButtonElement>(role).disabled = busy;
-    }
-    for (const button of this.part("actions").querySelectorAll("button")) button.disabled = busy;
-    this.root.dataset.busy = String(busy);
   }
 
   /** Creates the model of the current state and shows it; throws if it was rejected. */
@@ -282,6 +272,7 @@ export class LabCell {
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     this.lab?.free();
     this.lab = lab;
+    this.snapshot.clear();
     this.say("");
     this.plots.clear();
     this.showActions(lab);
@@ -291,7 +282,7 @@ export class LabCell {
     try {
       await this.redraw(lab);
     } catch (error) {
-      this.say(errorText(error));
+      this.fail(error);
     }
     this.setPlaying(wasPlaying);
   }
@@ -305,7 +296,7 @@ export class LabCell {
       await work(this.lab);
       await this.redraw(this.lab);
     } catch (error) {
-      this.say(errorText(error));
+      this.fail(error);
     }
   }
 
@@ -323,10 +314,7 @@ export class LabCell {
 
   /** Hides the controls a lesson link names (and shows the others). */
   setHidden(hide: readonly Hideable[]): void {
-    this.hide = HIDEABLE.filter((name) => hide.includes(name));
-    for (const element of this.root.querySelectorAll<HTMLElement>("[data-control]")) {
-      element.hidden = this.hide.includes(element.dataset.control as Hideable);
-    }
+    this.hide = hideControls(this.root, hide);
   }
 
   /** The controls hidden by a lesson link. */
@@ -349,6 +337,34 @@ export class LabCell {
     // A build may start while another's awaiters resume: wait until none is running.
     while (this.building !== null) await this.building;
     if (this.lab === null) await this.reset();
+  }
+
+  /**
+   * Rebuilds the model (its engine died, or its GPU failed) on the page's current engine from
+   * its current settings, then loads its last snapshot, paused; says `why` and from which step it
+   * continues. Resolves to that step, or null if it was never built or could not be rebuilt.
+   */
+  async restart(why: string): Promise<number | null> {
+    while (this.building !== null) await this.building;
+    if (this.lab === null) return null;
+    const snapshot = this.snapshot.latest;
+    this.setPlaying(false);
+    if (!(await this.reset()) || this.lab === null) return null;
+    const lab = this.lab;
+    let step = 0;
+    if (snapshot !== null) {
+      try {
+        step = await lab.importWeights(snapshot.bytes);
+        this.snapshot.keep(snapshot);
+        this.part("step").textContent = String(step);
+        await this.redraw(lab);
+      } catch (error) {
+        this.fail(error);
+        return null;
+      }
+    }
+    this.say(`${why}: continues from step ${step} (the optimizer's moments start afresh).`);
+    return step;
   }
 
   /** Takes the notebook's backend choice (the caller rebuilds the lab with `reset`). */

@@ -34,7 +34,8 @@ export interface LabFilesHost {
 export class LabFiles {
   constructor(
     part: <T extends HTMLElement = HTMLElement>(role: string) => T,
-    private readonly genlab: GenLab,
+    /** The page's module (it checks weights files). */
+    private readonly genlab: () => GenLab,
     private readonly host: LabFilesHost,
   ) {
     part("export-png").addEventListener("click", () => void this.exportPng());
@@ -83,7 +84,7 @@ export class LabFiles {
     const bytes = new Uint8Array(await file.arrayBuffer());
     let settings: LabState;
     try {
-      settings = weightsSettings(this.genlab, bytes, this.host.settings());
+      settings = weightsSettings(this.genlab(), bytes, this.host.settings());
     } catch (error) {
       return this.host.say(`${file.name} was not loaded: ${errorText(error)}`);
     }

@@ -1,14 +1,19 @@
 // The page: a notebook of text and lab cells. It loads the wasm module, chooses the backend,
-// builds the cells from the URL fragment (or a single lab from a legacy query, or the shipped
-// tour), mirrors every change back to the fragment, and offers add, move, duplicate, delete,
-// reset to lesson, export and import. Every user-visible string goes in as text; Markdown goes
-// through the sanitiser.
+// builds the cells from the URL fragment (or a single lab from a legacy query, or the notebook
+// saved in this browser, or the shipped tour), mirrors every change back to the fragment and to
+// the browser's storage, and offers add, move, duplicate, delete, reset to lesson, export and
+// import. If the engine crashes it restarts it and rebuilds the labs (`recovery.ts`). Every
+// user-visible string goes in as text; Markdown goes through the sanitiser.
 
+import { Autosave } from "./autosave";
 import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
+import { restartEngine, startEngine, type ModuleUrls } from "./engine_start";
 import { download } from "./exports";
+import { family } from "./families";
 import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
 import { LabCell } from "./lab_cell";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
+import { Recovery } from "./recovery";
 import { DEFAULT_STATE, HIDEABLE, parseQuery, type Hideable } from "./state";
 import { TextCell } from "./text_cell";
 import { tour } from "./tour";
@@ -34,6 +39,8 @@ const EMBED = new URLSearchParams(location.search).has("embed");
 class NotebookPage {
   private cells: Live[] = [];
   private backend: BackendPreference = "auto";
+  /** The GPU failed: labs run on the CPU until the user chooses a backend. */
+  private gpuFailed = false;
   private readonly container = element("cells");
   /** Lab cells build their model when first seen. */
   private readonly visibility = new IntersectionObserver((entries) => {
@@ -43,15 +50,37 @@ class NotebookPage {
     }
   });
 
+  private readonly recovery = new Recovery({
+    labs: () => this.labCells().map((cell) => ({ lab: cell, name: this.labName(cell) })),
+    replaceEngine: async () => {
+      const { engine, genlab } = await restartEngine(this.engine, this.genlab, this.urls);
+      this.genlab = genlab;
+      this.useEngine(engine);
+      await this.startBackend();
+    },
+    useCpu: async (why) => {
+      this.gpuFailed = true;
+      this.showBackend({ ...(await this.engine.initBackend("cpu")), reason: `The GPU failed (${why}); labs run on the CPU.` });
+    },
+    say: (text) => this.say(text),
+  });
+
   constructor(
-    private readonly genlab: GenLab,
+    /** The module on the main thread (dataset metadata, weights checks); replaced after its crash. */
+    private genlab: GenLab,
     /** Where labs run; becomes the main thread if the worker cannot get the chosen backend. */
     private engine: Engine,
+    private readonly urls: ModuleUrls,
+    /** The notebook saved in this browser (none in embed mode). */
+    private readonly autosave: Autosave | null,
   ) {
+    this.useEngine(engine);
     element("add-text").addEventListener("click", () => this.insert({ kind: "text", text: "New text: *Markdown* and $math$." }));
     element("add-lab").addEventListener("click", () => this.insert({ kind: "lab", lab: { ...DEFAULT_STATE, backend: this.backend } }));
     element("reset-lesson").addEventListener("click", () => {
-      if (confirm("Discard this notebook and restore the lesson?")) void this.load(tour());
+      if (!confirm("Discard this notebook and restore the lesson?")) return;
+      this.autosave?.clear();
+      void this.load(tour());
     });
     element("export-json").addEventListener("click", () => this.exportJson());
     element<HTMLInputElement>("import-json").addEventListener("change", (event) => void this.importJson(event));
@@ -62,6 +91,28 @@ class NotebookPage {
   /** Shows a notebook-level message (plain text); empty clears it. */
   say(text: string): void {
     element("message").textContent = text;
+  }
+
+  /** Runs labs in `engine` from now on; its crash starts the recovery. */
+  private useEngine(engine: Engine): void {
+    this.engine = engine;
+    engine.onCrash = (reason) => {
+      if (engine === this.engine) this.recovery.engineCrashed(reason);
+    };
+  }
+
+  /** Makes the engine that runs the labs panic (a test hook: a `genlab:simulate-panic` event). */
+  simulatePanic(): void {
+    void this.engine.simulatePanic().catch(() => undefined);
+  }
+
+  private labCells(): LabCell[] {
+    return this.cells.flatMap((live) => (live.kind === "lab" ? [live.cell] : []));
+  }
+
+  /** A lab cell's name in messages: its family and its place among the labs ("VAE (lab 2)"). */
+  private labName(cell: LabCell): string {
+    return `${family(cell.settings.family).label} (lab ${this.labCells().indexOf(cell) + 1})`;
   }
 
   /** Replaces the notebook. */
@@ -89,6 +140,12 @@ class NotebookPage {
   private async mirror(): Promise<void> {
     const fragment = await toFragment(this.toNotebook());
     history.replaceState(null, "", `${location.pathname}${EMBED ? "?embed" : ""}#${fragment}`);
+  }
+
+  /** The notebook changed: mirror it to the link and save it in this browser. */
+  private changed(): void {
+    void this.mirror();
+    this.autosave?.save(toJson(this.toNotebook()));
   }
 
   /**
@@ -124,15 +181,16 @@ class NotebookPage {
     if (cell.kind === "text") {
       frame.querySelector('[data-action="embed"]')?.remove();
       const root = clone("text-cell");
-      live = { kind: "text", cell: new TextCell(root, cell.text, () => void this.mirror()), frame };
+      live = { kind: "text", cell: new TextCell(root, cell.text, () => this.changed()), frame };
       frame.append(root);
     } else {
       const root = clone("lab-cell");
-      const lab = new LabCell(root, this.genlab, () => this.engine, { ...cell.lab, backend: this.backend }, {
-        onChange: () => void this.mirror(),
+      const lab = new LabCell(root, () => this.genlab, () => this.engine, { ...cell.lab, backend: this.backend }, {
+        onChange: () => this.changed(),
         onPlay: (playing) => {
-          for (const other of this.cells) if (other.kind === "lab" && other.cell !== playing) other.cell.pause();
+          for (const other of this.labCells()) if (other !== playing) other.pause();
         },
+        onDeviceFault: (faulty, message) => this.recovery.deviceFault(faulty, this.labName(faulty), message),
       });
       lab.setHidden(cell.hide ?? []);
       live = { kind: "lab", cell: lab, frame };
@@ -157,7 +215,7 @@ class NotebookPage {
   private insert(cell: Cell): void {
     this.append(cell);
     this.cells.at(-1)?.frame.scrollIntoView({ block: "nearest" });
-    void this.mirror();
+    this.changed();
   }
 
   private async act(live: Live, action: string): Promise<void> {
@@ -184,7 +242,7 @@ class NotebookPage {
       else this.container.insertBefore(other.frame, live.frame);
       [this.cells[index], this.cells[target]] = [other, live];
     }
-    await this.mirror();
+    this.changed();
   }
 
   /**
@@ -192,15 +250,16 @@ class NotebookPage {
    * WebGPU that cannot run anywhere falls back to the CPU. Each fallback is said.
    */
   private async startBackend(): Promise<void> {
+    const preference = this.gpuFailed ? "cpu" : this.backend;
     let info: BackendInfo;
     try {
-      info = await this.engine.initBackend(this.backend);
+      info = await this.engine.initBackend(preference);
     } catch (error) {
       if (this.engine instanceof WorkerEngine) {
-        const main = new MainThreadEngine(this.genlab, `the main thread: the worker could not get ${this.backend} (${errorText(error)})`);
+        const main = new MainThreadEngine(this.genlab, `the main thread: the worker could not get ${preference} (${errorText(error)})`);
         try {
-          info = await main.initBackend(this.backend);
-          this.engine = main;
+          info = await main.initBackend(preference);
+          this.useEngine(main);
         } catch {
           info = await this.cpuFallback(error);
         }
@@ -208,6 +267,11 @@ class NotebookPage {
         info = await this.cpuFallback(error);
       }
     }
+    this.showBackend(info);
+  }
+
+  /** The backend badge (and its reason on hover) and where labs run. */
+  private showBackend(info: BackendInfo): void {
     const badge = element("backend-badge");
     badge.textContent = info.backend === "webgpu" ? `WebGPU · ${info.adapter ?? "adapter"}` : "CPU (wasm)";
     badge.title = info.reason;
@@ -227,6 +291,7 @@ class NotebookPage {
 
   private async switchBackend(preference: BackendPreference): Promise<void> {
     this.backend = preference;
+    this.gpuFailed = false;
     await this.startBackend();
     for (const live of this.cells) {
       if (live.kind === "lab") {
@@ -234,7 +299,7 @@ class NotebookPage {
         if (live.cell.active) await live.cell.reset();
       }
     }
-    await this.mirror();
+    this.changed();
   }
 
   /**
@@ -281,38 +346,32 @@ class NotebookPage {
     const file = input.files?.[0];
     input.value = "";
     if (file === undefined) return;
-    if (file.size > LIMITS.jsonBytes) return this.say(`${file.name} is larger than ${LIMITS.jsonBytes} bytes.`);
+    if (file.size > LIMITS.jsonBytes) {
+      return this.say(`${file.name} was not imported: it is ${file.size} bytes, and a notebook file holds at most ${LIMITS.jsonBytes} bytes (1 MB).`);
+    }
     const { notebook, errors } = fromJson(await file.text());
     if (notebook === null) return this.say(`${file.name} was not imported: ${errors.join("; ")}`);
     await this.load(notebook);
+    this.changed();
     this.say(errors.length > 0 ? `Imported with some settings ignored: ${errors.join("; ")}` : `Imported ${file.name}.`);
   }
 }
 
-/** The notebook the page opens with: the URL fragment's, a legacy query's single lab, or the tour. */
-async function initialNotebook(): Promise<{ notebook: Notebook; errors: string[] }> {
+/**
+ * The notebook the page opens with, and what to say about it: the URL fragment's, a legacy
+ * query's single lab, the notebook saved in this browser, or the tour (in that order).
+ */
+async function initialNotebook(autosave: Autosave | null): Promise<{ notebook: Notebook; message: string }> {
+  const ignored = (errors: string[]) => (errors.length > 0 ? `Some settings in the link were ignored: ${errors.join("; ")}` : "");
   const fromLink = await fromFragment(location.hash.slice(1));
-  if (fromLink.notebook !== null) return { notebook: fromLink.notebook, errors: fromLink.errors };
+  if (fromLink.notebook !== null) return { notebook: fromLink.notebook, message: ignored(fromLink.errors) };
   if (location.search.length > 1) {
     const { state, errors } = parseQuery(location.search);
-    return { notebook: { backend: state.backend, cells: [{ kind: "lab", lab: state }] }, errors: [...fromLink.errors, ...errors] };
+    return { notebook: { backend: state.backend, cells: [{ kind: "lab", lab: state }] }, message: ignored([...fromLink.errors, ...errors]) };
   }
-  return { notebook: tour(), errors: fromLink.errors };
-}
-
-/**
- * Labs run in a Web Worker (`worker.js` beside `app.js`) unless the browser has none, it fails to
- * start, or the page asks for the main thread (`?worker=0`, used to compare the two).
- */
-async function startEngine(genlab: GenLab, script: HTMLScriptElement, bindings: string, wasm: string): Promise<Engine> {
-  if (new URLSearchParams(location.search).get("worker") === "0") return new MainThreadEngine(genlab, "the main thread (asked for by ?worker=0)");
-  if (typeof Worker === "undefined") return new MainThreadEngine(genlab, "the main thread: this browser has no Web Workers");
-  const absolute = (url: string) => new URL(url, document.baseURI).href;
-  try {
-    return await WorkerEngine.start(new URL("worker.js", script.src).href, absolute(bindings), absolute(wasm));
-  } catch (error) {
-    return new MainThreadEngine(genlab, `the main thread: the worker could not start (${errorText(error)})`);
-  }
+  const saved = autosave?.restore() ?? { notebook: null, message: "" };
+  const message = [ignored(fromLink.errors), saved.message].filter((text) => text !== "").join(" ");
+  return { notebook: saved.notebook ?? tour(), message };
 }
 
 async function main(): Promise<void> {
@@ -321,12 +380,19 @@ async function main(): Promise<void> {
   const bindings = script?.dataset.bindings;
   const wasm = script?.dataset.wasm;
   if (script === null || bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
+  const urls: ModuleUrls = { bindings, wasm, worker: new URL("worker.js", script.src).href };
   const genlab = await loadGenLab(bindings, wasm);
-  const page = new NotebookPage(genlab, await startEngine(genlab, script, bindings, wasm));
+  const autosave = EMBED ? null : new Autosave(() => localStorage, (text) => (element("message").textContent = text));
+  const page = new NotebookPage(genlab, await startEngine(genlab, urls), urls, autosave);
   page.listen();
-  const { notebook, errors } = await initialNotebook();
+  addEventListener("pagehide", () => autosave?.flush());
+  addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") autosave?.flush();
+  });
+  addEventListener("genlab:simulate-panic", () => page.simulatePanic());
+  const { notebook, message } = await initialNotebook(autosave);
   await page.load(notebook);
-  if (errors.length > 0) page.say(`Some settings in the link were ignored: ${errors.join("; ")}`);
+  if (message !== "") page.say(message);
   document.body.dataset.ready = "true";
 }
 

@@ -4,7 +4,7 @@
 // validated by name (the defaults are kept for a bad one).
 
 import type { BackendPreference } from "./genlab";
-import { HIDEABLE, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
+import { HIDEABLE, PROPERTIES, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
 
 /** The version written by this page; older versions are migrated, newer ones refused. */
 export const NOTEBOOK_VERSION = 1;
@@ -89,13 +89,9 @@ export function fromJson(text: string): ParsedNotebook {
       else if (raw.text.length > LIMITS.textChars) errors.push(`${where}: text is longer than ${LIMITS.textChars} characters`);
       else cells.push({ kind: "text", text: raw.text });
     } else if (raw.kind === "lab") {
-      const settings = isRecord(raw.settings) ? raw.settings : {};
-      const parsed = parseSettings((name) => {
-        if (name === "backend") return null;
-        const setting = settings[name];
-        return typeof setting === "string" || typeof setting === "number" ? String(setting) : null;
-      });
-      errors.push(...parsed.errors.map((e) => `${where}: ${e}`));
+      const settings = rawSettings(raw.settings);
+      const parsed = parseSettings(settings.get);
+      errors.push(...[...settings.errors, ...parsed.errors].map((e) => `${where}: ${e}`));
       const hide = parseHide(raw.hide);
       if (typeof hide === "string") errors.push(`${where}: hide: ${hide}`);
       const lab: Cell = { kind: "lab", lab: { ...parsed.state, backend } };
@@ -106,6 +102,34 @@ export function fromJson(text: string): ParsedNotebook {
     }
   });
   return { notebook: { backend, cells }, errors };
+}
+
+/** The names a lab cell's settings may have. */
+const SETTING_NAMES: ReadonlySet<string> = new Set(PROPERTIES.map((p) => p.name));
+
+/** Most unknown setting names one message lists. */
+const UNKNOWN_LISTED = 3;
+
+/**
+ * A lab cell's raw settings as `parseSettings` reads them (each known one that is a string or a
+ * number, as text; the backend is the notebook's), and a message per malformed part.
+ */
+function rawSettings(raw: unknown): { get: (name: string) => string | null; errors: string[] } {
+  if (raw === undefined) return { get: () => null, errors: [] };
+  if (!isRecord(raw)) return { get: () => null, errors: ["settings: must be an object"] };
+  const errors: string[] = [];
+  const unknown = Object.keys(raw).filter((name) => !SETTING_NAMES.has(name));
+  if (unknown.length > 0) {
+    const listed = unknown.slice(0, UNKNOWN_LISTED).map((name) => JSON.stringify(name.slice(0, 40)));
+    const more = unknown.length > UNKNOWN_LISTED ? ` and ${unknown.length - UNKNOWN_LISTED} more` : "";
+    errors.push(`settings: unknown ${unknown.length === 1 ? "field" : "fields"} ${listed.join(", ")}${more} ignored`);
+  }
+  const usable = (value: unknown): value is string | number => typeof value === "string" || typeof value === "number";
+  for (const [name, value] of Object.entries(raw)) {
+    if (SETTING_NAMES.has(name) && !usable(value)) errors.push(`${name}: must be a string or a number`);
+  }
+  const get = (name: string) => (name !== "backend" && Object.hasOwn(raw, name) && usable(raw[name]) ? String(raw[name]) : null);
+  return { get, errors };
 }
 
 /** The controls a lab cell hides, or a message when `raw` is not a list of known ones. */

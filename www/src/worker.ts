@@ -1,13 +1,15 @@
 // The Web Worker that runs the labs: it loads the wasm module (whose URLs the page sends), chooses
 // the backend (WebGPU is available in workers) and answers `WorkerRequest`s with `WorkerReply`s.
-// Requests are handled as they come; a lab refuses a second call while one is in flight.
+// Requests are handled as they come; a lab refuses a second call while one is in flight. A Rust
+// panic inside an asynchronous call traps in a microtask, outside any request: the worker tells
+// the page (`WorkerCrash`), which terminates it and starts another.
 
-import { LabTable, errorData, transferables, type WorkerReply, type WorkerRequest } from "./engine";
+import { LabTable, errorData, errorText, transferables, type WorkerCrash, type WorkerReply, type WorkerRequest } from "./engine";
 import { loadGenLab } from "./genlab";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
-  postMessage(message: WorkerReply, transfer: Transferable[]): void;
+  postMessage(message: WorkerReply | WorkerCrash, transfer: Transferable[]): void;
 }
 
 const scope = self as unknown as WorkerScope;
@@ -32,8 +34,21 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "free":
       labs().free(request.lab);
       return null;
+    case "panic":
+      labs().simulatePanic();
+      return null;
   }
 }
+
+/** Tells the page when an uncaught error is a wasm trap (and keeps it off the console twice). */
+function reportTrap(error: unknown, event: Event): void {
+  if (!(error instanceof WebAssembly.RuntimeError)) return;
+  event.preventDefault();
+  scope.postMessage({ crash: errorText(error) }, []);
+}
+
+self.addEventListener("error", (event: ErrorEvent) => reportTrap(event.error, event));
+self.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => reportTrap(event.reason, event));
 
 scope.onmessage = (event) => {
   const request = event.data;

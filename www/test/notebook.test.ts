@@ -95,3 +95,32 @@ test("a lesson link's hidden controls must be known ones", () => {
     assert.deepEqual(parsed?.cells[0], { kind: "lab", lab: { ...defaultsFor("vae"), backend: "auto" } }, "the lab is kept, nothing hidden");
   }
 });
+
+test("unknown, wrong-typed or malformed lab settings are reported, the lab kept with its defaults", () => {
+  const many = Object.fromEntries(Array.from({ length: 5 }, (_, k) => [`extra${k}`, 1]));
+  const { notebook: parsed, errors } = fromJson(
+    JSON.stringify({
+      version: 1,
+      cells: [
+        { kind: "lab", settings: { family: "vae", evil: "<script>", width: [[[64]]], beta: { value: 2 } } },
+        { kind: "lab", settings: "family=gan" },
+        { kind: "lab", settings: { family: "gan", ...many } },
+      ],
+    }),
+  );
+  assert.deepEqual(errors, [
+    'cell 1: settings: unknown field "evil" ignored',
+    "cell 1: width: must be a string or a number",
+    "cell 1: beta: must be a string or a number",
+    "cell 2: settings: must be an object",
+    'cell 3: settings: unknown fields "extra0", "extra1", "extra2" and 2 more ignored',
+  ]);
+  assert.deepEqual(
+    parsed?.cells.map((cell) => cell.kind === "lab" && cell.lab),
+    [
+      { ...defaultsFor("vae"), backend: "auto" },
+      { ...defaultsFor("vae"), backend: "auto" },
+      { ...defaultsFor("gan"), backend: "auto" },
+    ],
+  );
+});

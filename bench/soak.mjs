@@ -1,0 +1,103 @@
+// The soak: every family (the ten 2-D ones on 8 gaussians, the four image ones on the digits)
+// trains in one headless-Chromium page for SOAK_MINUTES (default 30), round robin, each lab a
+// slice of steps then, in turn, an evaluation; the wasm linear memory, the JS heap and the
+// device allocator's bytes are recorded every SAMPLE_SECONDS. Prints a Markdown section (the
+// curve and whether it is flat after the warm-up); `scripts/soak` writes it to bench/soak.md,
+// which `scripts/bench` includes in BENCHMARKS.md. Asserts nothing.
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const minutes = Number(process.env.SOAK_MINUTES ?? 30);
+const backend = process.env.SOAK_BACKEND ?? "cpu";
+const SAMPLE_SECONDS = 30;
+/** Warm-up excluded from the flatness check: the allocators reach their working set. */
+const WARMUP_FRACTION = 1 / 6;
+
+const LABS = [
+  ["FlowMatching", {}], ["Autoencoder", {}], ["Vae", {}], ["Gan", {}], ["Made", {}],
+  ["RealNvp", {}], ["Ebm", {}], ["Ncsn", {}], ["Diffusion", {}], ["ScoreSde", {}],
+  ["PixelCnn", { dataset: "digits", batch_size: 64, channels: 16, layers: 2 }],
+  ["Vae", { dataset: "digits", batch_size: 128 }],
+  ["Diffusion", { dataset: "digits", batch_size: 128 }],
+  ["Gan", { dataset: "digits", batch_size: 128 }],
+];
+
+/** Runs in the page: the round robin, sampling memory; resolves to the samples. */
+async function soak({ backend, labs, seconds, sampleSeconds }) {
+  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const genlab = await import(bindings);
+  const exports = await genlab.default({ module_or_path: wasm });
+  await genlab.initBackend(backend);
+  const built = [];
+  for (const [name, options] of labs) built.push({ name, images: options.dataset === "digits", lab: await genlab[name].create({ seed: 0, ...options }) });
+  const samples = [];
+  const start = performance.now();
+  let next = 0;
+  let steps = 0;
+  let round = 0;
+  while (performance.now() - start < seconds * 1000) {
+    for (const [k, { lab, images }] of built.entries()) {
+      await lab.train(5);
+      steps += 5;
+      if (k === round % built.length) await lab.evaluate(images ? 64 : 500);
+    }
+    round += 1;
+    const elapsed = (performance.now() - start) / 1000;
+    if (elapsed >= next) {
+      const device = await genlab.deviceMemory();
+      samples.push({
+        seconds: elapsed, steps, wasm: exports.memory.buffer.byteLength,
+        heap: performance.memory?.usedJSHeapSize ?? null, device,
+      });
+      console.log(`soak: ${JSON.stringify(samples.at(-1))}`);
+      next += sampleSeconds;
+    }
+  }
+  for (const { lab } of built) lab.free();
+  return samples;
+}
+
+const server = await serveDist(join(root, "dist"));
+const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: [...CHROMIUM_ARGS, "--enable-precise-memory-info"] });
+const page = await browser.newPage();
+page.on("console", (message) => message.text().startsWith("soak:") && console.error(message.text()));
+await page.goto(`${server.origin}/?backend=cpu`);
+await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+let samples;
+try {
+  samples = await page.evaluate(soak, { backend, labs: LABS, seconds: minutes * 60, sampleSeconds: SAMPLE_SECONDS });
+} catch (error) {
+  samples = { error: String(error).split("\n")[0] };
+}
+await browser.close();
+server.close();
+
+const mb = (bytes) => (bytes === null || bytes === undefined ? "–" : `${(bytes / 1e6).toFixed(1)}`);
+function report() {
+  if (samples.error) return `The soak failed: ${samples.error}`;
+  const after = samples.filter((s) => s.seconds >= WARMUP_FRACTION * minutes * 60);
+  const growth = (key) => {
+    const values = after.map(key).filter((v) => typeof v === "number");
+    if (values.length < 2) return null;
+    return (values.at(-1) - values[0]) / Math.max(values[0], 1);
+  };
+  const verdict = (g) => (g === null ? "not reported" : `${(100 * g).toFixed(1)} % (${Math.abs(g) <= 0.05 ? "flat" : "NOT flat"})`);
+  const shown = samples.filter((_, k) => k % Math.max(1, Math.round(samples.length / 12)) === 0 || k === samples.length - 1);
+  return `Every family (${LABS.length} labs: the ten 2-D families on 8 gaussians at their defaults, PixelCNN,
+VAE, DDPM and GAN on the digits) trained round robin in one page on the ${backend} backend for
+${minutes} minutes, 5 steps per lab per round and one evaluation per round (in turn); memory sampled every
+${SAMPLE_SECONDS} s. Growth is measured from the end of the warm-up (the first ${Math.round(WARMUP_FRACTION * minutes)} minutes) to the end.
+
+| minute | steps | wasm memory (MB) | JS heap (MB) | device allocator in use / reserved (MB) |
+|---|---|---|---|---|
+${shown.map((s) => `| ${(s.seconds / 60).toFixed(1)} | ${s.steps} | ${mb(s.wasm)} | ${mb(s.heap)} | ${s.device ? `${mb(s.device.bytes_in_use)} / ${mb(s.device.bytes_reserved)}` : "not reported"} |`).join("\n")}
+
+Growth after the warm-up: wasm memory ${verdict(growth((s) => s.wasm))}; JS heap ${verdict(growth((s) => s.heap))};
+device allocator reserved ${verdict(growth((s) => s.device?.bytes_reserved))}.`;
+}
+console.log(`## Soak (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
+
+${report()}
+`);

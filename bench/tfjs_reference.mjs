@@ -1,0 +1,45 @@
+// TensorFlow.js reference in the same headless Chromium as GenLab's benchmark (the runtime GAN
+// Lab and Diffusion Explorer use): GenLab's default flow matching and GAN workloads on tfjs's CPU
+// and wasm (SIMD) backends. Bundles bench/tfjs_page.js with esbuild into test-output/tfjs-bench,
+// serves it and prints one JSON object for bench/compare.mjs. Asserts nothing.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const out = join(root, "test-output", "tfjs-bench");
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: [join(root, "bench", "tfjs_page.js")], bundle: true, format: "esm", minify: true,
+  outfile: join(out, "tfjs_page.js"), logLevel: "warning",
+});
+const wasmDir = join(root, "bench", "node_modules", "@tensorflow", "tfjs-backend-wasm", "dist");
+for (const file of readdirSync(wasmDir).filter((name) => name.endsWith(".wasm"))) {
+  copyFileSync(join(wasmDir, file), join(out, file));
+}
+writeFileSync(join(out, "index.html"), '<!doctype html><script type="module" src="./tfjs_page.js"></script>');
+
+const STEPS = { flow_matching: 100, gan: 60 };
+const server = await serveDist(out);
+const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const results = {};
+for (const backend of ["cpu", "wasm"]) {
+  results[backend] = {};
+  for (const [workload, steps] of Object.entries(STEPS)) {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.waitForFunction(() => typeof window.runTfjs === "function");
+    try {
+      results[backend][workload] = await page.evaluate((arg) => window.runTfjs(arg), { backend, workload, warmup: 10, steps });
+    } catch (error) {
+      results[backend][workload] = { error: String(error).split("\n")[0] };
+    }
+    console.error(`tfjs ${backend} ${workload}: ${JSON.stringify(results[backend][workload])}`);
+    await page.close();
+  }
+}
+await browser.close();
+server.close();
+console.log(JSON.stringify(results));

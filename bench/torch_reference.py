@@ -1,0 +1,153 @@
+"""PyTorch CPU reference for the browser benchmark: the same five 2-D workloads as GenLab's
+defaults (architecture, batch 512, Adam, loss), timed natively on one thread and on all of the
+machine's threads. Prints one JSON object; `bench/compare.mjs` turns it into ratios against
+GenLab measured in the same `scripts/bench` run. Asserts nothing.
+
+Architectures (see src/models): a SiLU MLP `in → width (× depth) → out`;
+- flow matching: velocity MLP on (x_t, t), 3 → 128 × 3 → 2, loss ‖v − (x₁ − x₀)‖²;
+- DDPM: ε-MLP on (x_t, 13 sinusoidal features of t/T), 15 → 128 × 3 → 2, T = 100, linear β;
+- VAE: encoder 2 → 128 × 3 → 4, decoder 2 → 128 × 3 → 2, learned per-coordinate σ_x, ELBO;
+- GAN: generator 2 → 128 × 3 → 2, discriminator 2 → 128 × 3 → 1, non-saturating, Adam β₁ = ½,
+  one discriminator and one generator step;
+- RealNVP: 8 affine couplings with alternating masks, each 2 → 64 × 2 → 4, s = 2·tanh(raw/2).
+"""
+
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+from torch import nn
+
+BATCH = 512
+ATLAS = 1 << 15
+WARMUP = 20
+STEPS = {"flow_matching": 300, "diffusion": 300, "vae": 300, "gan": 200, "real_nvp": 200}
+
+
+def mlp(d_in, d_out, width=128, depth=3):
+    layers, d = [], d_in
+    for _ in range(depth):
+        layers += [nn.Linear(d, width), nn.SiLU()]
+        d = width
+    layers.append(nn.Linear(d, d_out))
+    return nn.Sequential(*layers)
+
+
+def eight_gaussians(n, generator):
+    angles = torch.randint(0, 8, (n,), generator=generator) * (math.pi / 4)
+    centres = 4.0 * torch.stack([angles.cos(), angles.sin()], 1)
+    return (centres + 0.5 * torch.randn(n, 2, generator=generator)) / 1.414
+
+
+def time_features(t):
+    """`[t, sin(2^k π t), cos(2^k π t)]`, k < 6: GenLab's scalar_features."""
+    omegas = (2.0 ** torch.arange(6)) * math.pi
+    phase = t * omegas
+    return torch.cat([t, phase.sin(), phase.cos()], 1)
+
+
+class Workload:
+    """A model, its optimizer(s) and one training step on a batch of data rows."""
+
+    def __init__(self, name):
+        self.name = name
+        if name == "flow_matching":
+            self.net = mlp(3, 2)
+        elif name == "diffusion":
+            self.net = mlp(2 + 13, 2)
+            betas = torch.linspace(1e-4, 0.02, 100) * (1000 / 100)
+            self.alpha_bars = torch.cumprod(1 - betas, 0)
+        elif name == "vae":
+            self.net = nn.ModuleDict({"enc": mlp(2, 4), "dec": mlp(2, 2)})
+            self.log_var = nn.Parameter(torch.zeros(2))
+            self.net.register_parameter("log_var", self.log_var)
+        elif name == "gan":
+            self.gen, self.disc = mlp(2, 2), mlp(2, 1)
+            self.g_opt = torch.optim.Adam(self.gen.parameters(), 1e-3, betas=(0.5, 0.999))
+            self.d_opt = torch.optim.Adam(self.disc.parameters(), 1e-3, betas=(0.5, 0.999))
+            return
+        elif name == "real_nvp":
+            self.net = nn.ModuleList([mlp(2, 4, width=64, depth=2) for _ in range(8)])
+            self.masks = [torch.tensor([1.0, 0.0]) if l % 2 == 0 else torch.tensor([0.0, 1.0]) for l in range(8)]
+        self.opt = torch.optim.Adam(self.net.parameters(), 1e-3)
+
+    def loss(self, x):
+        n = x.shape[0]
+        if self.name == "flow_matching":
+            x0, t = torch.randn_like(x), torch.rand(n, 1)
+            xt = (1 - t) * x0 + t * x
+            return ((self.net(torch.cat([xt, t], 1)) - (x - x0)) ** 2).sum(1).mean()
+        if self.name == "diffusion":
+            t = torch.randint(1, 101, (n,))
+            a = self.alpha_bars[t - 1].unsqueeze(1)
+            eps = torch.randn_like(x)
+            xt = a.sqrt() * x + (1 - a).sqrt() * eps
+            features = time_features(t.float().unsqueeze(1) / 100)
+            return ((self.net(torch.cat([xt, features], 1)) - eps) ** 2).sum(1).mean()
+        if self.name == "vae":
+            out = self.net["enc"](x)
+            mean, log_var = out[:, :2], out[:, 2:]
+            z = mean + (0.5 * log_var).exp() * torch.randn_like(mean)
+            decoded, lv = self.net["dec"](z), self.log_var.clamp(-8, 4)
+            log_lik = (-0.5 * (math.log(2 * math.pi) + lv + (x - decoded) ** 2 / lv.exp())).sum(1)
+            kl = 0.5 * (mean**2 + log_var.exp() - 1 - log_var).sum(1)
+            return (kl - log_lik).mean()
+        if self.name == "real_nvp":
+            log_det = torch.zeros(n)
+            for net, mask in zip(self.net, self.masks):
+                out = net(x * mask)
+                s = 2.0 * torch.tanh(out[:, :2] / 2.0) * (1 - mask)
+                shift = out[:, 2:] * (1 - mask)
+                x = x * s.exp() + shift
+                log_det = log_det + s.sum(1)
+            log_p = -0.5 * (x**2).sum(1) - math.log(2 * math.pi)
+            return -(log_p + log_det).mean()
+        raise ValueError(self.name)
+
+    def step(self, atlas):
+        rows = lambda: atlas[torch.randint(0, atlas.shape[0], (BATCH,))]
+        if self.name == "gan":
+            real, fake = rows(), self.gen(torch.randn(BATCH, 2)).detach()
+            softplus = nn.functional.softplus
+            d_loss = softplus(-self.disc(real)).mean() + softplus(self.disc(fake)).mean()
+            self.d_opt.zero_grad()
+            d_loss.backward()
+            self.d_opt.step()
+            g_loss = softplus(-self.disc(self.gen(torch.randn(BATCH, 2)))).mean()
+            self.g_opt.zero_grad()
+            g_loss.backward()
+            self.g_opt.step()
+            return
+        loss = self.loss(rows())
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+
+
+def steps_per_second(name, atlas):
+    torch.manual_seed(0)
+    workload = Workload(name)
+    for _ in range(WARMUP):
+        workload.step(atlas)
+    start = time.perf_counter()
+    for _ in range(STEPS[name]):
+        workload.step(atlas)
+    return STEPS[name] / (time.perf_counter() - start)
+
+
+def main():
+    atlas = eight_gaussians(ATLAS, torch.Generator().manual_seed(0))
+    threads = os.cpu_count() or 1
+    results = {"torch": torch.__version__, "threads": threads, "python": sys.version.split()[0]}
+    for label, count in (("one_thread", 1), ("all_threads", threads)):
+        torch.set_num_threads(count)
+        results[label] = {name: steps_per_second(name, atlas) for name in STEPS}
+        print(f"torch {label}: {results[label]}", file=sys.stderr)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+// End-to-end checks that no work is lost: the notebook saved in the browser comes back when the
+// page opens without a link (Reset to lesson forgets it; a corrupt save is reported and
+// ignored), and a Rust panic, in the worker or on the main thread, is reported once while every
+// built lab is rebuilt from its last weights snapshot and trains on.
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { env } from "./harness.mjs";
+
+/** What a simulated panic prints on the console (the panic hook), which is expected there. */
+const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
+
+/** A fresh page (its own storage) at `path` that records page errors; resolves once it is ready. */
+async function open(path, viewport = { width: 1100, height: 1300 }) {
+  const page = await env.browser.newPage({ viewport });
+  page.problems = [];
+  page.on("pageerror", (error) => page.problems.push(error.message));
+  page.on("console", (message) => message.type() === "error" && !PANIC_OUTPUT.test(message.text()) && page.problems.push(message.text()));
+  await goto(page, path);
+  return page;
+}
+
+/** Navigates `page` to `path` and waits until the notebook is ready. */
+async function goto(page, path) {
+  await page.goto(`${env.origin}${path}`);
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
+}
+
+/** The element with `data-role="role"` inside `cell`. */
+const role = (cell, name) => cell.locator(`[data-role="${name}"]`).first();
+
+/** Waits until `cell` has drawn its first evaluation (its model is built). */
+const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
+
+/** Waits until `cell`'s step counter reaches `steps`. */
+async function waitForStep(cell, steps) {
+  await cell.evaluate(
+    (element, n) =>
+      new Promise((done, fail) => {
+        const started = Date.now();
+        const poll = () => {
+          if (Number(element.querySelector('[data-role="step"]')?.textContent) >= n) done();
+          else if (Date.now() - started > 110_000) fail(new Error(`step ${n} not reached`));
+          else setTimeout(poll, 100);
+        };
+        poll();
+      }),
+    steps,
+  );
+}
+
+test("an edited notebook is saved in the browser and restored by the page opened without a link", { timeout: 300_000 }, async () => {
+  const page = await open("/?backend=cpu&family=gan&width=32&batch_size=128");
+  const lab = page.locator(".lab-cell").first();
+  await built(lab);
+  await role(lab, "option-loss").selectOption("hinge");
+  await role(lab, "message").filter({ hasText: /reset/ }).waitFor({ timeout: 60_000 });
+  await page.locator("#add-text").click();
+  const text = page.locator(".text-cell").last();
+  await role(text, "edit").click();
+  await role(text, "editor").fill("My own notes: $x^2$");
+  await role(text, "edit").click();
+  await page.waitForFunction(() => localStorage.getItem("genlab.notebook")?.includes("My own notes"), null, { timeout: 10_000 });
+  const saved = await page.evaluate(() => localStorage.getItem("genlab.notebook"));
+  const link = await page.evaluate(() => location.hash);
+  assert.match(saved, /"loss":"hinge"/);
+
+  await goto(page, "/");
+  assert.match(await page.locator("#message").textContent(), /^Restored the notebook saved in this browser on .+\. Reset to lesson starts over\.$/);
+  assert.equal(await page.evaluate(() => location.hash), link, "the same notebook, to the byte");
+  assert.equal(await page.evaluate(() => localStorage.getItem("genlab.notebook")), saved);
+  assert.equal(await page.locator(".lab-cell").count(), 1);
+  assert.equal(await role(page.locator(".lab-cell").first(), "option-loss").inputValue(), "hinge");
+  assert.match(await page.locator(".text-cell").last().textContent(), /My own notes/);
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.locator("#reset-lesson").click();
+  await page.waitForFunction(() => document.querySelectorAll(".lab-cell").length === 14);
+  assert.equal(await page.evaluate(() => localStorage.getItem("genlab.notebook")), null, "Reset to lesson forgets the save");
+  await goto(page, "/");
+  assert.equal(await page.locator(".lab-cell").count(), 14, "the tour opens");
+  assert.doesNotMatch(await page.locator("#message").textContent(), /Restored/);
+
+  await page.evaluate(() => localStorage.setItem("genlab.notebook", JSON.stringify({ version: 1, cells: { kind: "text" } })));
+  await goto(page, "/");
+  assert.match(await page.locator("#message").textContent(), /was not restored \(cells: must be an array\); the lesson opens instead/);
+  assert.equal(await page.locator(".lab-cell").count(), 14);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+for (const [where, query, engine] of [
+  ["in the worker", "", "worker"],
+  ["on the main thread", "&worker=0", "main"],
+]) {
+  test(`a panic ${where} is said once; the lab is rebuilt from its snapshot and trains on`, { timeout: 300_000 }, async () => {
+    const page = await open(`/?backend=cpu&family=vae&width=32&batch_size=128${query}`);
+    assert.equal(await page.getAttribute("#engine-badge", "data-engine"), engine);
+    const lab = page.locator(".lab-cell").first();
+    await built(lab);
+    const link = await page.evaluate(() => location.hash);
+    await role(lab, "train").click();
+    await waitForStep(lab, 30);
+    await page.waitForFunction(() => Number(document.querySelector(".lab-cell")?.dataset.snapshotStep) > 0, null, { timeout: 60_000 });
+
+    await page.evaluate(() => window.dispatchEvent(new CustomEvent("genlab:simulate-panic")));
+    await page.locator("#message").filter({ hasText: /and was restarted/ }).waitFor({ timeout: 120_000 });
+    const snapshot = await lab.getAttribute("data-snapshot-step");
+    assert.ok(Number(snapshot) > 0, `snapshot of step ${snapshot}`);
+    const message = await page.locator("#message").textContent();
+    assert.match(message, /^GenLab's engine crashed \(.+\) and was restarted\. Every lab was rebuilt from its last snapshot and is paused: /);
+    assert.match(message, new RegExp(`VAE \\(lab 1\\) continues from step ${snapshot}\\.$`));
+    const said = (await page.locator("body").innerText()).split("GenLab's engine crashed").length - 1;
+    assert.equal(said, 1, "the crash is said once");
+    assert.equal(await role(lab, "step").textContent(), snapshot, "the lab is back at its snapshot's step");
+    assert.match(await role(lab, "message").textContent(), new RegExp(`continues from step ${snapshot} `));
+    assert.equal(await role(lab, "train").textContent(), "Train", "paused");
+    assert.equal(await page.getAttribute("#engine-badge", "data-engine"), engine, "a fresh engine of the same kind");
+    assert.equal(await page.evaluate(() => location.hash), link, "the notebook's settings are unchanged");
+
+    await role(lab, "train").click();
+    await waitForStep(lab, Number(snapshot) + 30);
+    await role(lab, "train").click();
+    assert.ok(Number.isFinite(Number(await role(lab, "loss").textContent())), "it trains on");
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}

@@ -1,0 +1,44 @@
+// Starting the engine that runs the labs: at page load, a Web Worker unless the browser has
+// none, it fails to start, or the page asks for the main thread (`?worker=0`, used to compare the
+// two); after a crash, a fresh engine of the same kind.
+
+import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
+import { loadGenLab, type GenLab } from "./genlab";
+
+/** Where the module and the worker come from (Trunk writes the URLs on the page's script tag). */
+export interface ModuleUrls {
+  /** The wasm-bindgen glue. */
+  bindings: string;
+  /** The wasm module. */
+  wasm: string;
+  /** `worker.js`, bundled beside `app.js`. */
+  worker: string;
+}
+
+/** Labs in a Web Worker where possible, otherwise on the main thread with the page's `genlab`. */
+export async function startEngine(genlab: GenLab, urls: ModuleUrls): Promise<Engine> {
+  if (new URLSearchParams(location.search).get("worker") === "0") return new MainThreadEngine(genlab, "the main thread (asked for by ?worker=0)");
+  if (typeof Worker === "undefined") return new MainThreadEngine(genlab, "the main thread: this browser has no Web Workers");
+  const absolute = (url: string) => new URL(url, document.baseURI).href;
+  try {
+    return await WorkerEngine.start(absolute(urls.worker), absolute(urls.bindings), absolute(urls.wasm));
+  } catch (error) {
+    return new MainThreadEngine(genlab, `the main thread: the worker could not start (${errorText(error)})`);
+  }
+}
+
+/** Fresh module instances loaded so far (each needs its own URL: a module is evaluated once). */
+let instances = 0;
+
+/**
+ * A fresh engine to replace `crashed`: a new worker, or on the main thread a new instance of the
+ * module (the crashed one stays unusable), which then also serves as the page's `genlab`.
+ */
+export async function restartEngine(crashed: Engine, genlab: GenLab, urls: ModuleUrls): Promise<{ engine: Engine; genlab: GenLab }> {
+  if (crashed instanceof WorkerEngine) return { engine: await startEngine(genlab, urls), genlab };
+  instances += 1;
+  const bindings = new URL(urls.bindings, document.baseURI);
+  bindings.searchParams.set("instance", String(instances));
+  const fresh = await loadGenLab(bindings.href, urls.wasm);
+  return { engine: new MainThreadEngine(fresh, crashed.where), genlab: fresh };
+}
