@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");
@@ -155,7 +155,7 @@ for (const name of Object.keys(IMAGE_FAMILY_STEPS)) {
   const result = await familiesInPage("webgpu", { [name]: IMAGE_FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS, true);
   results.images.webgpu[name] = result.error ? result : result[name];
 }
-await browser.close();
+await closeBrowser(browser);
 server.close();
 
 /** Rows of a family table; ratios against `reference`'s CPU steps/s in the same run. */
@@ -184,7 +184,7 @@ function panelRows(r) {
   }).join("\n");
 }
 const ratio = cpu.error || gpu.error ? "n/a" : `${(gpu.stepsPerSecond / cpu.stepsPerSecond).toFixed(3)}×`;
-console.log(`## Flow matching in headless Chromium (${new Date().toISOString().slice(0, 10)})
+finish(`## Flow matching in headless Chromium (${new Date().toISOString().slice(0, 10)})
 
 Workload: flow matching on 8 gaussians, velocity MLP 3→128→128→128→2 (SiLU), batch 512, Adam;
 ${CPU_STEPS} timed steps on the CPU path and ${GPU_STEPS} on WebGPU after a warm-up, sampling

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 /** Seconds of training before measuring, and measured. */
@@ -69,7 +69,7 @@ for (const family of LABS) {
   }
   rows.push([family, measured]);
 }
-await Promise.race([browser.close(), new Promise((done) => setTimeout(done, 10_000))]);
+await closeBrowser(browser);
 server.close();
 mkdirSync(join(root, "test-output"), { recursive: true });
 writeFileSync(join(root, "test-output", "bench-frames.json"), JSON.stringify(Object.fromEntries(rows)));
@@ -78,7 +78,7 @@ const line = (family, mode, m, reference) =>
   m.error || reference.error
     ? `| ${family} | ${mode} | ${m.error ?? "–"} | | | | | |`
     : `| ${family} | ${mode} | ${m.idle.fps.toFixed(1)} | ${m.training.fps.toFixed(1)} | ${(m.training.fps / reference.training.fps).toFixed(2)}× | ${m.training.p95.toFixed(0)} ms | ${m.training.longest.toFixed(0)} ms | ${m.stepsPerSecond.toFixed(0)} |`;
-console.log(`## Frame rate while training (${new Date().toISOString().slice(0, 10)})
+finish(`## Frame rate while training (${new Date().toISOString().slice(0, 10)})
 
 The page's own frames per second (requestAnimationFrame callbacks over ${MEASURE_SECONDS} s, after
 ${WARMUP_SECONDS} s of training) while one lab trains on the CPU backend at its defaults, with

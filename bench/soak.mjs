@@ -6,7 +6,7 @@
 // which `scripts/bench` includes in BENCHMARKS.md. Asserts nothing.
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const minutes = Number(process.env.SOAK_MINUTES ?? 30);
@@ -71,7 +71,7 @@ try {
 } catch (error) {
   samples = { error: String(error).split("\n")[0] };
 }
-await browser.close();
+await closeBrowser(browser);
 server.close();
 
 const mb = (bytes) => (bytes === null || bytes === undefined ? "–" : `${(bytes / 1e6).toFixed(1)}`);
@@ -97,7 +97,7 @@ ${shown.map((s) => `| ${(s.seconds / 60).toFixed(1)} | ${s.steps} | ${mb(s.wasm)
 Growth after the warm-up: wasm memory ${verdict(growth((s) => s.wasm))}; JS heap ${verdict(growth((s) => s.heap))};
 device allocator reserved ${verdict(growth((s) => s.device?.bytes_reserved))}.`;
 }
-console.log(`## Soak (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
+finish(`## Soak (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
 
 ${report()}
 `);

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "test-output", "tfjs-bench");
@@ -40,6 +40,6 @@ for (const backend of ["cpu", "wasm"]) {
     await page.close();
   }
 }
-await browser.close();
+await closeBrowser(browser);
 server.close();
-console.log(JSON.stringify(results));
+finish(JSON.stringify(results));

@@ -6,22 +6,10 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
-import { env, output } from "./harness.mjs";
+import { open as openPage, output, role } from "./harness.mjs";
 
-/** A fresh page at `path` that records page errors; resolves once the notebook is ready. */
-async function open(path, viewport = { width: 1100, height: 1500 }) {
-  const page = await env.browser.newPage({ viewport });
-  page.problems = [];
-  page.on("pageerror", (error) => page.problems.push(error.message));
-  page.on("console", (message) => message.type() === "error" && page.problems.push(message.text()));
-  await page.goto(`${env.origin}${path}`);
-  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
-  return page;
-}
-
-/** The element with `data-role="role"` inside `cell`. */
-const role = (cell, name) => cell.locator(`[data-role="${name}"]`).first();
+/** A fresh page at `path`, taller than the default (image grids and histograms). */
+const open = (path) => openPage(path, { viewport: { width: 1100, height: 1500 } });
 
 /**
  * Resolves once `holds({ element, arg })` is true in the page, `element` being `cell`'s element

@@ -6,40 +6,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { env, output } from "./harness.mjs";
-
-/** A fresh page at `path` that records page errors; resolves once the notebook is ready. */
-async function open(path, viewport = { width: 1100, height: 1300 }) {
-  const page = await env.browser.newPage({ viewport, acceptDownloads: true });
-  page.problems = [];
-  page.on("pageerror", (error) => page.problems.push(error.message));
-  page.on("console", (message) => message.type() === "error" && page.problems.push(message.text()));
-  await page.goto(`${env.origin}${path}`);
-  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
-  return page;
-}
-
-/** The element with `data-role="role"` inside `cell`. */
-const role = (cell, name) => cell.locator(`[data-role="${name}"]`).first();
-
-/** Waits until `cell`'s step counter reaches `steps`. */
-async function waitForStep(cell, steps, timeout = 120_000) {
-  await role(cell, "step").filter({ hasText: /^\d+$/ }).waitFor({ timeout });
-  await cell.evaluate(
-    (element, n) =>
-      new Promise((done, fail) => {
-        const started = Date.now();
-        const poll = () => {
-          if (Number(element.querySelector('[data-role="step"]')?.textContent) >= n) done();
-          else if (Date.now() - started > 110_000) fail(new Error(`step ${n} not reached`));
-          else setTimeout(poll, 100);
-        };
-        poll();
-      }),
-    steps,
-  );
-}
+import { env, open, output, role, waitForStep } from "./harness.mjs";
 
 /** The sliced W2 a cell shows once an evaluation has drawn it. */
 async function w2(cell) {

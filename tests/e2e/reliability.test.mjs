@@ -4,50 +4,16 @@
 // built lab is rebuilt from its last weights snapshot and trains on.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { env } from "./harness.mjs";
+import { goto, open as openPage, role, waitForStep } from "./harness.mjs";
 
 /** What a simulated panic prints on the console (the panic hook), which is expected there. */
 const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
 
-/** A fresh page (its own storage) at `path` that records page errors; resolves once it is ready. */
-async function open(path, viewport = { width: 1100, height: 1300 }) {
-  const page = await env.browser.newPage({ viewport });
-  page.problems = [];
-  page.on("pageerror", (error) => page.problems.push(error.message));
-  page.on("console", (message) => message.type() === "error" && !PANIC_OUTPUT.test(message.text()) && page.problems.push(message.text()));
-  await goto(page, path);
-  return page;
-}
-
-/** Navigates `page` to `path` and waits until the notebook is ready. */
-async function goto(page, path) {
-  await page.goto(`${env.origin}${path}`);
-  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
-}
-
-/** The element with `data-role="role"` inside `cell`. */
-const role = (cell, name) => cell.locator(`[data-role="${name}"]`).first();
+/** A fresh page at `path`, the panic's own console output expected. */
+const open = (path) => openPage(path, { ignore: PANIC_OUTPUT });
 
 /** Waits until `cell` has drawn its first evaluation (its model is built). */
 const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
-
-/** Waits until `cell`'s step counter reaches `steps`. */
-async function waitForStep(cell, steps) {
-  await cell.evaluate(
-    (element, n) =>
-      new Promise((done, fail) => {
-        const started = Date.now();
-        const poll = () => {
-          if (Number(element.querySelector('[data-role="step"]')?.textContent) >= n) done();
-          else if (Date.now() - started > 110_000) fail(new Error(`step ${n} not reached`));
-          else setTimeout(poll, 100);
-        };
-        poll();
-      }),
-    steps,
-  );
-}
 
 test("an edited notebook is saved in the browser and restored by the page opened without a link", { timeout: 300_000 }, async () => {
   const page = await open("/?backend=cpu&family=gan&width=32&batch_size=128");
@@ -126,3 +92,48 @@ for (const [where, query, engine] of [
     await page.close();
   });
 }
+
+test("a lost GPU device moves the lab to the CPU from its snapshot, and it trains on", { timeout: 600_000 }, async () => {
+  const page = await open("/?backend=webgpu&family=flow_matching&width=16&depth=1&batch_size=64");
+  assert.equal(await page.getAttribute("#backend-badge", "data-backend"), "webgpu");
+  const lab = page.locator(".lab-cell").first();
+  await built(lab);
+  await role(lab, "train").click();
+  await waitForStep(lab, 5);
+  await page.waitForFunction(() => Number(document.querySelector(".lab-cell")?.dataset.snapshotStep) > 0, null, { timeout: 300_000 });
+
+  await page.evaluate(() => window.dispatchEvent(new CustomEvent("genlab:simulate-device-loss")));
+  await page.locator("#message").filter({ hasText: /The GPU failed/ }).waitFor({ timeout: 300_000 });
+  const snapshot = await lab.getAttribute("data-snapshot-step");
+  assert.match(await page.locator("#message").textContent(), /labs now run on the CPU backend\. .+ continues from step \d+\.$/);
+  assert.equal(await page.getAttribute("#backend-badge", "data-backend"), "cpu", "the page says it runs on the CPU");
+
+  const train = role(lab, "train");
+  if ((await train.textContent()) === "Train") await train.click();
+  await waitForStep(lab, Number(snapshot) + 30);
+  assert.ok(Number.isFinite(Number(await role(lab, "loss").textContent())), "it trains on");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a loss that overflows pauses the lab, names what diverged and restores the last finite weights", { timeout: 300_000 }, async () => {
+  const page = await open("/?backend=cpu&family=flow_matching&width=16&depth=1&batch_size=64");
+  const lab = page.locator(".lab-cell").first();
+  await built(lab);
+  // Points at ±1e20 are finite, but their squared distances overflow f32: the first loss is infinite.
+  await lab.locator("details.own-data summary").click();
+  await role(lab, "points-csv").fill("x,y\n1e20,1e20\n-1e20,-1e20\n1e20,-1e20\n-1e20,1e20");
+  await role(lab, "use-points").click();
+  await role(lab, "message").filter({ hasText: /Training on your points/ }).waitFor({ timeout: 60_000 });
+  await role(lab, "train").click();
+  const message = role(lab, "message").filter({ hasText: /became NaN or infinite/ });
+  await message.waitFor({ timeout: 120_000 });
+  assert.match(
+    await message.textContent(),
+    /loss became NaN or infinite by step \d+; training paused and the weights of step 0 were restored\. Try a smaller learning_rate\./,
+  );
+  assert.equal(await role(lab, "train").textContent(), "Train", "paused");
+  assert.equal(await role(lab, "step").textContent(), "0", "back on the last finite weights' step");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

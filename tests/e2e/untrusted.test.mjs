@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { env, output } from "./harness.mjs";
+import { env, goto, output, role } from "./harness.mjs";
 
 /** A fresh page that records page errors and dialogs; resolves once the notebook at `path` is ready. */
 async function open(path) {
@@ -18,17 +18,12 @@ async function open(path) {
     page.problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  await page.goto(`${env.origin}${path}`);
-  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
+  await goto(page, path);
   return page;
 }
 
 /** The fragment of a notebook, built independently of the page's code: JSON, raw deflate, base64url. */
 const fragment = (notebook) => `#nb=${deflateRawSync(Buffer.from(JSON.stringify(notebook))).toString("base64url")}`;
-
-/** The element with `data-role="role"` inside `cell`. */
-const role = (cell, name) => cell.locator(`[data-role="${name}"]`).first();
 
 /** Resolves once the page has drawn two more frames (it is not frozen). */
 const frames = (page) => page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true)))));

@@ -77,6 +77,11 @@ export interface Engine {
   create(className: FamilyClassName, options: object): Promise<Lab>;
   /** Makes the wasm instance behind the labs panic (a test hook of crash recovery). */
   simulatePanic(): Promise<void>;
+  /**
+   * Makes every later call of a WebGPU lab fail as a lost GPU device would (a test hook of the
+   * fallback to the CPU; labs created afterwards on the CPU are unaffected).
+   */
+  simulateDeviceLoss(): Promise<void>;
 }
 
 type Handle = Record<string, unknown> & { free(): void };
@@ -84,6 +89,9 @@ type Handle = Record<string, unknown> & { free(): void };
 /** The labs of one wasm instance, by number. */
 export class LabTable {
   private readonly labs = new Map<number, Handle>();
+  /** Labs that run on WebGPU. */
+  private readonly onGpu = new Set<number>();
+  private deviceLost = false;
   private next = 1;
 
   constructor(private readonly genlab: GenLab) {}
@@ -105,6 +113,7 @@ export class LabTable {
     };
     const id = this.next++;
     this.labs.set(id, handle);
+    if (info.backend.backend === "webgpu") this.onGpu.add(id);
     return { id, info };
   }
 
@@ -112,6 +121,7 @@ export class LabTable {
   async call(id: number, method: string, args: unknown[]): Promise<unknown> {
     const handle = this.labs.get(id);
     if (handle === undefined) throw new Error("this lab was freed");
+    if (this.deviceLost && this.onGpu.has(id)) throw new Error("the GPU device was lost (DeviceLost, simulated)");
     const fn = handle[method];
     if (!(LAB_METHODS as readonly string[]).includes(method) || typeof fn !== "function") {
       throw new Error(`this lab has no method ${method}`);
@@ -123,11 +133,17 @@ export class LabTable {
   free(id: number): void {
     this.labs.get(id)?.free();
     this.labs.delete(id);
+    this.onGpu.delete(id);
   }
 
   /** Panics in Rust on purpose: the instance traps and is unusable from then on. */
   simulatePanic(): void {
     this.genlab.simulatePanic();
+  }
+
+  /** From now on, calls of WebGPU labs fail as after a lost device (a test hook). */
+  simulateDeviceLoss(): void {
+    this.deviceLost = true;
   }
 }
 
@@ -216,6 +232,10 @@ export class MainThreadEngine implements Engine {
   simulatePanic(): Promise<void> {
     return this.guard.run(() => this.table.simulatePanic());
   }
+
+  async simulateDeviceLoss(): Promise<void> {
+    this.table.simulateDeviceLoss();
+  }
 }
 
 /** A request to the worker (see `worker.ts`). */
@@ -225,7 +245,8 @@ export type WorkerRequest =
   | { id: number; op: "create"; className: FamilyClassName; options: object }
   | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
   | { id: number; op: "free"; lab: number }
-  | { id: number; op: "panic" };
+  | { id: number; op: "panic" }
+  | { id: number; op: "device-loss" };
 
 /** The worker's answer to request `id`. */
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData };
@@ -303,6 +324,10 @@ export class WorkerEngine implements Engine {
 
   async simulatePanic(): Promise<void> {
     await this.request({ op: "panic" });
+  }
+
+  async simulateDeviceLoss(): Promise<void> {
+    await this.request({ op: "device-loss" });
   }
 }
 

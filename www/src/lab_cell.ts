@@ -120,6 +120,8 @@ export class LabCell {
   private fail(error: unknown): void {
     const fault = gpuFault(error, this.lab);
     this.say(fault === null ? errorText(error) : `${fault}: moving to the CPU…`);
+    const restored = (error as { restoredStep?: unknown } | null)?.restoredStep;
+    if (typeof restored === "number") this.part("step").textContent = String(restored);
     if (fault !== null) this.events.onDeviceFault(this, fault);
   }
 

@@ -106,6 +106,11 @@ class NotebookPage {
     void this.engine.simulatePanic().catch(() => undefined);
   }
 
+  /** Loses the GPU device of WebGPU labs (a test hook: a `genlab:simulate-device-loss` event). */
+  simulateDeviceLoss(): void {
+    void this.engine.simulateDeviceLoss().catch(() => undefined);
+  }
+
   private labCells(): LabCell[] {
     return this.cells.flatMap((live) => (live.kind === "lab" ? [live.cell] : []));
   }
@@ -390,6 +395,7 @@ async function main(): Promise<void> {
     if (document.visibilityState === "hidden") autosave?.flush();
   });
   addEventListener("genlab:simulate-panic", () => page.simulatePanic());
+  addEventListener("genlab:simulate-device-loss", () => page.simulateDeviceLoss());
   const { notebook, message } = await initialNotebook(autosave);
   await page.load(notebook);
   if (message !== "") page.say(message);

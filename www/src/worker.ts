@@ -37,6 +37,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "panic":
       labs().simulatePanic();
       return null;
+    case "device-loss":
+      labs().simulateDeviceLoss();
+      return null;
   }
 }
 
