@@ -16,22 +16,12 @@ const CHAINS: usize = 8;
 impl Diffusion {
     /// The views on images; the reverse view's stages are the sampler's steps.
     pub(super) fn image_views(&self) -> Vec<ViewInfo> {
-        let stages = self.sampler_steps() as f32;
         vec![
-            ViewInfo {
-                name: "reverse",
-                title: "Denoising chain",
-                description: "8 chains of the sampler from noise (step 0) to images: the strip \
-                              shows evenly spaced steps",
-                input: ViewInput::State,
-                kind: ViewKind::Stages,
-                parameter: Some(ViewParameter {
-                    name: "step",
-                    default: stages,
-                    min: 0.0,
-                    max: stages,
-                }),
-            },
+            self.reverse_view(
+                "Denoising chain",
+                "8 chains of the sampler from noise (step 0) to images: the strip shows evenly \
+                 spaced steps",
+            ),
             ViewInfo {
                 name: "forward",
                 title: "Forward noising",

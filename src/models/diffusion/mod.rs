@@ -169,6 +169,25 @@ impl Diffusion {
         }
     }
 
+    /// The reverse-chain view: the sampler's states from noise (stage 0) to samples, one stage
+    /// per sampler step.
+    fn reverse_view(&self, title: &'static str, description: &'static str) -> ViewInfo {
+        let stages = self.sampler_steps() as f32;
+        ViewInfo {
+            name: "reverse",
+            title,
+            description,
+            input: ViewInput::State,
+            kind: ViewKind::Stages,
+            parameter: Some(ViewParameter {
+                name: "step",
+                default: stages,
+                min: 0.0,
+                max: stages,
+            }),
+        }
+    }
+
     fn sampler_steps(&self) -> usize {
         match self.config.sampler {
             DiffusionSampler::Ddpm => self.tables.steps(),
@@ -270,7 +289,6 @@ impl Family for Diffusion {
     }
 
     fn views(&self) -> Vec<ViewInfo> {
-        let stages = self.sampler_steps() as f32;
         if self.dim != 2 {
             return self.image_views();
         }
@@ -288,19 +306,10 @@ impl Family for Diffusion {
                     max: 1.0,
                 }),
             },
-            ViewInfo {
-                name: "reverse",
-                title: "Reverse chain, step by step",
-                description: "512 chains of the sampler from noise (step 0) to samples; slide through the steps",
-                input: ViewInput::State,
-                kind: ViewKind::Stages,
-                parameter: Some(ViewParameter {
-                    name: "step",
-                    default: stages,
-                    min: 0.0,
-                    max: stages,
-                }),
-            },
+            self.reverse_view(
+                "Reverse chain, step by step",
+                "512 chains of the sampler from noise (step 0) to samples; slide through the steps",
+            ),
             ViewInfo {
                 name: "score",
                 title: "Implied score vs the true score",
