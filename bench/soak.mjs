@@ -97,7 +97,7 @@ ${shown.map((s) => `| ${(s.seconds / 60).toFixed(1)} | ${s.steps} | ${mb(s.wasm)
 Growth after the warm-up: wasm memory ${verdict(growth((s) => s.wasm))}; JS heap ${verdict(growth((s) => s.heap))};
 device allocator reserved ${verdict(growth((s) => s.device?.bytes_reserved))}.`;
 }
-finish(`## Soak (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
+finish(`## Soak on the ${backend} backend (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
 
 ${report()}
 `);
