@@ -7,13 +7,12 @@
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { soakReport } from "./soak_report.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const minutes = Number(process.env.SOAK_MINUTES ?? 30);
 const backend = process.env.SOAK_BACKEND ?? "cpu";
 const SAMPLE_SECONDS = 30;
-/** Warm-up excluded from the flatness check: the allocators reach their working set. */
-const WARMUP_FRACTION = 1 / 6;
 
 const LABS = [
   ["FlowMatching", {}], ["Autoencoder", {}], ["Vae", {}], ["Gan", {}], ["Made", {}],
@@ -74,30 +73,7 @@ try {
 await closeBrowser(browser);
 server.close();
 
-const mb = (bytes) => (bytes === null || bytes === undefined ? "–" : `${(bytes / 1e6).toFixed(1)}`);
-function report() {
-  if (samples.error) return `The soak failed: ${samples.error}`;
-  const after = samples.filter((s) => s.seconds >= WARMUP_FRACTION * minutes * 60);
-  const growth = (key) => {
-    const values = after.map(key).filter((v) => typeof v === "number");
-    if (values.length < 2) return null;
-    return (values.at(-1) - values[0]) / Math.max(values[0], 1);
-  };
-  const verdict = (g) => (g === null ? "not reported" : `${(100 * g).toFixed(1)} % (${Math.abs(g) <= 0.05 ? "flat" : "NOT flat"})`);
-  const shown = samples.filter((_, k) => k % Math.max(1, Math.round(samples.length / 12)) === 0 || k === samples.length - 1);
-  return `Every family (${LABS.length} labs: the ten 2-D families on 8 gaussians at their defaults, PixelCNN,
-VAE, DDPM and GAN on the digits) trained round robin in one page on the ${backend} backend for
-${minutes} minutes, 5 steps per lab per round and one evaluation per round (in turn); memory sampled every
-${SAMPLE_SECONDS} s. Growth is measured from the end of the warm-up (the first ${Math.round(WARMUP_FRACTION * minutes)} minutes) to the end.
-
-| minute | steps | wasm memory (MB) | JS heap (MB) | device allocator in use / reserved (MB) |
-|---|---|---|---|---|
-${shown.map((s) => `| ${(s.seconds / 60).toFixed(1)} | ${s.steps} | ${mb(s.wasm)} | ${mb(s.heap)} | ${s.device ? `${mb(s.device.bytes_in_use)} / ${mb(s.device.bytes_reserved)}` : "not reported"} |`).join("\n")}
-
-Growth after the warm-up: wasm memory ${verdict(growth((s) => s.wasm))}; JS heap ${verdict(growth((s) => s.heap))};
-device allocator reserved ${verdict(growth((s) => s.device?.bytes_reserved))}.`;
-}
 finish(`## Soak on the ${backend} backend (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
 
-${report()}
+${soakReport({ samples, labs: LABS.length, backend, minutes, sampleSeconds: SAMPLE_SECONDS })}
 `);
