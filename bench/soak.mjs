@@ -36,11 +36,19 @@ async function soak({ backend, labs, seconds, sampleSeconds }) {
   let next = 0;
   let steps = 0;
   let round = 0;
+  const faults = [];
   while (performance.now() - start < seconds * 1000) {
-    for (const [k, { lab, images }] of built.entries()) {
-      await lab.train(5);
-      steps += 5;
-      if (k === round % built.length) await lab.evaluate(images ? 64 : 500);
+    for (const [k, { name, lab, images }] of built.entries()) {
+      // A numerical fault pauses a lab in the page and restores its weights: here it is
+      // counted and the round robin goes on, as a student would press Train again.
+      try {
+        await lab.train(5);
+        steps += 5;
+        if (k === round % built.length) await lab.evaluate(images ? 64 : 500);
+      } catch (error) {
+        if (typeof error?.what !== "string") throw error;
+        faults.push(`${name}${images ? " (digits)" : ""}: ${error.message}`);
+      }
     }
     round += 1;
     const elapsed = (performance.now() - start) / 1000;
@@ -55,7 +63,7 @@ async function soak({ backend, labs, seconds, sampleSeconds }) {
     }
   }
   for (const { lab } of built) lab.free();
-  return samples;
+  return { samples, faults };
 }
 
 const server = await serveDist(join(root, "dist"));
@@ -64,16 +72,16 @@ const page = await browser.newPage();
 page.on("console", (message) => message.text().startsWith("soak:") && console.error(message.text()));
 await page.goto(`${server.origin}/?backend=cpu`);
 await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
-let samples;
+let result;
 try {
-  samples = await page.evaluate(soak, { backend, labs: LABS, seconds: minutes * 60, sampleSeconds: SAMPLE_SECONDS });
+  result = await page.evaluate(soak, { backend, labs: LABS, seconds: minutes * 60, sampleSeconds: SAMPLE_SECONDS });
 } catch (error) {
-  samples = { error: String(error).split("\n")[0] };
+  result = { samples: { error: String(error).split("\n")[0] }, faults: [] };
 }
 await closeBrowser(browser);
 server.close();
 
 finish(`## Soak on the ${backend} backend (${new Date().toISOString().slice(0, 10)}, \`scripts/soak\`)
 
-${soakReport({ samples, labs: LABS.length, backend, minutes, sampleSeconds: SAMPLE_SECONDS })}
+${soakReport({ ...result, labs: LABS.length, backend, minutes, sampleSeconds: SAMPLE_SECONDS })}
 `);

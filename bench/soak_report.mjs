@@ -24,8 +24,11 @@ export function growth(samples, key) {
   return (median(values.slice(-third)) - first) / Math.max(first, 1);
 }
 
-/** The section for `samples` of `labs` trained on `backend` for `minutes`. */
-export function soakReport({ samples, labs, backend, minutes, sampleSeconds }) {
+/**
+ * The section for `samples` of `labs` trained on `backend` for `minutes`, with the numerical
+ * `faults` met on the way (each paused its lab and restored its weights; the soak went on).
+ */
+export function soakReport({ samples, faults = [], labs, backend, minutes, sampleSeconds }) {
   if (samples.error) return `The soak failed: ${samples.error}`;
   const after = samples.filter((s) => s.seconds >= WARMUP_FRACTION * minutes * 60);
   const verdict = (g) => (g === null ? "not reported" : `${(100 * g).toFixed(1)} % (${Math.abs(g) <= FLAT ? "flat" : "NOT flat"})`);
@@ -43,5 +46,6 @@ ${shown.map((s) => `| ${(s.seconds / 60).toFixed(1)} | ${s.steps} | ${mb(s.wasm)
 
 Change after the warm-up: wasm memory ${verdict(growth(after, (s) => s.wasm))}; JS heap
 ${verdict(growth(after, (s) => s.heap))}; device allocator reserved
-${verdict(growth(after, (s) => s.device?.bytes_reserved))}.`;
+${verdict(growth(after, (s) => s.device?.bytes_reserved))}.
+${faults.length === 0 ? "No numerical fault." : `Numerical faults (each lab paused, restored and trained on): ${faults.join("; ")}.`}`;
 }
