@@ -96,7 +96,7 @@ mod tests {
     fn with_the_exact_noise_the_bound_matches_its_closed_form_below_log_p() {
         let device = Device::flex();
         device.seed(31);
-        let (n, dim, s) = (4000, 2, 0.5f64);
+        let (n, dim, s) = (40_000, 2, 0.5f64);
         let x0 = Tensor::<2>::random([n, dim], Distribution::Normal(0.0, s), &device);
         // E log N(x; 0, s²I) = −½ D (ln 2πs² + 1).
         let log_p = -0.5 * dim as f64 * ((2.0 * std::f64::consts::PI * s * s).ln() + 1.0);
@@ -118,8 +118,9 @@ mod tests {
             ));
             eprintln!("E log p = {log_p:.4}, E bound = {expected:.4}, Monte Carlo {bound:.4}");
             assert!(expected < log_p, "a bound: {expected} vs {log_p}");
-            // Measured (seed 31): within 0.004 (linear, T = 1 000) and 0.023 (cosine, T = 200).
-            assert!((bound - expected).abs() < 0.06, "{bound} vs {expected}");
+            // Monte Carlo error of a mean over 40 000 points (the device generator is shared with
+            // other tests, so the points vary from run to run): measured within 0.02.
+            assert!((bound - expected).abs() < 0.04, "{bound} vs {expected}");
             let wrong = mean(variational_bound(x0.clone(), &tables, |x, _| {
                 x.zeros_like()
             }));
