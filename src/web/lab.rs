@@ -77,16 +77,8 @@ impl<F: Family + 'static> Lab<F> {
                 EvaluationError::Invalid(why) => error(&why),
             })?;
             let result = Object::new();
-            set(
-                &result,
-                "samples",
-                &Float32Array::from(probed.samples.as_slice()).into(),
-            );
-            set(
-                &result,
-                "data",
-                &Float32Array::from(evaluation.data.as_slice()).into(),
-            );
+            set_array32(&result, "samples", &probed.samples);
+            set_array32(&result, "data", &evaluation.data);
             set(&result, "divergences", &to_js(&evaluation.divergences)?);
             set(&result, "bounds", &to_js(&evaluation.bounds)?);
             set(
@@ -149,11 +141,7 @@ impl<F: Family + 'static> Lab<F> {
                 .try_into_vec_as::<f32>()
                 .map_err(|e| error(&format!("view {name} is unreadable: {e:?}")))?;
             let result = Object::new();
-            set(
-                &result,
-                "values",
-                &Float32Array::from(values.as_slice()).into(),
-            );
+            set_array32(&result, "values", &values);
             set(&result, "rows", &JsValue::from_f64(rows as f64));
             set(&result, "columns", &JsValue::from_f64(columns as f64));
             let truth = truth.map_or(JsValue::NULL, |t| Float32Array::from(t.as_slice()).into());
@@ -315,16 +303,8 @@ fn density_maps_to_js(maps: Option<&DensityMaps>) -> JsValue {
         "resolution",
         &JsValue::from_f64(maps.resolution as f64),
     );
-    set(
-        &result,
-        "model",
-        &Float64Array::from(maps.model.as_slice()).into(),
-    );
-    set(
-        &result,
-        "data",
-        &Float64Array::from(maps.data.as_slice()).into(),
-    );
+    set_array64(&result, "model", &maps.model);
+    set_array64(&result, "data", &maps.data);
     set(&result, "model_method", &maps.model_method.as_str().into());
     set(&result, "data_method", &maps.data_method.as_str().into());
     result.into()
@@ -336,16 +316,8 @@ fn memorisation_to_js(memorisation: Option<&Memorisation>) -> JsValue {
         return JsValue::NULL;
     };
     let result = Object::new();
-    set(
-        &result,
-        "model",
-        &Float64Array::from(memorisation.model.as_slice()).into(),
-    );
-    set(
-        &result,
-        "held_out",
-        &Float64Array::from(memorisation.held_out.as_slice()).into(),
-    );
+    set_array64(&result, "model", &memorisation.model);
+    set_array64(&result, "held_out", &memorisation.held_out);
     set(
         &result,
         "description",
@@ -368,4 +340,14 @@ fn fault(fault: &TrainingFault) -> JsValue {
 
 fn set(target: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &key.into(), value);
+}
+
+/// Sets `key` to a `Float64Array` copy of `values` (one copy, not one boundary call per value).
+fn set_array64(target: &JsValue, key: &str, values: &[f64]) {
+    set(target, key, &Float64Array::from(values).into());
+}
+
+/// Sets `key` to a `Float32Array` copy of `values`.
+fn set_array32(target: &JsValue, key: &str, values: &[f32]) {
+    set(target, key, &Float32Array::from(values).into());
 }
