@@ -15,6 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "browser/images.rs"]
 mod images;
+#[path = "browser/numerics.rs"]
+mod numerics;
 
 fn options(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()

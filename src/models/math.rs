@@ -17,6 +17,17 @@ pub fn descend<M: Module>(
     optim.step(learning_rate, module, grads)
 }
 
+/// `tanh(x)`, exact in f32 on every backend: WGSL's `tanh` may return NaN once `exp(2x)`
+/// overflows (gpuweb/gpuweb#4458; cubecl-wgpu 0.11 guards it on macOS builds only, never in
+/// wasm), so the argument is clamped to `±SATURATION` first, where f32 `tanh` already rounds to
+/// `±1` and its slope is below 1e-8.
+pub fn saturating_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    x.clamp(-SATURATION, SATURATION).tanh()
+}
+
+/// `|x|` beyond which f32 `tanh(x)` rounds to `±1`.
+const SATURATION: f32 = 10.0;
+
 /// `log(2π)`.
 pub const LOG_TWO_PI: f32 = 1.837_877_1;
 
@@ -126,6 +137,19 @@ mod tests {
         let first = (1f32.exp() + 2f32.exp() + 3f32.exp()).ln();
         assert!((got[0] - first).abs() < 1e-5, "{got:?}");
         assert!((got[1] - (1000.0 + 2f32.ln())).abs() < 1e-3, "{got:?}");
+    }
+
+    #[test]
+    fn saturating_tanh_equals_tanh_everywhere() {
+        // The clamp changes nothing in f32: tanh already rounds to ±1 at the saturation point.
+        assert_eq!(SATURATION.tanh(), 1.0);
+        let inputs = [
+            -1.0e4f32, -90.0, -10.0, -9.0, -0.5, 0.0, 0.5, 9.0, 10.0, 90.0, 1.0e4,
+        ];
+        let x = Tensor::<1>::from_data(TensorData::from(inputs), &Device::flex());
+        for (input, got) in inputs.iter().zip(values(saturating_tanh(x))) {
+            assert!((got - input.tanh()).abs() <= 1e-6, "tanh({input}) = {got}");
+        }
     }
 
     #[test]

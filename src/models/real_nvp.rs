@@ -15,7 +15,7 @@ use burn::tensor::Distribution;
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
 };
-use crate::models::math::{descend, standard_normal_log_density};
+use crate::models::math::{descend, saturating_tanh, standard_normal_log_density};
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};
@@ -78,7 +78,7 @@ impl RealNvp {
     /// `(s, t)` of coupling `l` at the kept coordinates `m⊙x`, `[n, dim]` each.
     fn scale_shift(net: &Mlp, kept: Tensor<2>, dim: usize) -> (Tensor<2>, Tensor<2>) {
         let out = net.forward(kept); // [n, 2·dim]
-        let s = (out.clone().narrow(1, 0, dim) / MAX_LOG_SCALE).tanh() * MAX_LOG_SCALE;
+        let s = saturating_tanh(out.clone().narrow(1, 0, dim) / MAX_LOG_SCALE) * MAX_LOG_SCALE;
         (s, out.narrow(1, dim, dim))
     }
 
