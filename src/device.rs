@@ -1,9 +1,11 @@
 //! The one place where the compute device is chosen.
 //!
 //! Native builds (tests, benchmarks) run on Burn's `flex` CPU backend. In the browser, WebGPU is
-//! used when an adapter exists, offers `timestamp-query` (CubeCL requires it) and is a hardware
-//! adapter; a software fallback adapter (SwiftShader in headless Chromium: about 150× slower
-//! than the CPU backend for a small MLP) is used only when WebGPU is forced. WebGPU is
+//! a candidate when an adapter exists, offers `timestamp-query` (CubeCL requires it) and is a
+//! hardware adapter; a software fallback adapter (SwiftShader in headless Chromium: about 50×
+//! slower than the CPU backend for a small MLP) is used only when WebGPU is forced. Between the
+//! CPU and a candidate adapter, a timing probe at start-up decides: a few training steps of the
+//! 2-D families' default shape on each, the faster wins ([`choose_by_timing`]). WebGPU is
 //! initialised at most once per page and its `Device` kept.
 
 use burn::tensor::Device;
@@ -104,34 +106,90 @@ pub fn cpu_device() -> Device {
     Device::flex()
 }
 
+/// The start-up timing probe's figures: milliseconds per training step on each backend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimingRace {
+    /// Per step on the CPU backend, or why it could not be timed.
+    pub cpu_ms: Result<f64, String>,
+    /// Per step on the WebGPU adapter, or why it could not be timed.
+    pub webgpu_ms: Result<f64, String>,
+}
+
+/// The verdict of the timing probe between the CPU backend and the WebGPU adapter `gpu` (a
+/// choice [`decide`] made for `Auto`): the faster per training step, both figures in the reason.
+/// A backend that could not be timed loses; the CPU wins ties and when neither was timed.
+pub fn choose_by_timing(gpu: BackendInfo, race: &TimingRace) -> BackendInfo {
+    let adapter = gpu
+        .adapter
+        .clone()
+        .unwrap_or_else(|| "the WebGPU adapter".into());
+    let figure = |timed: &Result<f64, String>| match timed {
+        Ok(ms) => format!("{ms:.1} ms per step"),
+        Err(why) => format!("failed ({why})"),
+    };
+    let figures = format!(
+        "timing probe at start-up: {} on WebGPU ({adapter}), {} on the CPU",
+        figure(&race.webgpu_ms),
+        figure(&race.cpu_ms)
+    );
+    let gpu_wins = match (&race.webgpu_ms, &race.cpu_ms) {
+        (Ok(gpu_ms), Ok(cpu_ms)) => gpu_ms < cpu_ms,
+        (Ok(_), Err(_)) => true,
+        (Err(_), _) => false,
+    };
+    if gpu_wins {
+        BackendInfo {
+            reason: format!("{figures}: WebGPU is faster"),
+            ..gpu
+        }
+    } else {
+        BackendInfo {
+            backend: BackendKind::Cpu,
+            adapter: None,
+            reason: format!("{figures}: the CPU is faster"),
+        }
+    }
+}
+
+/// Tasks CubeCL gathers into one WebGPU command submission unless the benchmark sets another
+/// value (CubeCL's default; see BENCHMARKS.md for the sweep).
+pub const DEFAULT_TASKS_PER_SUBMIT: usize = 32;
+
 #[cfg(target_arch = "wasm32")]
-pub use browser::{current, select};
+pub use browser::{current, race, select, set_tasks_per_submit};
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
     use burn::tensor::Device;
     use js_sys::{Function, Object, Promise, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
-    use super::{AdapterProbe, BackendInfo, BackendKind, BackendPreference, cpu_device, decide};
+    use super::{
+        AdapterProbe, BackendInfo, BackendKind, BackendPreference, DEFAULT_TASKS_PER_SUBMIT,
+        TimingRace, choose_by_timing, cpu_device, decide,
+    };
+    use crate::diagnostics::time_training_step;
 
     thread_local! {
         static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
         static CURRENT: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
+        /// The automatic choice, probed once per page.
+        static AUTOMATIC: RefCell<Option<BackendInfo>> = const { RefCell::new(None) };
+        static TASKS_PER_SUBMIT: Cell<usize> = const { Cell::new(DEFAULT_TASKS_PER_SUBMIT) };
     }
 
     /// Chooses the backend for `preference`, initialising WebGPU on first use, and makes it the
-    /// device of every lab created afterwards.
+    /// device of every lab created afterwards. `Auto` with a hardware adapter runs the timing
+    /// probe once per page ([`race`]).
     pub async fn select(preference: BackendPreference) -> Result<(Device, BackendInfo), String> {
-        let probe = if preference == BackendPreference::Cpu {
-            Err("not probed".into())
-        } else {
-            probe_adapter().await
+        let info = match preference {
+            BackendPreference::Auto => automatic().await,
+            BackendPreference::Cpu => decide(preference, Err("not probed".into()))?,
+            BackendPreference::Webgpu => decide(preference, probe_adapter().await)?,
         };
-        let info = decide(preference, probe)?;
         let device = match info.backend {
             BackendKind::Cpu => cpu_device(),
             BackendKind::Webgpu => webgpu_device().await?,
@@ -148,11 +206,70 @@ mod browser {
         }
     }
 
+    /// Sets the tasks CubeCL gathers into one command submission (1 ..= 256): only before
+    /// WebGPU is first used, since its runtime cannot be reconfigured.
+    pub fn set_tasks_per_submit(tasks: usize) -> Result<(), String> {
+        if WEBGPU.with(|w| w.borrow().is_some()) {
+            return Err(format!(
+                "WebGPU is already running with {} tasks per submit; reload the page to \
+                 change it",
+                TASKS_PER_SUBMIT.get()
+            ));
+        }
+        TASKS_PER_SUBMIT.set(tasks);
+        Ok(())
+    }
+
+    /// Times a training step on the CPU backend and on WebGPU (initialising it on whatever
+    /// adapter the browser offers): the start-up probe's figures.
+    pub async fn race() -> TimingRace {
+        let cpu_ms = time_training_step(&cpu_device(), now_ms).await;
+        let webgpu_ms = match webgpu_device().await {
+            Ok(gpu) => time_training_step(&gpu, now_ms).await,
+            Err(why) => Err(why),
+        };
+        TimingRace { cpu_ms, webgpu_ms }
+    }
+
+    /// `Auto`: the CPU unless a usable hardware adapter wins the timing probe; decided once.
+    async fn automatic() -> BackendInfo {
+        if let Some(info) = AUTOMATIC.with(|a| a.borrow().clone()) {
+            return info;
+        }
+        // `decide` fails only when WebGPU is forced; `Auto` always has the CPU.
+        let candidate =
+            decide(BackendPreference::Auto, probe_adapter().await).unwrap_or_else(|why| {
+                BackendInfo {
+                    backend: BackendKind::Cpu,
+                    adapter: None,
+                    reason: why,
+                }
+            });
+        let info = match candidate.backend {
+            BackendKind::Cpu => candidate,
+            BackendKind::Webgpu => choose_by_timing(candidate, &race().await),
+        };
+        AUTOMATIC.with(|a| *a.borrow_mut() = Some(info.clone()));
+        info
+    }
+
+    /// `performance.now()`, in the page or in a worker.
+    fn now_ms() -> f64 {
+        let performance = get(&js_sys::global(), "performance");
+        get(&performance, "now")
+            .dyn_into::<Function>()
+            .ok()
+            .and_then(|now| now.call0(&performance).ok())
+            .and_then(|t| t.as_f64())
+            .unwrap_or_else(js_sys::Date::now)
+    }
+
     async fn webgpu_device() -> Result<Device, String> {
         if let Some(device) = WEBGPU.with(|w| w.borrow().clone()) {
             return Ok(device);
         }
         let device = Device::wgpu_options()
+            .tasks_max(TASKS_PER_SUBMIT.get())
             .init_async()
             .await
             .map_err(|error| format!("WebGPU initialisation failed: {error}"))?;
@@ -258,6 +375,71 @@ mod tests {
         assert!(error.contains("no adapter"), "{error}");
         let error = decide(BackendPreference::Webgpu, adapter(false, false)).unwrap_err();
         assert!(error.contains("timestamp-query"), "{error}");
+    }
+
+    fn gpu_candidate() -> BackendInfo {
+        decide(BackendPreference::Auto, adapter(true, false)).unwrap()
+    }
+
+    #[test]
+    fn the_timing_probe_picks_the_faster_backend_and_says_why() {
+        let race = |cpu: f64, gpu: f64| TimingRace {
+            cpu_ms: Ok(cpu),
+            webgpu_ms: Ok(gpu),
+        };
+        let gpu = choose_by_timing(gpu_candidate(), &race(12.0, 3.5));
+        assert_eq!(gpu.backend, BackendKind::Webgpu);
+        assert_eq!(gpu.adapter.as_deref(), Some("test adapter"));
+        assert!(
+            gpu.reason
+                .contains("3.5 ms per step on WebGPU (test adapter)"),
+            "{}",
+            gpu.reason
+        );
+        assert!(
+            gpu.reason.contains("12.0 ms per step on the CPU"),
+            "{}",
+            gpu.reason
+        );
+        let cpu = choose_by_timing(gpu_candidate(), &race(4.0, 9.0));
+        assert_eq!(cpu.backend, BackendKind::Cpu);
+        assert_eq!(cpu.adapter, None);
+        assert!(cpu.reason.ends_with("the CPU is faster"), "{}", cpu.reason);
+        assert_eq!(
+            choose_by_timing(gpu_candidate(), &race(5.0, 5.0)).backend,
+            BackendKind::Cpu
+        );
+    }
+
+    #[test]
+    fn a_backend_that_cannot_be_timed_loses() {
+        let failed_gpu = TimingRace {
+            cpu_ms: Ok(12.0),
+            webgpu_ms: Err("device lost".into()),
+        };
+        let info = choose_by_timing(gpu_candidate(), &failed_gpu);
+        assert_eq!(info.backend, BackendKind::Cpu);
+        assert!(
+            info.reason.contains("failed (device lost)"),
+            "{}",
+            info.reason
+        );
+        let failed_cpu = TimingRace {
+            cpu_ms: Err("out of memory".into()),
+            webgpu_ms: Ok(30.0),
+        };
+        assert_eq!(
+            choose_by_timing(gpu_candidate(), &failed_cpu).backend,
+            BackendKind::Webgpu
+        );
+        let neither = TimingRace {
+            cpu_ms: Err("a".into()),
+            webgpu_ms: Err("b".into()),
+        };
+        assert_eq!(
+            choose_by_timing(gpu_candidate(), &neither).backend,
+            BackendKind::Cpu
+        );
     }
 
     #[test]

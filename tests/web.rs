@@ -13,6 +13,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "browser/backend_choice.rs"]
+mod backend_choice;
 #[path = "browser/images.rs"]
 mod images;
 #[path = "browser/numerics.rs"]

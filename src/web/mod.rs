@@ -209,6 +209,43 @@ pub async fn device_memory() -> Result<JsValue, JsValue> {
     }
 }
 
+/// Times a training step of the 2-D families' default shape (flow matching, MLP 3×128, batch
+/// 512) on the CPU backend and on WebGPU, on whatever adapter the browser offers, software
+/// included: `{ cpu_ms, webgpu_ms, cpu_error, webgpu_error, choice, reason }`, `choice` being
+/// what the automatic choice would take on a hardware adapter with these figures. The page's
+/// `initBackend("auto")` runs the same probe once when a hardware adapter is present; the
+/// benchmark and the browser tests call this to see it on the software adapter too.
+#[wasm_bindgen(js_name = timingProbe)]
+pub async fn timing_probe() -> Result<JsValue, JsValue> {
+    ensure_constructors();
+    let race = device::race().await;
+    let candidate = device::BackendInfo {
+        backend: device::BackendKind::Webgpu,
+        adapter: None,
+        reason: String::new(),
+    };
+    let verdict = device::choose_by_timing(candidate, &race);
+    convert::to_js(&serde_json::json!({
+        "cpu_ms": race.cpu_ms.as_ref().ok(),
+        "webgpu_ms": race.webgpu_ms.as_ref().ok(),
+        "cpu_error": race.cpu_ms.as_ref().err(),
+        "webgpu_error": race.webgpu_ms.as_ref().err(),
+        "choice": verdict.backend,
+        "reason": verdict.reason,
+    }))
+}
+
+/// Sets the tasks CubeCL gathers into one WebGPU command submission (1 ..= 256; default
+/// 32), before WebGPU's first use in this instance: the benchmark's sweep. Rejects naming
+/// `tasks_per_submit` when out of range or when WebGPU already runs.
+#[wasm_bindgen(js_name = configureWebgpu)]
+pub fn configure_webgpu(tasks_per_submit: u32) -> Result<(), JsValue> {
+    check_range("tasks_per_submit", tasks_per_submit, 1, 256)
+        .map_err(|e| convert::option_error(&e))?;
+    device::set_tasks_per_submit(tasks_per_submit as usize)
+        .map_err(|why| convert::option_error(&OptionError::new("tasks_per_submit", why)))
+}
+
 /// Panics on purpose, leaving this instance unusable (a wasm trap), so that the page's crash
 /// recovery (a fresh instance, the notebook and the last weights restored) can be tested.
 #[wasm_bindgen(js_name = simulatePanic)]

@@ -1,0 +1,99 @@
+// A profile of flow matching's training step (MLP 3×128, batch 512) on the CPU path in headless
+// Chromium: V8's sampling profiler over STEPS steps, self time per wasm function, grouped by
+// what the function does. The shipped module carries no function names, so this profiles the
+// same build before wasm-opt (cargo's output, names kept) through freshly generated bindings.
+// Prints a Markdown section; `scripts/bench` includes it in BENCHMARKS.md. Asserts nothing.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+const named = join(target, "wasm32-unknown-unknown", "release", "genlab.wasm");
+const STEPS = 200;
+const SLICE = 10;
+
+// dist/ with its module replaced by the named one (same exports, same page).
+const site = mkdtempSync(join(tmpdir(), "genlab-profile-"));
+cpSync(join(root, "dist"), site, { recursive: true });
+const outName = readdirSync(site).find((name) => name.endsWith("_bg.wasm")).replace(/_bg\.wasm$/, "");
+execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", site, "--out-name", outName, named]);
+
+/** What a function does, from its (mangled) Rust path. */
+const GROUPS = [
+  ["matrix products (gemm)", /gemm|matmul|Gemm/],
+  ["allocation and copies", /dlmalloc|alloc|realloc|memcpy|memmove|memset|__rust_dealloc|drop_in_place|Vec.*clone|to_vec/],
+  ["autodiff graph (burn-autodiff)", /burn_autodiff/],
+  ["element-wise and reductions (burn-flex)", /burn_flex/],
+  ["optimizer (burn-optim)", /burn_optim/],
+  ["tensor front end (burn-tensor, burn-backend)", /burn_tensor|burn_backend|burn_std|burn_dispatch/],
+  ["GenLab", /genlab/],
+];
+
+async function profileSteps() {
+  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const genlab = await import(bindings);
+  await genlab.default({ module_or_path: wasm });
+  await genlab.initBackend("cpu");
+  window.lab = await genlab.FlowMatching.create({ width: 128, depth: 3, batch_size: 512, seed: 0 });
+  await window.lab.train(20);
+}
+
+const server = await serveDist(site);
+const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+const page = await browser.newPage();
+await page.goto(`${server.origin}/?backend=cpu`);
+await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+await page.evaluate(profileSteps);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send("Profiler.enable");
+await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+await cdp.send("Profiler.start");
+const wall = await page.evaluate(async ({ steps, slice }) => {
+  const start = performance.now();
+  for (let done = 0; done < steps; done += slice) await window.lab.train(slice);
+  return performance.now() - start;
+}, { steps: STEPS, slice: SLICE });
+const { profile } = await cdp.send("Profiler.stop");
+await closeBrowser(browser);
+server.close();
+rmSync(site, { recursive: true, force: true });
+
+// Self time per function, then per group.
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const self = new Map();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const micros = profile.timeDeltas[i + 1] ?? 0;
+  const name = byId.get(id).callFrame.functionName || "(anonymous)";
+  if (name === "(idle)" || name === "(program)") return;
+  self.set(name, (self.get(name) ?? 0) + micros);
+  total += micros;
+});
+const groupOf = (name) => GROUPS.find(([, pattern]) => pattern.test(name))?.[0] ?? "other (JS, glue, runtime)";
+const groups = new Map();
+for (const [name, micros] of self) groups.set(groupOf(name), (groups.get(groupOf(name)) ?? 0) + micros);
+const percent = (micros) => `${((100 * micros) / total).toFixed(1)} %`;
+const shorten = (name) => name.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]+\]/g, "").slice(0, 110);
+const groupRows = [...groups].sort((a, b) => b[1] - a[1]).map(([group, micros]) => `| ${group} | ${percent(micros)} |`).join("\n");
+const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
+  .map(([name, micros]) => `| \`${shorten(name).replaceAll("|", "\\|")}\` | ${percent(micros)} | ${groupOf(name)} |`).join("\n");
+
+finish(`## Profile of a CPU-path training step (${new Date().toISOString().slice(0, 10)}, \`bench/profile_step.mjs\`)
+
+Flow matching (MLP 3×128, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
+(${(wall / STEPS).toFixed(2)} ms per step with the profiler on), V8's sampling profiler every
+100 µs; self time of each function as a share of the busy time. The module is cargo's build
+before wasm-opt (names kept).
+
+| what | share of the step |
+|---|---|
+${groupRows}
+
+| function (self time) | share | group |
+|---|---|---|
+${top}
+`);

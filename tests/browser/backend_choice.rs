@@ -1,0 +1,60 @@
+//! The start-up timing probe between the CPU backend and WebGPU, and the WebGPU runtime's
+//! submission setting, from JavaScript.
+
+use genlab::web::{configure_webgpu, init_backend, timing_probe};
+use wasm_bindgen_test::*;
+
+use super::{get, message};
+
+#[wasm_bindgen_test]
+async fn the_timing_probe_times_both_backends_and_picks_the_faster() {
+    let probe = timing_probe().await.expect("the probe runs");
+    let cpu = get(&probe, "cpu_ms").as_f64().expect("the CPU was timed");
+    let gpu = get(&probe, "webgpu_ms").as_f64().expect("WebGPU was timed");
+    assert!(
+        cpu > 0.0 && cpu.is_finite() && gpu > 0.0 && gpu.is_finite(),
+        "{cpu} {gpu}"
+    );
+    let faster = if gpu < cpu { "webgpu" } else { "cpu" };
+    assert_eq!(get(&probe, "choice").as_string().as_deref(), Some(faster));
+    let reason = get(&probe, "reason").as_string().unwrap();
+    assert!(
+        reason.contains(&format!("{cpu:.1} ms per step on the CPU")),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!("{gpu:.1} ms per step on WebGPU")),
+        "{reason}"
+    );
+    init_backend("cpu".into()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn tasks_per_submit_is_checked_and_fixed_once_webgpu_runs() {
+    for bad in [0, 257] {
+        let error = configure_webgpu(bad).unwrap_err();
+        assert_eq!(
+            get(&error, "field").as_string().as_deref(),
+            Some("tasks_per_submit")
+        );
+        assert!(
+            message(&error).contains("between 1 and 256"),
+            "{}",
+            message(&error)
+        );
+    }
+    init_backend("webgpu".into())
+        .await
+        .expect("a WebGPU adapter");
+    let error = configure_webgpu(16).unwrap_err();
+    assert_eq!(
+        get(&error, "field").as_string().as_deref(),
+        Some("tasks_per_submit")
+    );
+    assert!(
+        message(&error).contains("reload the page"),
+        "{}",
+        message(&error)
+    );
+    init_backend("cpu".into()).await.unwrap();
+}
