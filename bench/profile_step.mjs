@@ -24,6 +24,7 @@ execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir",
 
 /** What a function does, from its (mangled) Rust path. */
 const GROUPS = [
+  ["transcendental functions (libm: expf, logf, …)", /compiler_builtins::math|libm|^(expf|logf|log1pf|tanhf|powf)$/],
   ["matrix products (gemm)", /gemm|matmul|Gemm/],
   ["allocation and copies", /dlmalloc|alloc|realloc|memcpy|memmove|memset|__rust_dealloc|drop_in_place|Vec.*clone|to_vec/],
   ["autodiff graph (burn-autodiff)", /burn_autodiff/],
