@@ -8,12 +8,13 @@ use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
-use burn::tensor::activation::{log_softmax, silu};
+use burn::tensor::activation::log_softmax;
 use burn::tensor::{Distribution, Int, TensorData};
 
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
 };
+use crate::models::activation::silu;
 use crate::models::math::{LOG_TWO_PI, descend, log_sum_exp};
 use crate::options::{OptionError, check_network, check_range};
 use crate::session::{Batches, TrainingConfig};

@@ -1,8 +1,8 @@
 //! The multilayer perceptron most 2-D families use.
 
+use crate::models::activation::silu;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::silu;
 
 /// A fully connected network `d_input → width (× depth) → d_output` with SiLU activations.
 #[derive(Config, Debug)]

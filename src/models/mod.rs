@@ -1,5 +1,6 @@
 //! Model families, one file each, plus the networks, solvers and tensor functions they share.
 
+pub mod activation;
 pub mod autoencoder;
 pub mod conditional;
 pub mod coupling;
