@@ -46,18 +46,20 @@ pub fn silu_and_slope(x: f32) -> (f32, f32) {
     (x * s, s * (1.0 + x * (1.0 - s)))
 }
 
-/// Whether `device` is the CPU backend, with or without autodiff.
-fn is_cpu(device: &Device) -> bool {
-    let flex = Device::flex();
-    *device == flex || *device == flex.autodiff()
+/// Whether SiLU on `device` is computed on the host: `None` off the CPU backend (Burn's silu),
+/// `Some(tracked)` on it, `tracked` when autodiff records the operations.
+fn host_path(device: &Device) -> Option<bool> {
+    // Device equality compares the hardware and ignores autodiff; only an autodiff device has
+    // a gradient-checkpointing strategy.
+    (*device == Device::flex()).then(|| device.gradient_checkpointing_strategy().is_some())
 }
 
 /// SiLU of every entry of `x` (`[n, d]` → `[n, d]`); see the module documentation.
 pub fn silu(x: Tensor<2>) -> Tensor<2> {
     let device = x.device();
-    if !is_cpu(&device) {
+    let Some(tracked) = host_path(&device) else {
         return burn::tensor::activation::silu(x);
-    }
+    };
     let shape = x.dims();
     let inputs = x
         .clone()
@@ -70,6 +72,9 @@ pub fn silu(x: Tensor<2>) -> Tensor<2> {
         (*value, *slope) = silu_and_slope(input);
     }
     let values = Tensor::<2>::from_data(TensorData::new(values, shape), &device); // [n, d]
+    if !tracked {
+        return values;
+    }
     let slopes = Tensor::<2>::from_data(TensorData::new(slopes, shape), &device); // [n, d]
     values + (x.clone() - x.detach()) * slopes
 }
@@ -141,6 +146,26 @@ mod tests {
         let burn_grad = values(reference.grad(&burn_grads).unwrap());
         for (a, b) in fast_grad.iter().zip(burn_grad) {
             assert!((a - b).abs() < 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_cpu_backend_takes_the_host_path_with_and_without_autodiff() {
+        // The training devices are made as `device.clone().autodiff()` (the families).
+        assert_eq!(host_path(&Device::flex().autodiff()), Some(true));
+        assert_eq!(host_path(&Device::flex()), Some(false));
+        let x = Tensor::<2>::ones([2, 2], &Device::flex().autodiff()).require_grad();
+        assert_eq!(host_path(&(x * 2.0).device()), Some(true));
+    }
+
+    #[test]
+    fn without_autodiff_it_is_the_plain_value() {
+        let data = TensorData::new(vec![-30.0f32, -2.5, -0.1, 0.0, 0.7, 4.0], [2, 3]);
+        let fast = silu(Tensor::<2>::from_data(data.clone(), &Device::flex()));
+        let burn = burn::tensor::activation::silu(Tensor::<2>::from_data(data, &Device::flex()));
+        let values = |t: Tensor<2>| t.into_data().try_into_vec::<f32>().unwrap();
+        for (a, b) in values(fast).iter().zip(values(burn)) {
+            assert!((a - b).abs() < 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
         }
     }
 }
