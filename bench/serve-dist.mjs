@@ -1,5 +1,5 @@
-// A static file server for dist/ on 127.0.0.1 (an ephemeral port), shared by the e2e test and
-// the browser benchmark.
+// A static file server for dist/ on 127.0.0.1, shared by scripts/serve (a fixed port), the e2e
+// tests and the browser benchmark (an ephemeral port).
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -9,8 +9,8 @@ const TYPES = {
   ".css": "text/css", ".map": "application/json",
 };
 
-/** Serves `dist`; resolves to `{ origin, close }`. */
-export async function serveDist(dist) {
+/** Serves `dist` on `port` (0: any free one); resolves to `{ origin, close }`. */
+export async function serveDist(dist, port = 0) {
   if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} has no index.html: run \`trunk build\` first`);
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
@@ -22,7 +22,10 @@ export async function serveDist(dist) {
     response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     createReadStream(file).pipe(response);
   });
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  await new Promise((done, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", done);
+  });
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 

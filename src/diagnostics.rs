@@ -45,6 +45,7 @@ mod tests {
     #[test]
     fn the_chain_sums_the_first_entry_of_each_product() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(1);
         let value = matmul_chain(&device, 3, 4, 2, 5)
             .into_data()

@@ -92,6 +92,12 @@ pub trait Family: Clone {
         "none"
     }
 
+    /// Whether [`Family::log_density`] is a lower bound of `log p_model` rather than its value
+    /// (the VAE's IWAE), so that estimates built on it are bounds too and say so.
+    fn log_density_is_lower_bound(&self) -> bool {
+        false
+    }
+
     /// Lower bounds of (or equal to) `log p_model(x)` for held-out likelihoods, each `[n]`,
     /// tightest first: the log-density itself by default; a family whose density is
     /// intractable but bounded gives its bounds (a diffusion model's variational bound; the

@@ -166,6 +166,33 @@ pub fn check_network(width: usize, depth: usize) -> Result<(), OptionError> {
     check_range("depth", depth, 1, 8)
 }
 
+/// Checks that a count given as a JavaScript number is a whole number in `min ..= max` and
+/// returns it; a fraction, NaN, an infinity or a value out of range is rejected with the value as
+/// given (so `2³² + 1` is refused, never wrapped to 1).
+pub fn check_count(field: &str, value: f64, min: u32, max: u32) -> Result<u32, OptionError> {
+    if value.fract() == 0.0 && value >= f64::from(min) && value <= f64::from(max) {
+        Ok(value as u32)
+    } else {
+        Err(OptionError::new(
+            field,
+            format!(
+                "must be a whole number from {min} to {max}, got {}",
+                js_number(value)
+            ),
+        ))
+    }
+}
+
+/// A number as JavaScript writes it (`NaN`, `Infinity`, `-1`, `1.5`).
+fn js_number(value: f64) -> String {
+    match value {
+        v if v.is_nan() => "NaN".into(),
+        f64::INFINITY => "Infinity".into(),
+        f64::NEG_INFINITY => "-Infinity".into(),
+        v => format!("{v}"),
+    }
+}
+
 /// Checks `min ≤ value ≤ max` (NaN fails), naming the field and the range otherwise.
 pub fn check_range<T>(field: &str, value: T, min: T, max: T) -> Result<(), OptionError>
 where
@@ -268,5 +295,42 @@ mod tests {
         assert!(error.message.contains("between"), "{}", error.message);
         assert!(check_range("x", f64::NAN, 0.0, 1.0).is_err());
         assert!(check_range("x", 1.0, 0.0, 1.0).is_ok());
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_in_range_never_wrapped() {
+        assert_eq!(check_count("steps", 7.0, 1, 100), Ok(7));
+        assert_eq!(check_count("steps", 100.0, 1, 100), Ok(100));
+        for (value, shown) in [
+            (4_294_967_297.0, "4294967297"),
+            (1.5, "1.5"),
+            (f64::NAN, "NaN"),
+            (-1.0, "-1"),
+            (0.0, "0"),
+            (f64::INFINITY, "Infinity"),
+            (101.0, "101"),
+        ] {
+            let error = check_count("steps", value, 1, 100).expect_err("must be rejected");
+            assert_eq!(error.field, "steps");
+            assert_eq!(
+                error.message,
+                format!("must be a whole number from 1 to 100, got {shown}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_dataset_is_named_with_where_and_what_was_expected() {
+        let bad = json!({"dataset": {"kind": "mixture", "weights": [1],
+            "means": [[0, 0, 1]], "covariances": [[1, 0, 0, 1]]}});
+        let error = Options::parse(&bad).unwrap_err();
+        assert_eq!(error.field, "dataset");
+        assert_eq!(error.message, "means[0]: expected 2 numbers [x, y], got 3");
+        let error = Options::parse(&json!({"dataset": "moonz"})).unwrap_err();
+        assert!(
+            error.message.ends_with("got \"moonz\""),
+            "{}",
+            error.message
+        );
     }
 }

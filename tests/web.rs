@@ -15,6 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "browser/backend_choice.rs"]
 mod backend_choice;
+#[path = "browser/hostile_calls.rs"]
+mod hostile_calls;
 #[path = "browser/images.rs"]
 mod images;
 #[path = "browser/numerics.rs"]
@@ -33,7 +35,9 @@ async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
 }
 
 async fn loss(lab: &FlowMatching, steps: u32) -> f64 {
-    let report = settle(lab.train(steps)).await.expect("training succeeds");
+    let report = settle(lab.train(steps.into(), None))
+        .await
+        .expect("training succeeds");
     get(&get(&report, "stats"), "loss").as_f64().unwrap()
 }
 
@@ -57,7 +61,7 @@ async fn trains_on_the_cpu_backend_and_the_loss_falls() {
     let last = loss(&lab, 20).await;
     assert!(last < 0.8 * first, "loss {first} → {last}");
     assert_eq!(lab.step().unwrap(), 230.0);
-    let evaluation = settle(lab.evaluate(500)).await.unwrap();
+    let evaluation = settle(lab.evaluate(500.into())).await.unwrap();
     let samples: Float32Array = get(&evaluation, "samples").dyn_into().unwrap();
     assert_eq!(samples.length(), 1000);
     let divergences: js_sys::Array = get(&evaluation, "divergences").dyn_into().unwrap();
@@ -92,7 +96,11 @@ async fn trains_on_webgpu() {
     let first = loss(&lab, 1).await;
     let second = loss(&lab, 2).await;
     assert!(first.is_finite() && second.is_finite(), "{first} {second}");
-    let samples: Float32Array = settle(lab.sample(64)).await.unwrap().dyn_into().unwrap();
+    let samples: Float32Array = settle(lab.sample(64.into()))
+        .await
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(samples.length(), 128);
     assert_eq!(
         get(&lab.backend().unwrap(), "backend").as_string().unwrap(),
@@ -134,7 +142,7 @@ async fn bad_options_reject_naming_the_field_and_the_handle_keeps_working() {
     let lab = FlowMatching::create(options(r#"{"width":16,"depth":1,"batch_size":32}"#))
         .await
         .unwrap();
-    let error = settle(lab.train(0)).await.unwrap_err();
+    let error = settle(lab.train(0.into(), None)).await.unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("steps"));
     assert!(loss(&lab, 2).await.is_finite());
     let error = init_backend("quantum".into()).await.unwrap_err();
@@ -150,7 +158,7 @@ fn dataset_functions_answer_from_javascript() {
         let reference = get(&info, "reference");
         assert!(get(&reference, "density").is_string(), "{name:?}");
         let bounds = get(&info, "bounds");
-        let grid = genlab::web::density_grid(name.clone(), bounds.clone(), 64).unwrap();
+        let grid = genlab::web::density_grid(name.clone(), bounds.clone(), 64.into()).unwrap();
         assert_eq!(grid.length(), 64 * 64);
         let width =
             get(&bounds, "x_max").as_f64().unwrap() - get(&bounds, "x_min").as_f64().unwrap();
@@ -158,10 +166,12 @@ fn dataset_functions_answer_from_javascript() {
             get(&bounds, "y_max").as_f64().unwrap() - get(&bounds, "y_min").as_f64().unwrap();
         let mass: f64 = grid.to_vec().iter().sum::<f64>() * width * height / (64.0 * 64.0);
         assert!((mass - 1.0).abs() < 0.03, "{name:?} integrates to {mass}");
-        let a = genlab::web::dataset_sample(name.clone(), 10, 3.0)
+        let a = genlab::web::dataset_sample(name.clone(), 10.into(), 3.0)
             .unwrap()
             .to_vec();
-        let b = genlab::web::dataset_sample(name, 10, 3.0).unwrap().to_vec();
+        let b = genlab::web::dataset_sample(name, 10.into(), 3.0)
+            .unwrap()
+            .to_vec();
         assert_eq!(a, b, "seeded");
     }
     // The exact score of 8 gaussians noised by σ: at the origin, by symmetry, it is zero.
@@ -173,7 +183,7 @@ fn dataset_functions_answer_from_javascript() {
     let error = genlab::web::density_grid(
         "moons".into(),
         options(r#"{"x_min":0,"x_max":1,"y_min":0,"y_max":1}"#),
-        0,
+        0.into(),
     )
     .unwrap_err();
     assert_eq!(
@@ -182,15 +192,15 @@ fn dataset_functions_answer_from_javascript() {
     );
     let points = options(r#"{"kind":"points","csv":"0,0\n1,1\n2,0"}"#);
     assert_eq!(
-        genlab::web::dataset_sample(points, 5, 1.0)
+        genlab::web::dataset_sample(points, 5.into(), 1.0)
             .unwrap()
             .length(),
         10
     );
     let bad = options(r#"{"kind":"points","csv":"0,0\n1,x"}"#);
-    let error = genlab::web::dataset_sample(bad, 5, 1.0).unwrap_err();
+    let error = genlab::web::dataset_sample(bad, 5.into(), 1.0).unwrap_err();
     assert!(message(&error).contains("line 2"), "{}", message(&error));
-    let error = genlab::web::dataset_sample("mnist".into(), 10, 0.0).unwrap_err();
+    let error = genlab::web::dataset_sample("mnist".into(), 10.into(), 0.0).unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("dataset"));
 }
 
@@ -202,14 +212,20 @@ macro_rules! trains_samples_and_shows_its_views {
         async fn $test() {
             init_backend("cpu".into()).await.unwrap();
             let lab = $class::create(options($options)).await.unwrap();
-            let report = settle(lab.train(3)).await.expect("training succeeds");
+            let report = settle(lab.train(3.into(), None))
+                .await
+                .expect("training succeeds");
             assert_eq!(get(&report, "step").as_f64(), Some(3.0));
             let stats: js_sys::Object = get(&report, "stats").dyn_into().unwrap();
             let stats = js_sys::Object::values(&stats);
             assert!(stats.iter().all(|v| v.as_f64().is_some_and(f64::is_finite)));
-            let samples: Float32Array = settle(lab.sample(50)).await.unwrap().dyn_into().unwrap();
+            let samples: Float32Array = settle(lab.sample(50.into()))
+                .await
+                .unwrap()
+                .dyn_into()
+                .unwrap();
             assert_eq!(samples.length(), 100);
-            let evaluation = settle(lab.evaluate(200)).await.unwrap();
+            let evaluation = settle(lab.evaluate(200.into())).await.unwrap();
             let divergences: js_sys::Array = get(&evaluation, "divergences").dyn_into().unwrap();
             assert!(divergences.length() >= 7);
             let data: Float32Array = get(&evaluation, "data").dyn_into().unwrap();
@@ -293,7 +309,7 @@ async fn sampling_settings_change_without_retraining_and_reflow_straightens() {
     ))
     .await
     .unwrap();
-    settle(lab.train(2)).await.unwrap();
+    settle(lab.train(2.into(), None)).await.unwrap();
     let all = lab
         .set_sampling(options(r#"{"sampler":"ddim","ddim_steps":5}"#))
         .unwrap();
@@ -323,10 +339,10 @@ async fn sampling_settings_change_without_retraining_and_reflow_straightens() {
     ))
     .await
     .unwrap();
-    settle(flow.train(3)).await.unwrap();
+    settle(flow.train(3.into(), None)).await.unwrap();
     assert_eq!(flow.reflow().unwrap(), 1.0);
-    settle(flow.train(2)).await.unwrap();
-    let straightness = settle(flow.straightness(256))
+    settle(flow.train(2.into(), None)).await.unwrap();
+    let straightness = settle(flow.straightness(256.into()))
         .await
         .unwrap()
         .as_f64()
@@ -340,14 +356,16 @@ async fn the_gan_handle_computes_the_optimal_discriminator() {
     let lab = Gan::create(options(r#"{"width":16,"batch_size":32}"#))
         .await
         .unwrap();
-    let grid: js_sys::Float64Array = settle(lab.optimal_discriminator(500, 16))
+    let grid: js_sys::Float64Array = settle(lab.optimal_discriminator(500.into(), 16.into()))
         .await
         .unwrap()
         .dyn_into()
         .unwrap();
     assert_eq!(grid.length(), 256);
     assert!(grid.to_vec().iter().all(|d| (0.0..=1.0).contains(d)));
-    let error = settle(lab.optimal_discriminator(500, 1)).await.unwrap_err();
+    let error = settle(lab.optimal_discriminator(500.into(), 1.into()))
+        .await
+        .unwrap_err();
     assert_eq!(
         get(&error, "field").as_string().as_deref(),
         Some("resolution")
@@ -368,9 +386,15 @@ macro_rules! trains_and_samples_on_webgpu {
                 .await
                 .expect("a WebGPU adapter");
             let lab = $class::create(options($options)).await.unwrap();
-            let report = settle(lab.train(2)).await.expect("training succeeds");
+            let report = settle(lab.train(2.into(), None))
+                .await
+                .expect("training succeeds");
             assert_eq!(get(&report, "step").as_f64(), Some(2.0));
-            let samples: Float32Array = settle(lab.sample(16)).await.unwrap().dyn_into().unwrap();
+            let samples: Float32Array = settle(lab.sample(16.into()))
+                .await
+                .unwrap()
+                .dyn_into()
+                .unwrap();
             assert_eq!(samples.length(), 32);
             assert!(samples.to_vec().iter().all(|v| v.is_finite()));
             init_backend("cpu".into()).await.unwrap();
@@ -393,7 +417,7 @@ async fn fine_steps_and_weights_round_trip_on_webgpu() {
         .expect("a WebGPU adapter");
     let settings = r#"{"width":8,"depth":1,"batch_size":16}"#;
     let lab = Gan::create(options(settings)).await.unwrap();
-    settle(lab.train(2)).await.unwrap();
+    settle(lab.train(2.into(), None)).await.unwrap();
     let report = settle(lab.act("discriminator_step".into())).await.unwrap();
     assert_eq!(get(&report, "step").as_f64(), Some(3.0));
     assert!(
@@ -432,7 +456,7 @@ async fn an_evaluation_carries_the_model_density_beside_the_data_density() {
     let lab = RealNvp::create(options(r#"{"width":8,"depth":1,"layers":2}"#))
         .await
         .unwrap();
-    let evaluation = settle(lab.evaluate(64)).await.unwrap();
+    let evaluation = settle(lab.evaluate(64.into())).await.unwrap();
     let maps = get(&evaluation, "densities");
     let resolution = get(&maps, "resolution").as_f64().unwrap() as u32;
     let model: js_sys::Float64Array = get(&maps, "model").dyn_into().unwrap();
@@ -444,7 +468,7 @@ async fn an_evaluation_carries_the_model_density_beside_the_data_density() {
     let gan = Gan::create(options(r#"{"width":8,"depth":1}"#))
         .await
         .unwrap();
-    let maps = get(&settle(gan.evaluate(64)).await.unwrap(), "densities");
+    let maps = get(&settle(gan.evaluate(64.into())).await.unwrap(), "densities");
     let method = get(&maps, "model_method").as_string().unwrap();
     assert!(method.contains("KDE of 64 model samples"), "{method}");
 }

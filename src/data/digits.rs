@@ -148,6 +148,18 @@ fn centres(grey: &[f32]) -> Vec<f32> {
     grey.iter().map(|v| (v + 0.5) / LEVELS as f32).collect()
 }
 
+/// Pixels in `[0, 1]` (model samples, dequantised images) rounded to the centre of the grey-level
+/// cell they fall in, `(⌊17x⌋ + ½)/17` (clamped to the 17 levels): images at the same footing
+/// as [`DigitImages::train_centres`], so an exact copy of a training image is at distance 0.
+pub fn to_cell_centres(pixels: &[f32]) -> Vec<f32> {
+    let top = (LEVELS - 1) as f32;
+    let grey: Vec<f32> = pixels
+        .iter()
+        .map(|x| (x * LEVELS as f32).floor().clamp(0.0, top))
+        .collect();
+    centres(&grey)
+}
+
 /// `n` rows of `grey` (`[rows, 64]` grey levels) drawn with replacement, each pixel dequantised.
 fn draw(grey: &[f32], n: usize, rng: &mut impl Rng) -> Vec<f32> {
     let rows = grey.len() / PIXELS;

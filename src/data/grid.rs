@@ -26,12 +26,7 @@ impl Grid {
                 "the resolution must be between 1 and {MAX_RESOLUTION}, got {resolution}"
             )));
         }
-        let ok = |lo: f32, hi: f32| lo.is_finite() && hi.is_finite() && lo < hi;
-        if !ok(bounds.x_min, bounds.x_max) || !ok(bounds.y_min, bounds.y_max) {
-            return Err(DataError::new(
-                "the bounds must be finite with x_min < x_max and y_min < y_max",
-            ));
-        }
+        bounds.check().map_err(DataError::new)?;
         Ok(Self {
             bounds,
             resolution,

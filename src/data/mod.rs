@@ -10,10 +10,11 @@ mod grid;
 mod mixture;
 mod reference;
 mod source;
+mod spec;
 mod toy;
 
 pub use empirical::{EmpiricalSet, MAX_CSV_BYTES, MAX_CSV_ROWS, parse_points_csv};
-pub use grid::Grid;
+pub use grid::{Grid, MAX_RESOLUTION};
 pub use mixture::GaussianMixture;
 pub use reference::{Exactness, Reference};
 pub use source::{CustomDataset, DataSource, DatasetSpec};

@@ -2,7 +2,7 @@
 //! its parameters, or the user's own points.
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::digits::{self, DigitImages, ImageSet};
 use super::{
@@ -14,7 +14,8 @@ use super::{
 /// or an object
 /// `{"kind": "mixture", "weights": [...], "means": [[x, y], ...], "covariances": [[a, b, c, d], ...]}`
 /// or `{"kind": "points", "csv": "x,y\n..."}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Parsed by hand (`spec.rs`) so that a rejection says what was expected and where.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DatasetSpec {
     /// A named reference set.
@@ -26,8 +27,8 @@ pub enum DatasetSpec {
 }
 
 /// The custom data sources.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CustomDataset {
     /// `Σ_k w_k N(μ_k, Σ_k)`, covariances row-major 2×2.
     Mixture {

@@ -49,6 +49,22 @@ pub struct Bounds {
     pub y_max: f32,
 }
 
+impl Bounds {
+    /// Checks that every edge is finite, `x_min < x_max` and `y_min < y_max`, saying which
+    /// pair is wrong otherwise.
+    pub fn check(&self) -> Result<(), String> {
+        for (axis, lo, hi) in [("x", self.x_min, self.x_max), ("y", self.y_min, self.y_max)] {
+            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                return Err(format!(
+                    "{axis}_min must be below {axis}_max, both finite; got {axis}_min = {lo}, \
+                     {axis}_max = {hi}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// FFJORD divides the 8-gaussians points by this constant (≈ √2) after sampling.
 const EIGHT_GAUSSIANS_RESCALE: f32 = 1.414;
 
@@ -370,5 +386,29 @@ mod tests {
                 "{p:?} is on a white square"
             );
         }
+    }
+
+    #[test]
+    fn bounds_checks_name_the_wrong_axis() {
+        let bounds = |x_min, x_max, y_min, y_max| Bounds {
+            x_min,
+            x_max,
+            y_min,
+            y_max,
+        };
+        assert_eq!(bounds(-1.0, 1.0, 0.0, 2.0).check(), Ok(()));
+        let reversed = bounds(1.0, -1.0, 0.0, 2.0).check().unwrap_err();
+        assert!(
+            reversed.starts_with("x_min must be below x_max"),
+            "{reversed}"
+        );
+        assert!(
+            reversed.ends_with("got x_min = 1, x_max = -1"),
+            "{reversed}"
+        );
+        let flat = bounds(-1.0, 1.0, 2.0, 2.0).check().unwrap_err();
+        assert!(flat.starts_with("y_min must be below y_max"), "{flat}");
+        assert!(bounds(f32::NAN, 1.0, 0.0, 1.0).check().is_err());
+        assert!(bounds(0.0, f32::INFINITY, 0.0, 1.0).check().is_err());
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::data::digits::{LEVELS, PIXELS, SIDE};
+use crate::data::digits::{LEVELS, PIXELS, SIDE, to_cell_centres};
 use crate::metrics::{
     BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, median_distance_in, nearest_distances,
 };
@@ -96,12 +96,13 @@ pub fn image_panel(
         noise_floor: Some(mmd.mmd2(inputs.other)?),
     });
     let memorisation = Memorisation {
-        model: nearest_distances(inputs.model, inputs.train_centres, PIXELS)?,
+        model: nearest_distances(&to_cell_centres(inputs.model), inputs.train_centres, PIXELS)?,
         held_out: nearest_distances(inputs.held_out_centres, inputs.train_centres, PIXELS)?,
         description: format!(
             "Euclidean distance in pixel units from each of {n} model samples and each of {} \
-             held-out images to its nearest training image ({}): samples much closer to the \
-             training images than held-out images are copies",
+             held-out images to its nearest training image ({}), all at the centres of their \
+             grey-level cells (a copy is at 0): samples much closer to the training images than \
+             held-out images are copies",
             inputs.held_out_centres.len() / PIXELS,
             inputs.train_centres.len() / PIXELS
         ),
@@ -214,6 +215,37 @@ mod tests {
         assert!(
             mmd.value > 20.0 * mmd.noise_floor.unwrap().abs().max(1e-3),
             "{mmd:?}"
+        );
+    }
+
+    #[test]
+    fn a_dequantised_copy_of_a_training_image_is_at_distance_zero() {
+        // Samples are continuous pixels, training images grey-level cell centres: compared
+        // as they were, an exact (dequantised) copy sat at √(64/12)/17 ≈ 0.136.
+        let images = DigitImages::new();
+        let mut rng = seeded_rng(8);
+        let train = images.train_centres();
+        let copies = images.sample(16, &mut rng);
+        let held_out = images.sample_held_out(16, &mut rng);
+        let inputs = ImagePanelInputs {
+            model: &copies,
+            held_out: &held_out,
+            other: &copies,
+            held_out_centres: &images.held_out_centres(),
+            train_centres: &train,
+            likelihoods: Vec::new(),
+        };
+        let (_, memorisation) = image_panel(&inputs).unwrap();
+        assert!(
+            memorisation.model.iter().all(|d| *d < 1e-6),
+            "{:?}",
+            memorisation.model
+        );
+        let mut held_out = memorisation.held_out.clone();
+        held_out.sort_by(f64::total_cmp);
+        assert!(
+            held_out[held_out.len() / 2] > 0.5,
+            "held-out images are not copies"
         );
     }
 }

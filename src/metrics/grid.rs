@@ -1,32 +1,43 @@
 //! Divergences between two densities tabulated on the same grid.
 //!
-//! Each density is turned into cell masses (value × cell area, renormalised over the grid) and
-//! smoothed by mixing with the uniform distribution at weight [`SMOOTHING`], so that every KL is
-//! finite. The sums then approximate the continuous divergences (the cell area cancels).
+//! Each density is turned into cell masses (value × cell area) plus one more cell, **outside**,
+//! holding the mass the window misses (`1 − Σ`), and smoothed by mixing with the uniform
+//! distribution over all cells at weight [`SMOOTHING`], so that every KL is finite. The sums
+//! then approximate the continuous divergences, mass outside the window included: a model with
+//! 30 % of its mass far away has a total variation of 0.3 from data inside the window, not the
+//! 0.04 that renormalising over the window would show.
 
 use super::MetricError;
 
 /// Weight of the uniform distribution mixed into both sides before any grid divergence.
 pub const SMOOTHING: f64 = 1e-4;
 
-/// Cell masses of a tabulated density: non-negative, renormalised, smoothed.
-pub fn cell_masses(values: &[f64]) -> Result<Vec<f64>, MetricError> {
+/// Cell masses of a density tabulated at the cell centres of a grid whose cells measure
+/// `cell_area`, then the mass outside the window as one more (last) cell, smoothed. Where the
+/// quadrature puts more than 1 inside, the inside is renormalised and nothing is outside.
+pub fn cell_masses(values: &[f64], cell_area: f64) -> Result<Vec<f64>, MetricError> {
     if values.is_empty() {
         return Err(MetricError::new("the density grid is empty"));
+    }
+    if !(cell_area > 0.0 && cell_area.is_finite()) {
+        return Err(MetricError::new(format!(
+            "the cell area must be finite and > 0, got {cell_area}"
+        )));
     }
     if let Some(bad) = values.iter().find(|v| !v.is_finite() || **v < 0.0) {
         return Err(MetricError::new(format!(
             "density values must be finite and ≥ 0, got {bad}"
         )));
     }
-    let total: f64 = values.iter().sum();
-    if total <= 0.0 {
-        return Err(MetricError::new("the density is zero on the whole grid"));
-    }
-    let uniform = 1.0 / values.len() as f64;
+    let inside: f64 = values.iter().sum::<f64>() * cell_area;
+    let scale = if inside > 1.0 { 1.0 / inside } else { 1.0 };
+    let outside = (1.0 - inside).max(0.0);
+    let uniform = 1.0 / (values.len() + 1) as f64;
     Ok(values
         .iter()
-        .map(|v| (1.0 - SMOOTHING) * v / total + SMOOTHING * uniform)
+        .map(|v| v * cell_area * scale)
+        .chain([outside])
+        .map(|m| (1.0 - SMOOTHING) * m + SMOOTHING * uniform)
         .collect())
 }
 
@@ -109,22 +120,13 @@ mod tests {
         let cells = 4000;
         let (lo, hi) = (-12.0, 12.0);
         let dx = (hi - lo) / cells as f64;
-        let pdf = |x: f64, m: f64, s: f64| (-(x - m).powi(2) / (2.0 * s * s)).exp() / s;
+        let pdf = |x: f64, m: f64, s: f64| {
+            (-(x - m).powi(2) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt())
+        };
         let centres: Vec<f64> = (0..cells).map(|i| lo + (i as f64 + 0.5) * dx).collect();
-        let p = cell_masses(
-            &centres
-                .iter()
-                .map(|&x| pdf(x, 0.0, 1.0))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
-        let q = cell_masses(
-            &centres
-                .iter()
-                .map(|&x| pdf(x, 1.0, 2.0))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
+        let tabulate = |m, s| centres.iter().map(|&x| pdf(x, m, s)).collect::<Vec<_>>();
+        let p = cell_masses(&tabulate(0.0, 1.0), dx).unwrap();
+        let q = cell_masses(&tabulate(1.0, 2.0), dx).unwrap();
         let exact = 2f64.ln() + (1.0 + 1.0) / 8.0 - 0.5;
         // The uniform smoothing at weight 1e-4 shifts KL by O(1e-3) here.
         assert!(
@@ -136,10 +138,32 @@ mod tests {
 
     #[test]
     fn invalid_grids_are_errors() {
-        assert!(cell_masses(&[]).is_err());
-        assert!(cell_masses(&[0.0, 0.0]).is_err());
-        assert!(cell_masses(&[1.0, f64::NAN]).is_err());
-        assert!(cell_masses(&[1.0, -1.0]).is_err());
+        assert!(cell_masses(&[], 1.0).is_err());
+        assert!(cell_masses(&[1.0, 1.0], 0.0).is_err());
+        assert!(cell_masses(&[1.0, f64::NAN], 1.0).is_err());
+        assert!(cell_masses(&[1.0, -1.0], 1.0).is_err());
         assert!(kl(&[0.5, 0.5], &[1.0]).is_err());
+    }
+
+    #[test]
+    fn mass_outside_the_window_counts() {
+        // Data: all its mass on two cells of area ½. Model: 70 % there, 30 % outside the window.
+        let p = cell_masses(&[1.0, 1.0], 0.5).unwrap();
+        let q = cell_masses(&[0.7, 0.7], 0.5).unwrap();
+        assert_eq!(p.len(), 3, "two cells and the outside");
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((total_variation(&p, &q).unwrap() - 0.3).abs() < 1e-3);
+        // The data has no mass outside: the reverse KL is as large as the smoothing allows,
+        // 2·0.35 ln(0.35/0.5) inside + 0.3 ln(0.3/(10⁻⁴/3)) outside ≈ 2.48 nats.
+        let expected = 0.7 * (0.7f64).ln() + 0.3 * (0.3 / (SMOOTHING / 3.0)).ln();
+        assert!(
+            (kl(&q, &p).unwrap() - expected).abs() < 0.01,
+            "{}",
+            kl(&q, &p).unwrap()
+        );
+        // A zero grid is all outside; an overshooting quadrature is renormalised inside.
+        assert!(cell_masses(&[0.0, 0.0], 1.0).unwrap()[2] > 0.99);
+        let over = cell_masses(&[1.5, 0.5], 1.0).unwrap();
+        assert!((over[0] - 0.75).abs() < 1e-3 && over[2] < 1e-4);
     }
 }

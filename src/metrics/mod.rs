@@ -19,7 +19,10 @@ pub use mmd::{
     BANDWIDTH_MULTIPLES, MmdAgainst, median_distance, median_distance_in, mmd2_unbiased,
 };
 pub use nearest::nearest_distances;
-pub use sinkhorn::{MAX_ITERATIONS as SINKHORN_MAX_ITERATIONS, sinkhorn_divergence};
+pub use sinkhorn::{
+    MARGINAL_TOLERANCE as SINKHORN_TOLERANCE, MAX_ITERATIONS as SINKHORN_MAX_ITERATIONS, Sinkhorn,
+    sinkhorn_divergence,
+};
 pub use sliced_wasserstein::{sliced_w2, sliced_w2_gaussians, wasserstein2_1d};
 
 use std::fmt;

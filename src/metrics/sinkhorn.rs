@@ -7,11 +7,38 @@
 
 use super::MetricError;
 
-/// Sinkhorn iterations at most, ε-scaling included; iteration stops earlier once ε has reached
-/// its target and the dual potentials move by less than `10⁻³ε`. Measured on 256 points of 8
-/// gaussians against moons, 60 iterations land within 0.011 (ε = 0.1) of the value after 2 000,
-/// about 3 % of the estimate's noise floor at that size.
-pub const MAX_ITERATIONS: usize = 60;
+/// Iterations at most per transport problem at the target ε, after the ε-scaling warm start.
+pub const MAX_ITERATIONS: usize = 2000;
+
+/// The solves stop once the transport plan's marginals are within this L1 error of the uniform
+/// weights (the plan then moves all but this fraction of the mass as the marginals require).
+pub const MARGINAL_TOLERANCE: f64 = 1e-3;
+
+/// The debiased Sinkhorn divergence and how its three transport solves ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sinkhorn {
+    /// `S_ε`, squared data units.
+    pub value: f64,
+    /// Iterations at the target ε of the slowest of the three solves.
+    pub iterations: usize,
+    /// The largest final L1 marginal error of the three plans.
+    pub marginal_error: f64,
+}
+
+/// When a solve stops: the marginal error reached, or the iterations spent.
+#[derive(Clone, Copy, Debug)]
+struct Stopping {
+    tolerance: f64,
+    max_iterations: usize,
+}
+
+const STOPPING: Stopping = Stopping {
+    tolerance: MARGINAL_TOLERANCE,
+    max_iterations: MAX_ITERATIONS,
+};
+
+/// An OT value and how its solve ended: `(value, iterations, marginal error)`.
+type Solve = (f64, usize, f64);
 
 fn points(set: &[f32], name: &str) -> Result<Vec<[f64; 2]>, MetricError> {
     if set.len() % 2 != 0 || set.is_empty() {
@@ -46,90 +73,117 @@ fn soft_min(x: [f64; 2], ys: &[[f64; 2]], g: &[f64], epsilon: f64) -> f64 {
     -epsilon * (max + (sum / ys.len() as f64).ln())
 }
 
-/// The ε schedule: from the squared diameter of the points, halving down to the target, then
-/// the target for the remaining iterations (ε-scaling, Feydy 2020, §3.3: far fewer iterations
-/// than starting at a small ε).
-fn schedule(points: &[[f64; 2]], epsilon: f64) -> impl Iterator<Item = f64> {
+/// The ε-scaling warm start (Feydy 2020, §3.3): from the squared diameter of the points,
+/// halving down to the target, one sweep each, so the solve at the target starts close.
+fn warm_start(points: &[[f64; 2]], epsilon: f64) -> Vec<f64> {
     let diameter2 = points
         .iter()
         .flat_map(|a| points.iter().map(move |b| cost(*a, *b)))
         .fold(0.0, f64::max);
-    let mut eps = diameter2.max(epsilon);
-    (0..MAX_ITERATIONS).map(move |_| {
-        let current = eps;
-        eps = (eps / 2.0).max(epsilon);
-        current
-    })
+    let mut schedule = Vec::new();
+    let mut eps = diameter2;
+    while eps > epsilon {
+        schedule.push(eps);
+        eps /= 2.0;
+    }
+    schedule.push(epsilon);
+    schedule
 }
 
-/// The largest change between two potentials.
-fn moved(old: &[f64], new: &[f64]) -> f64 {
-    old.iter()
-        .zip(new)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max)
+/// The L1 error of a plan's row marginal against uniform weights, from the potential `f` it
+/// was built with and the soft-min `update` of the other potential: row i carries
+/// `exp((fᵢ − updateᵢ)/ε)` times its weight.
+fn marginal_error(f: &[f64], update: &[f64], epsilon: f64) -> f64 {
+    f.iter()
+        .zip(update)
+        .map(|(fi, ui)| (1.0 - ((fi - ui) / epsilon).exp()).abs())
+        .sum::<f64>()
+        / f.len() as f64
 }
 
-/// Entropic OT value `OT_ε` between uniform measures on `xs` and `ys`: log-domain Sinkhorn
-/// updates on the ε schedule, stopped once ε is at its target and the potentials move
-/// by less than `10⁻³ε`.
-fn entropic_ot(xs: &[[f64; 2]], ys: &[[f64; 2]], epsilon: f64) -> f64 {
+/// The soft-min update of a potential on `xs` against the potential `g` on `ys`.
+fn update(xs: &[[f64; 2]], ys: &[[f64; 2]], g: &[f64], epsilon: f64) -> Vec<f64> {
+    xs.iter().map(|x| soft_min(*x, ys, g, epsilon)).collect()
+}
+
+/// Entropic OT value `OT_ε = ⟨α, f⟩ + ⟨β, g⟩` between uniform measures on `xs` and `ys`:
+/// alternating log-domain Sinkhorn updates (the columns are then exact), after the ε-scaling
+/// warm start, until the rows' marginal error is below the tolerance.
+fn entropic_ot(xs: &[[f64; 2]], ys: &[[f64; 2]], epsilon: f64, stop: Stopping) -> Solve {
     let both: Vec<[f64; 2]> = xs.iter().chain(ys).copied().collect();
     let mut f = vec![0.0; xs.len()];
     let mut g = vec![0.0; ys.len()];
-    for eps in schedule(&both, epsilon) {
-        // Simultaneous, averaged updates (as for the self terms): they converge where plain
-        // alternation creeps.
-        let new_f: Vec<f64> = xs
-            .iter()
-            .zip(&f)
-            .map(|(x, fi)| 0.5 * (fi + soft_min(*x, ys, &g, eps)))
-            .collect();
-        let new_g: Vec<f64> = ys
-            .iter()
-            .zip(&g)
-            .map(|(y, gj)| 0.5 * (gj + soft_min(*y, xs, &f, eps)))
-            .collect();
-        let change = moved(&f, &new_f).max(moved(&g, &new_g));
-        f = new_f;
-        g = new_g;
-        if eps <= epsilon && change < 1e-3 * epsilon {
-            break;
-        }
+    for eps in warm_start(&both, epsilon) {
+        f = update(xs, ys, &g, eps);
+        g = update(ys, xs, &f, eps);
     }
-    f.iter().sum::<f64>() / xs.len() as f64 + g.iter().sum::<f64>() / ys.len() as f64
+    let mut iterations = 0;
+    loop {
+        let new_f = update(xs, ys, &g, epsilon);
+        let error = marginal_error(&f, &new_f, epsilon);
+        if error < stop.tolerance || iterations >= stop.max_iterations {
+            let value = mean(&f) + mean(&g);
+            return (value, iterations, error);
+        }
+        f = new_f;
+        g = update(ys, xs, &f, epsilon);
+        iterations += 1;
+    }
 }
 
 /// `OT_ε(α, α)` by the symmetric update `f ← ½(f + T_ε(f))`, which converges in a few steps
-/// where alternating updates would oscillate.
-fn entropic_ot_self(xs: &[[f64; 2]], epsilon: f64) -> f64 {
+/// where alternating updates would oscillate; stopped on the marginal error like
+/// [`entropic_ot`].
+fn entropic_ot_self(xs: &[[f64; 2]], epsilon: f64, stop: Stopping) -> Solve {
     let mut f = vec![0.0; xs.len()];
-    for eps in schedule(xs, epsilon) {
-        let new_f: Vec<f64> = xs
-            .iter()
-            .zip(&f)
-            .map(|(x, fi)| 0.5 * (fi + soft_min(*x, xs, &f, eps)))
-            .collect();
-        let change = moved(&f, &new_f);
-        f = new_f;
-        if eps <= epsilon && change < 1e-3 * epsilon {
-            break;
-        }
+    for eps in warm_start(xs, epsilon) {
+        let t = update(xs, xs, &f, eps);
+        f = f.iter().zip(&t).map(|(a, b)| 0.5 * (a + b)).collect();
     }
-    2.0 * f.iter().sum::<f64>() / xs.len() as f64
+    let mut iterations = 0;
+    loop {
+        let t = update(xs, xs, &f, epsilon);
+        let error = marginal_error(&f, &t, epsilon);
+        if error < stop.tolerance || iterations >= stop.max_iterations {
+            return (2.0 * mean(&f), iterations, error);
+        }
+        f = f.iter().zip(&t).map(|(a, b)| 0.5 * (a + b)).collect();
+        iterations += 1;
+    }
 }
 
-/// The debiased Sinkhorn divergence `S_ε` between two 2-D point sets (row-major).
-pub fn sinkhorn_divergence(x: &[f32], y: &[f32], epsilon: f64) -> Result<f64, MetricError> {
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// The debiased Sinkhorn divergence `S_ε` between two 2-D point sets (row-major), each solve
+/// stopped at [`MARGINAL_TOLERANCE`] or [`MAX_ITERATIONS`].
+pub fn sinkhorn_divergence(x: &[f32], y: &[f32], epsilon: f64) -> Result<Sinkhorn, MetricError> {
+    sinkhorn_with(x, y, epsilon, STOPPING)
+}
+
+fn sinkhorn_with(
+    x: &[f32],
+    y: &[f32],
+    epsilon: f64,
+    stop: Stopping,
+) -> Result<Sinkhorn, MetricError> {
     if !(epsilon.is_finite() && epsilon > 0.0) {
         return Err(MetricError::new(format!(
             "ε must be positive and finite, got {epsilon}"
         )));
     }
     let (xs, ys) = (points(x, "first")?, points(y, "second")?);
-    Ok(entropic_ot(&xs, &ys, epsilon)
-        - 0.5 * entropic_ot_self(&xs, epsilon)
-        - 0.5 * entropic_ot_self(&ys, epsilon))
+    let solves = [
+        entropic_ot(&xs, &ys, epsilon, stop),
+        entropic_ot_self(&xs, epsilon, stop),
+        entropic_ot_self(&ys, epsilon, stop),
+    ];
+    Ok(Sinkhorn {
+        value: solves[0].0 - 0.5 * solves[1].0 - 0.5 * solves[2].0,
+        iterations: solves.iter().map(|s| s.1).max().unwrap_or(0),
+        marginal_error: solves.iter().map(|s| s.2).fold(0.0, f64::max),
+    })
 }
 
 #[cfg(test)]
@@ -164,7 +218,7 @@ mod tests {
         let exact = exact_w2_squared(&points(&x, "x").unwrap(), &points(&y, "y").unwrap());
         let errors: Vec<f64> = [1.0, 0.1, 0.01]
             .iter()
-            .map(|&eps| (sinkhorn_divergence(&x, &y, eps).unwrap() - exact).abs())
+            .map(|&eps| (sinkhorn_divergence(&x, &y, eps).unwrap().value - exact).abs())
             .collect();
         assert!(errors[0] > errors[1] && errors[1] > errors[2], "{errors:?}");
         assert!(
@@ -178,12 +232,12 @@ mod tests {
         let x = [0.0f32, 0.0, 1.0, 0.0, 0.0, 2.0];
         let y = [1.0f32, 1.0, 2.0, 0.0];
         let (a, b) = (
-            sinkhorn_divergence(&x, &y, 0.1).unwrap(),
-            sinkhorn_divergence(&y, &x, 0.1).unwrap(),
+            sinkhorn_divergence(&x, &y, 0.1).unwrap().value,
+            sinkhorn_divergence(&y, &x, 0.1).unwrap().value,
         );
-        // Potentials converge to 10⁻³ε, so the values agree to about that.
-        assert!((a - b).abs() < 1e-4, "{a} {b}");
-        assert!(sinkhorn_divergence(&x, &x, 0.1).unwrap().abs() < 1e-4);
+        // The plans converge to a marginal error of 10⁻³, so the values agree to about that.
+        assert!((a - b).abs() < 1e-3, "{a} {b}");
+        assert!(sinkhorn_divergence(&x, &x, 0.1).unwrap().value.abs() < 1e-3);
     }
 
     #[test]
@@ -191,5 +245,27 @@ mod tests {
         assert!(sinkhorn_divergence(&[], &[1.0, 1.0], 0.1).is_err());
         assert!(sinkhorn_divergence(&[0.0, 0.0], &[1.0, f32::NAN], 0.1).is_err());
         assert!(sinkhorn_divergence(&[0.0, 0.0], &[1.0, 1.0], 0.0).is_err());
+    }
+
+    /// 256 points of 8 gaussians (FFJORD's formula, seeded).
+    fn eight_gaussians(seed: u64) -> Vec<f32> {
+        crate::data::Dataset::EightGaussians.sample(256, &mut crate::data::seeded_rng(seed))
+    }
+
+    #[test]
+    fn converges_near_the_data_where_a_fixed_cap_did_not() {
+        // Data against data, the regime of a good model: the 60-iteration cap gave 0.25 where
+        // the converged value is about 0.38. Within 2 % of a run to a marginal error of 10⁻⁹.
+        let (x, y) = (eight_gaussians(1), eight_gaussians(2));
+        let long = Stopping {
+            tolerance: 1e-9,
+            max_iterations: 100_000,
+        };
+        let reference = sinkhorn_with(&x, &y, 0.1, long).unwrap();
+        assert!(reference.marginal_error < 1e-9, "{reference:?}");
+        let shown = sinkhorn_divergence(&x, &y, 0.1).unwrap();
+        assert!(shown.marginal_error < MARGINAL_TOLERANCE, "{shown:?}");
+        let relative = (shown.value - reference.value).abs() / reference.value.abs();
+        assert!(relative < 0.02, "{shown:?} vs {reference:?}");
     }
 }

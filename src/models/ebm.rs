@@ -333,6 +333,7 @@ mod tests {
     #[test]
     fn the_grid_normalisation_integrates_to_one_on_a_finer_grid() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(5);
         let ebm = Ebm::init(
             &EbmConfig::new().with_width(32),

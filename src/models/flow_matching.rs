@@ -58,9 +58,10 @@ pub enum Coupling {
     MinibatchOt,
 }
 
-/// ε of the minibatch OT plan, as a fraction of the batch's mean cost, and its Sinkhorn sweeps.
-const OT_EPSILON: f32 = 0.05;
-const OT_ITERATIONS: usize = 50;
+/// ε of the minibatch OT plan, as a fraction of the batch's mean cost.
+pub const OT_EPSILON: f32 = 0.05;
+/// Sinkhorn sweeps of the minibatch OT plan.
+pub const OT_ITERATIONS: usize = 50;
 /// Pairs `(z, ODE(z))` drawn once per reflow.
 pub const REFLOW_PAIRS: usize = 8192;
 /// Chains shown by the paths view.

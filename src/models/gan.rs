@@ -233,6 +233,13 @@ impl Gan {
         (norm - 1.0).powi_scalar(2).mean()
     }
 
+    /// `V(D, G)` as a statistic where it is the game's value: only when D's output is a logit
+    /// (minimax, non-saturating), where `V(D*, G) = 2·JS − log 4`; for least squares, WGAN-GP
+    /// and hinge, `E log σ(D) + E log(1 − σ(D))` means nothing and is not reported.
+    fn game_value(&self, value: Tensor<1>) -> Option<(&'static str, Tensor<1>)> {
+        self.loss.is_logit().then_some(("value", value))
+    }
+
     /// One discriminator step on explicit data and model samples (`[n, dim]` each); returns
     /// the loss and `V(D, G)` before the step, `[1]` each.
     pub fn discriminator_step(
@@ -320,11 +327,9 @@ impl Family for Gan {
         }
         let (d_loss, value) = d_stats.expect("d_steps ≥ 1");
         let g_loss = self.generator_step(data);
-        StepStats(vec![
-            ("d_loss", d_loss),
-            ("g_loss", g_loss),
-            ("value", value),
-        ])
+        let mut stats = vec![("d_loss", d_loss), ("g_loss", g_loss)];
+        stats.extend(self.game_value(value));
+        StepStats(stats)
     }
 
     fn actions(&self) -> Vec<ActionInfo> {
@@ -350,7 +355,9 @@ impl Family for Gan {
         match name {
             "discriminator_step" => {
                 let (d_loss, value) = self.discriminator_batch_step(data);
-                Some(StepStats(vec![("d_loss", d_loss), ("value", value)]))
+                let mut stats = vec![("d_loss", d_loss)];
+                stats.extend(self.game_value(value));
+                Some(StepStats(stats))
             }
             "generator_step" => Some(StepStats(vec![("g_loss", self.generator_step(data))])),
             _ => None,
@@ -424,6 +431,7 @@ mod tests {
         // Data N((1, 0), I) against a frozen "generator" N((−1, 0), I): D*(x) = σ(2x₁) exactly.
         // Measured: mean |D − D*| ≈ 0.02 after 600 steps (≈ 0.25 untrained).
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(7);
         let config = GanConfig::new().with_width(32).with_depth(2);
         let training = TrainingConfig::new().with_learning_rate(3e-3);
@@ -448,5 +456,28 @@ mod tests {
             optimal_discriminator(&[1.0, 0.0, 3.0, 0.0], &[1.0, 2.0, 1.0, 0.0]),
             vec![0.5, 0.0, 0.75, 0.5]
         );
+    }
+
+    #[test]
+    fn the_game_value_is_reported_only_where_the_output_is_a_logit() {
+        let device = Device::flex();
+        let points = crate::data::Dataset::Moons.sample(256, &mut crate::data::seeded_rng(1));
+        let mut batches = Batches::upload(points, 2, 64, &device);
+        for (loss, reported) in [
+            (GanObjective::Minimax, true),
+            (GanObjective::NonSaturating, true),
+            (GanObjective::LeastSquares, false),
+            (GanObjective::WganGp, false),
+            (GanObjective::Hinge, false),
+        ] {
+            let config = GanConfig::new().with_width(8).with_depth(1).with_loss(loss);
+            let mut gan = Gan::init(&config, &TrainingConfig::new(), 2, &device);
+            let StepStats(step) = gan.train_step(&mut batches);
+            let StepStats(act) = gan.act("discriminator_step", &mut batches).unwrap();
+            for stats in [step, act] {
+                let names: Vec<&str> = stats.iter().map(|(name, _)| *name).collect();
+                assert_eq!(names.contains(&"value"), reported, "{loss:?}: {names:?}");
+            }
+        }
     }
 }

@@ -280,6 +280,7 @@ mod tests {
     #[test]
     fn each_output_block_depends_only_on_earlier_inputs() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(2);
         for dim in [2, 4] {
             let made = Made::init(
@@ -316,6 +317,7 @@ mod tests {
     #[test]
     fn the_density_integrates_to_one() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(4);
         let made = Made::init(
             &MadeConfig::new().with_width(32),

@@ -184,6 +184,7 @@ mod tests {
         // E(x) = ‖x − μ‖²/(2s²), so exp(−E) ∝ N(μ, s²I). With ε = 0.01 the discretisation bias
         // of the variance is ≈ ε/(4s²)·s² ≈ 0.3 %; 4 000 chains give a sampling error ≈ 2 %.
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(3);
         let (mu, s) = ([1.5f32, -0.5], 0.7f32);
         let centre = Tensor::<1>::from_floats(mu, &device).unsqueeze::<2>(); // [1, 2]

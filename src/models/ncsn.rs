@@ -321,6 +321,7 @@ mod tests {
         // must equilibrate: 20 levels of 200 steps (with 8 levels of 30 steps the right-mode
         // fraction was 0.54, with 8 of 100 0.64).
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(31);
         let mixture = GaussianMixture::new(
             vec![0.3, 0.7],

@@ -256,6 +256,7 @@ mod tests {
 
     /// An untrained flow with weights large enough that every layer really bends space.
     fn flow(device: &Device) -> RealNvp {
+        let _rng = crate::session::device_rng();
         device.seed(9);
         RealNvp::init(
             &RealNvpConfig::new().with_layers(4).with_width(16),

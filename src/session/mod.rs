@@ -6,10 +6,12 @@
 //! a lower rate `sample(n)` → readback → `evaluate(samples)` (divergences on the host).
 
 mod images;
+mod pace;
 mod probes;
 mod training;
 mod weights;
 
+pub use pace::{Pace, SLICE_MS};
 pub use probes::{DensityProbe, Evaluation, EvaluationError, ProbeValues, Probes, ScoreTruth};
 pub use training::{Batches, PendingStats, StatsReport, TrainingConfig, TrainingFault};
 pub use weights::{
@@ -25,11 +27,9 @@ use rand_distr::StandardNormal;
 use crate::data::{DataSource, SeededRng, seeded_rng};
 use crate::evaluation::{
     PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps, divergence_panel,
-    reference_density,
+    optimal_discriminator_map,
 };
 use crate::family::{ActionInfo, Family, FieldTruth, NoiseLevel, StepStats};
-use crate::metrics::{kde_grid, scott_bandwidth};
-use crate::models::gan::optimal_discriminator;
 use crate::options::{LabOptions, OptionError};
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
@@ -61,7 +61,9 @@ fn mix(a: u64, b: u64) -> u64 {
 /// randomness depend on its own seed only. In the browser there is one thread and no contention.
 static DEVICE_RNG: Mutex<()> = Mutex::new(());
 
-fn device_rng() -> MutexGuard<'static, ()> {
+/// Holds the device generator for one seeded piece of random work (a session's step, a unit
+/// test that seeds the device and draws): nobody else reseeds or draws from it meanwhile.
+pub fn device_rng() -> MutexGuard<'static, ()> {
     DEVICE_RNG.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -324,19 +326,16 @@ impl<F: Family> Session<F> {
     }
 
     /// The optimal discriminator `D*(x) = p(x)/(p(x) + q(x))` against this model at the cell
-    /// centres of a `resolution²` grid over the data bounds: `p` the data's reference density,
-    /// `q` a Gaussian KDE (Scott's rule) of `model_samples` (row-major `[n, 2]`).
+    /// centres of a `resolution²` grid over the data bounds, `q` a KDE of `model_samples`
+    /// (row-major `[n, 2]`) and `p` the data smoothed by the same kernel (see
+    /// [`optimal_discriminator_map`]).
     pub fn optimal_discriminator(
         &self,
         model_samples: &[f32],
         resolution: usize,
     ) -> Result<Vec<f64>, String> {
-        let bounds = self.source.bounds();
-        let p = reference_density(&self.source, bounds, resolution).map_err(|e| e.to_string())?;
-        let bandwidth = scott_bandwidth(model_samples).map_err(|e| e.to_string())?;
-        let q =
-            kde_grid(model_samples, bounds, resolution, bandwidth).map_err(|e| e.to_string())?;
-        Ok(optimal_discriminator(&p, &q))
+        optimal_discriminator_map(&self.source, model_samples, resolution)
+            .map_err(|e| e.to_string())
     }
 
     /// Burn's device generators are global: reseeding from (seed, step, stream) before each
@@ -420,6 +419,7 @@ impl<F: Family> Session<F> {
             grid,
             at_data,
             method: self.family.log_density_method(),
+            lower_bound: self.family.log_density_is_lower_bound(),
         })
     }
 

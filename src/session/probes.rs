@@ -14,6 +14,7 @@ pub struct DensityProbe {
     pub(super) grid: Tensor<1>,
     pub(super) at_data: Option<(Vec<f64>, Tensor<1>)>,
     pub(super) method: &'static str,
+    pub(super) lower_bound: bool,
 }
 
 /// What an evaluation reads from the device (see [`Session::probe`]).
@@ -29,7 +30,7 @@ impl Probes {
     /// Reads every probed tensor in one transaction (never a synchronous GPU read).
     pub async fn read(self) -> Result<ProbeValues, String> {
         let mut transaction = Transaction::default().register(self.samples);
-        let density_method = self.density.as_ref().map(|d| d.method);
+        let density_method = self.density.as_ref().map(|d| (d.method, d.lower_bound));
         let mut score_truth = None;
         if let Some((truth, score)) = self.score {
             transaction = transaction.register(score);
@@ -67,7 +68,7 @@ impl Probes {
             None => None,
         };
         let density = match density_method {
-            Some(method) => {
+            Some((method, lower_bound)) => {
                 let grid = next()?.into_iter().map(f64::from).collect();
                 let at_data = match log_p {
                     Some(p) => Some((p, next()?.into_iter().map(f64::from).collect())),
@@ -77,6 +78,7 @@ impl Probes {
                     grid,
                     at_data,
                     method,
+                    lower_bound,
                 })
             }
             None => None,

@@ -126,6 +126,33 @@ pub struct StatsReport {
     pub values: Vec<(&'static str, f64)>,
 }
 
+impl StatsReport {
+    /// The report of no steps yet, at total step `step`: what [`StatsReport::merge`] starts from.
+    pub fn empty(step: u64) -> Self {
+        Self {
+            step,
+            steps: 0,
+            values: Vec::new(),
+        }
+    }
+
+    /// Adds the report of the slice that followed this one: each statistic becomes its mean
+    /// over the steps of both, weighted by their step counts.
+    pub fn merge(&mut self, next: &StatsReport) {
+        let steps = self.steps + next.steps;
+        if self.values.is_empty() {
+            self.values = next.values.clone();
+        } else {
+            let (a, b) = (f64::from(self.steps), f64::from(next.steps));
+            for ((_, mean), (_, other)) in self.values.iter_mut().zip(&next.values) {
+                *mean = (*mean * a + other * b) / (a + b);
+            }
+        }
+        self.steps = steps;
+        self.step = next.step;
+    }
+}
+
 /// A numerical fault: a statistic or sample stopped being finite. The session has already
 /// restored the last finite weights when this is returned.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,5 +173,27 @@ impl std::fmt::Display for TrainingFault {
              were restored. Try a smaller learning_rate.",
             self.what, self.step, self.restored_step
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_slices_average_over_all_their_steps() {
+        let slice = |step, steps, loss| StatsReport {
+            step,
+            steps,
+            values: vec![("loss", loss), ("other", 2.0 * loss)],
+        };
+        let mut total = StatsReport::empty(10);
+        for report in [slice(11, 1, 4.0), slice(14, 3, 2.0), slice(20, 6, 1.0)] {
+            total.merge(&report);
+        }
+        // (1·4 + 3·2 + 6·1) / 10 steps
+        assert_eq!(total.step, 20);
+        assert_eq!(total.steps, 10);
+        assert_eq!(total.values, vec![("loss", 1.6), ("other", 3.2)]);
     }
 }

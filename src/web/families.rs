@@ -3,6 +3,7 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use super::convert::count;
 use super::lab::Lab;
 use crate::models::{
     autoencoder, diffusion, ebm, flow_matching, gan, made, ncsn, pixel_cnn, real_nvp, score_sde,
@@ -29,21 +30,29 @@ macro_rules! family_class {
                 Ok(Self { lab: Lab::create(options).await? })
             }
 
-            /// Trains `steps` steps and resolves to their averaged statistics.
+            /// Trains `steps` steps (a whole number, 1 … 100 000) and resolves to their
+            /// averaged statistics. A long call trains in slices of about 50 ms, yielding to the
+            /// page between them; `options.signal` (an `AbortSignal`) stops it after the current
+            /// slice, resolving with the steps trained so far and `cancelled: true`.
             #[wasm_bindgen(unchecked_return_type = "Promise<TrainReport>")]
-            pub fn train(&self, steps: u32) -> Promise {
-                self.lab.train(steps)
+            pub fn train(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] steps: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "TrainOptions")] options: Option<js_sys::Object>,
+            ) -> Promise {
+                self.lab.train(steps, options)
             }
 
-            /// Resolves to `n` model samples, row-major `[n, dim]`.
+            /// Resolves to `n` model samples (a whole number, 1 … 65 536), row-major `[n, dim]`.
             #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
-            pub fn sample(&self, n: u32) -> Promise {
+            pub fn sample(&self, #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue) -> Promise {
                 self.lab.sample(n)
             }
 
-            /// Resolves to model samples, fresh data samples and the divergence panel.
+            /// Resolves to `n` model samples (16 … 16 384; images 1 024), as many fresh data
+            /// samples and the divergence panel.
             #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
-            pub fn evaluate(&self, n: u32) -> Promise {
+            pub fn evaluate(&self, #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue) -> Promise {
                 self.lab.evaluate(n)
             }
 
@@ -141,9 +150,14 @@ family_class!(
 #[wasm_bindgen]
 impl Gan {
     /// Resolves to the optimal discriminator `D* = p/(p + q)` on a `resolution²` grid over the
-    /// data bounds, `q` a KDE of `n` fresh generator samples (row-major, lowest y first).
+    /// data bounds, `q` a KDE of `n` fresh generator samples and `p` the data smoothed by the
+    /// same kernel (row-major, lowest y first).
     #[wasm_bindgen(js_name = optimalDiscriminator, unchecked_return_type = "Promise<Float64Array>")]
-    pub fn optimal_discriminator(&self, n: u32, resolution: u32) -> Promise {
+    pub fn optimal_discriminator(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] resolution: JsValue,
+    ) -> Promise {
         self.lab.optimal_discriminator(n, resolution)
     }
 }
@@ -209,11 +223,18 @@ impl FlowMatching {
     }
 
     /// Resolves to the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` of the learned ODE's
-    /// paths from `n` noise points (0 for straight paths).
-    pub fn straightness(&self, n: u32) -> Promise {
-        let n = n.clamp(16, 1 << 14) as usize;
-        self.lab
-            .scalar(move |session| session.with_seeded_family(|family| family.straightness(n)))
+    /// paths from `n` noise points (16 … 16 384; 0 for straight paths).
+    #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
+    pub fn straightness(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    ) -> Promise {
+        match count("n", &n, 16, 1 << 14) {
+            Ok(n) => self.lab.scalar(move |session| {
+                session.with_seeded_family(|family| family.straightness(n as usize))
+            }),
+            Err(error) => Promise::reject(&error),
+        }
     }
 }
 
@@ -297,7 +318,10 @@ export interface DensityMaps {
   resolution: number; model: Float64Array; data: Float64Array; model_method: string; data_method: string;
 }
 export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }
-export interface TrainReport { step: number; steps: number; stats: Record<string, number> }
+/** `steps` trained by the call, `step` the lab's total; `cancelled` if its signal stopped it. */
+export interface TrainReport { step: number; steps: number; stats: Record<string, number>; cancelled: boolean }
+/** Options of a `train` call: an `AbortSignal` stops a long call after its current slice. */
+export interface TrainOptions { signal?: AbortSignal }
 export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;
   model_samples: number; data_samples: number; noise_floor: number | null;

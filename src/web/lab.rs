@@ -9,17 +9,27 @@ use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{error, option_error, to_js, to_json};
+use super::cancel::{abort_signal, aborted, yield_to_event_loop};
+use super::convert::{count, error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::evaluation::{DensityMaps, Memorisation};
 use crate::family::Family;
-use crate::options::{LabOptions, OptionError, check_range};
-use crate::session::{EvaluationError, Session, StatsReport, TrainingFault, WeightsFile};
+use crate::options::{LabOptions, OptionError};
+use crate::session::{EvaluationError, Pace, Session, StatsReport, TrainingFault, WeightsFile};
+
+/// Most steps one `train` call takes (at the fastest family, about 8 minutes of training on
+/// this machine's CPU path; a long call can be cancelled, see [`Lab::train`]).
+pub const MAX_TRAIN_STEPS: u32 = 100_000;
+
+/// Most samples one `sample` call returns.
+pub const MAX_SAMPLES: u32 = 1 << 16;
 
 /// A session behind a JavaScript handle.
 pub struct Lab<F: Family> {
     session: Rc<RefCell<Session<F>>>,
     backend: BackendInfo,
+    /// How fast this lab trains, to size `train`'s slices.
+    pace: Rc<Pace>,
 }
 
 impl<F: Family + 'static> Lab<F> {
@@ -34,32 +44,55 @@ impl<F: Family + 'static> Lab<F> {
                 Session::new(options, &device).map_err(|e| option_error(&e))?,
             )),
             backend,
+            pace: Rc::default(),
         })
     }
 
-    /// Trains `steps` steps, then reads their averaged statistics back once.
-    pub fn train(&self, steps: u32) -> Promise {
+    /// Trains `steps` steps (1 ..= [`MAX_TRAIN_STEPS`]) and resolves to their averaged
+    /// statistics. A call longer than one slice (about [`crate::session::SLICE_MS`]) trains slice by slice,
+    /// reading each slice's statistics once and yielding to the event loop between slices, so
+    /// the page stays responsive and `options.signal` (an `AbortSignal`) can stop it: it then
+    /// resolves with the steps trained so far and `cancelled: true`; nothing trained is lost.
+    pub fn train(&self, steps: JsValue, options: Option<Object>) -> Promise {
         let session = self.session.clone();
+        let pace = self.pace.clone();
         future_to_promise(async move {
-            check_range("steps", steps, 1, 100_000).map_err(|e| option_error(&e))?;
-            let pending = borrow(&session)?.train(steps);
-            let report = pending.read().await.map_err(|e| error(&e))?;
-            borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
-            stats_to_js(&report)
+            let steps = count("steps", &steps, 1, MAX_TRAIN_STEPS)?;
+            let signal = abort_signal(options.as_ref())?;
+            let mut total = StatsReport::empty(borrow(&session)?.step());
+            let mut cancelled = false;
+            while total.steps < steps {
+                if aborted(signal.as_ref()) {
+                    cancelled = true;
+                    break;
+                }
+                let slice = pace.slice(steps - total.steps);
+                let started = js_sys::Date::now();
+                let pending = borrow(&session)?.train(slice);
+                let report = pending.read().await.map_err(|e| error(&e))?;
+                borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
+                pace.record(slice, js_sys::Date::now() - started);
+                total.merge(&report);
+                if total.steps < steps {
+                    yield_to_event_loop().await?;
+                }
+            }
+            stats_to_js(&total, cancelled)
         })
     }
 
     /// `n` model samples as a row-major `Float32Array`.
-    pub fn sample(&self, n: u32) -> Promise {
+    pub fn sample(&self, n: JsValue) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
+            let n = count("n", &n, 1, MAX_SAMPLES)?;
             Ok(Float32Array::from(read_samples(&session, n).await?.as_slice()).into())
         })
     }
 
     /// `n` model samples, `n` fresh data samples and the divergence panel between them; every
     /// probed model quantity (samples, score, log-density) is read in one transaction.
-    pub fn evaluate(&self, n: u32) -> Promise {
+    pub fn evaluate(&self, n: JsValue) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
             // Images cost a nearest-training-image search per sample: at most 1 024 of them.
@@ -68,7 +101,7 @@ impl<F: Family + 'static> Lab<F> {
             } else {
                 1 << 10
             };
-            check_range("n", n, 16, most).map_err(|e| option_error(&e))?;
+            let n = count("n", &n, 16, most)?;
             let probes = borrow(&session)?.probe(n as usize);
             let probed = probes.read().await.map_err(|e| error(&e))?;
             let mut session = borrow(&session)?;
@@ -165,7 +198,7 @@ impl<F: Family + 'static> Lab<F> {
             })?;
             let report = pending.read().await.map_err(|e| error(&e))?;
             borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
-            stats_to_js(&report)
+            stats_to_js(&report, false)
         })
     }
 
@@ -192,11 +225,11 @@ impl<F: Family + 'static> Lab<F> {
 
     /// `D*(x) = p/(p + q)` at the cells of a `resolution²` grid over the data bounds, `q` a KDE
     /// of `n` fresh model samples.
-    pub fn optimal_discriminator(&self, n: u32, resolution: u32) -> Promise {
+    pub fn optimal_discriminator(&self, n: JsValue, resolution: JsValue) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
-            check_range("resolution", resolution, 2, 256).map_err(|e| option_error(&e))?;
-            check_range("n", n, 16, 1 << 14).map_err(|e| option_error(&e))?;
+            let resolution = count("resolution", &resolution, 2, 256)?;
+            let n = count("n", &n, 16, 1 << 14)?;
             let samples = read_samples(&session, n).await?;
             let grid = borrow(&session)?
                 .optimal_discriminator(&samples, resolution as usize)
@@ -272,7 +305,6 @@ async fn read_samples<F: Family>(
     session: &Rc<RefCell<Session<F>>>,
     n: u32,
 ) -> Result<Vec<f32>, JsValue> {
-    check_range("n", n, 1, 1 << 16).map_err(|e| option_error(&e))?;
     let samples = borrow(session)?.sample(n as usize);
     let data = samples
         .into_data_async()
@@ -282,13 +314,16 @@ async fn read_samples<F: Family>(
         .map_err(|e| error(&format!("samples are unreadable: {e:?}")))
 }
 
-fn stats_to_js(report: &StatsReport) -> Result<JsValue, JsValue> {
+/// A `TrainReport`: `cancelled` says that the call's signal stopped it before its last step.
+fn stats_to_js(report: &StatsReport, cancelled: bool) -> Result<JsValue, JsValue> {
     let stats: Map<String, Value> = report
         .values
         .iter()
         .map(|(name, value)| (name.to_string(), Value::from(*value)))
         .collect();
-    to_js(&serde_json::json!({"step": report.step, "steps": report.steps, "stats": stats}))
+    to_js(&serde_json::json!({
+        "step": report.step, "steps": report.steps, "stats": stats, "cancelled": cancelled,
+    }))
 }
 
 /// The density maps with their grids as `Float64Array`s: one copy each, where a JS array would

@@ -5,6 +5,7 @@
 //! and plain option objects cross the boundary; every failure is a JavaScript `Error` whose
 //! message names the field at fault.
 
+mod cancel;
 mod convert;
 mod families;
 mod lab;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
-use crate::data::{Bounds, DataSource, Dataset, DatasetSpec, seeded_rng};
+use crate::data::{Bounds, DataSource, Dataset, DatasetSpec, MAX_RESOLUTION, seeded_rng};
 use crate::device::{self, BackendPreference};
 use crate::options::{OptionError, check_range};
 
@@ -94,12 +95,16 @@ pub fn datasets() -> Result<JsValue, JsValue> {
 pub fn density_grid(
     #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] name: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Bounds")] bounds: JsValue,
-    resolution: u32,
+    #[wasm_bindgen(unchecked_param_type = "number")] resolution: JsValue,
 ) -> Result<Float64Array, JsValue> {
     let set = dataset(&name)?;
     let json = convert::to_json(&bounds).map_err(|e| convert::option_error(&e))?;
     let bounds: Bounds = serde_json::from_value(json)
         .map_err(|e| convert::option_error(&OptionError::new("bounds", e.to_string())))?;
+    bounds
+        .check()
+        .map_err(|why| convert::option_error(&OptionError::new("bounds", why)))?;
+    let resolution = convert::count("resolution", &resolution, 1, MAX_RESOLUTION as u32)?;
     let grid = set
         .density_grid(bounds, resolution as usize)
         .ok_or_else(|| {
@@ -140,14 +145,8 @@ pub fn dataset_score(
 /// A data source from a name (`"moons"`) or a custom-set object, built and validated.
 fn dataset(spec: &JsValue) -> Result<DataSource, JsValue> {
     let json = convert::to_json(spec).map_err(|e| convert::option_error(&e))?;
-    let spec: DatasetSpec = serde_json::from_value(json).map_err(|_| {
-        let names: Vec<&str> = Dataset::ALL.iter().map(|d| d.name()).collect();
-        let why = format!(
-            "expected one of {}, digits or {{kind: \"mixture\" | \"points\", ...}}",
-            names.join(", ")
-        );
-        convert::option_error(&OptionError::new("dataset", why))
-    })?;
+    let spec = DatasetSpec::from_json(&json)
+        .map_err(|why| convert::option_error(&OptionError::new("dataset", why)))?;
     spec.build()
         .map_err(|e| convert::option_error(&OptionError::new("dataset", e.to_string())))
 }
@@ -156,12 +155,16 @@ fn dataset(spec: &JsValue) -> Result<DataSource, JsValue> {
 #[wasm_bindgen(js_name = datasetSample)]
 pub fn dataset_sample(
     #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] name: JsValue,
-    n: u32,
+    #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     seed: f64,
 ) -> Result<Float32Array, JsValue> {
     let set = dataset(&name)?;
-    check_range("n", n, 1, 1 << 20).map_err(|e| convert::option_error(&e))?;
+    let n = convert::count("n", &n, 1, 1 << 20)?;
     check_range("seed", seed, 0.0, 2f64.powi(53)).map_err(|e| convert::option_error(&e))?;
+    if seed.fract() != 0.0 {
+        let why = format!("must be a whole number, got {seed}");
+        return Err(convert::option_error(&OptionError::new("seed", why)));
+    }
     let points = set.sample(n as usize, &mut seeded_rng(seed as u64));
     Ok(Float32Array::from(points.as_slice()))
 }
@@ -170,11 +173,16 @@ pub fn dataset_sample(
 /// they are done (one asynchronous readback): the benchmark times it for the backend's GFLOP/s,
 /// `2·m·k·n·repeats / seconds`. Sizes 1 … 4096, repeats 1 … 10 000.
 #[wasm_bindgen(js_name = matmulProbe)]
-pub async fn matmul_probe(m: u32, k: u32, n: u32, repeats: u32) -> Result<f64, JsValue> {
-    for (field, value) in [("m", m), ("k", k), ("n", n)] {
-        check_range(field, value, 1, 4096).map_err(|e| convert::option_error(&e))?;
-    }
-    check_range("repeats", repeats, 1, 10_000).map_err(|e| convert::option_error(&e))?;
+pub async fn matmul_probe(
+    #[wasm_bindgen(unchecked_param_type = "number")] m: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] k: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] repeats: JsValue,
+) -> Result<f64, JsValue> {
+    let m = convert::count("m", &m, 1, 4096)?;
+    let k = convert::count("k", &k, 1, 4096)?;
+    let n = convert::count("n", &n, 1, 4096)?;
+    let repeats = convert::count("repeats", &repeats, 1, 10_000)?;
     ensure_constructors();
     let (device, _) = device::current().await.map_err(|e| convert::error(&e))?;
     let sum = crate::diagnostics::matmul_chain(
@@ -239,9 +247,10 @@ pub async fn timing_probe() -> Result<JsValue, JsValue> {
 /// 32), before WebGPU's first use in this instance: the benchmark's sweep. Rejects naming
 /// `tasks_per_submit` when out of range or when WebGPU already runs.
 #[wasm_bindgen(js_name = configureWebgpu)]
-pub fn configure_webgpu(tasks_per_submit: u32) -> Result<(), JsValue> {
-    check_range("tasks_per_submit", tasks_per_submit, 1, 256)
-        .map_err(|e| convert::option_error(&e))?;
+pub fn configure_webgpu(
+    #[wasm_bindgen(unchecked_param_type = "number")] tasks_per_submit: JsValue,
+) -> Result<(), JsValue> {
+    let tasks_per_submit = convert::count("tasks_per_submit", &tasks_per_submit, 1, 256)?;
     device::set_tasks_per_submit(tasks_per_submit as usize)
         .map_err(|why| convert::option_error(&OptionError::new("tasks_per_submit", why)))
 }

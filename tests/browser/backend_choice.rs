@@ -32,13 +32,13 @@ async fn the_timing_probe_times_both_backends_and_picks_the_faster() {
 #[wasm_bindgen_test]
 async fn tasks_per_submit_is_checked_and_fixed_once_webgpu_runs() {
     for bad in [0, 257] {
-        let error = configure_webgpu(bad).unwrap_err();
+        let error = configure_webgpu(bad.into()).unwrap_err();
         assert_eq!(
             get(&error, "field").as_string().as_deref(),
             Some("tasks_per_submit")
         );
         assert!(
-            message(&error).contains("between 1 and 256"),
+            message(&error).contains("from 1 to 256"),
             "{}",
             message(&error)
         );
@@ -46,7 +46,7 @@ async fn tasks_per_submit_is_checked_and_fixed_once_webgpu_runs() {
     init_backend("webgpu".into())
         .await
         .expect("a WebGPU adapter");
-    let error = configure_webgpu(16).unwrap_err();
+    let error = configure_webgpu(16.into()).unwrap_err();
     assert_eq!(
         get(&error, "field").as_string().as_deref(),
         Some("tasks_per_submit")

@@ -15,11 +15,17 @@ macro_rules! trains_on_the_digits {
         async fn $test() {
             init_backend("cpu".into()).await.unwrap();
             let lab = $class::create(options($options)).await.unwrap();
-            let report = settle(lab.train(3)).await.expect("training succeeds");
+            let report = settle(lab.train(3.into(), None))
+                .await
+                .expect("training succeeds");
             assert_eq!(get(&report, "step").as_f64(), Some(3.0));
-            let samples: Float32Array = settle(lab.sample(4)).await.unwrap().dyn_into().unwrap();
+            let samples: Float32Array = settle(lab.sample(4.into()))
+                .await
+                .unwrap()
+                .dyn_into()
+                .unwrap();
             assert_eq!(samples.length(), 4 * 64);
-            let evaluation = settle(lab.evaluate(32)).await.unwrap();
+            let evaluation = settle(lab.evaluate(32.into())).await.unwrap();
             let images = get(&evaluation, "images");
             assert_eq!(get(&images, "side").as_f64(), Some(8.0));
             assert_eq!(get(&images, "levels").as_f64(), Some(17.0));
@@ -57,7 +63,7 @@ macro_rules! trains_on_the_digits {
                     assert_eq!(columns % 64, 0, "{name}: whole images per tile row");
                 }
             }
-            let error = settle(lab.evaluate(2000)).await.unwrap_err();
+            let error = settle(lab.evaluate(2000.into())).await.unwrap_err();
             assert_eq!(get(&error, "field").as_string().as_deref(), Some("n"));
         }
     };

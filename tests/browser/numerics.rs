@@ -47,8 +47,10 @@ async fn real_nvp_log_density_stays_finite_on_webgpu() {
         .await
         .expect("a WebGPU adapter");
     let lab = RealNvp::create(options(r#"{"seed":0}"#)).await.unwrap();
-    settle(lab.train(30)).await.expect("training succeeds");
-    let evaluation = settle(lab.evaluate(500))
+    settle(lab.train(30.into(), None))
+        .await
+        .expect("training succeeds");
+    let evaluation = settle(lab.evaluate(500.into()))
         .await
         .expect("the evaluation succeeds");
     let divergences: Array = get(&evaluation, "divergences").dyn_into().unwrap();

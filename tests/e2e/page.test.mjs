@@ -74,6 +74,22 @@ for (const dataset of ["eight_gaussians", "moons"]) {
   });
 }
 
+test("V(D, G) beside 2·JS − log 4 shows only for the GAN losses where the lemma holds", { timeout: 300_000 }, async () => {
+  for (const [loss, shown] of [["non_saturating", true], ["least_squares", false], ["wgan_gp", false]]) {
+    const page = await env.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${env.origin}/?backend=cpu&family=gan&width=16&loss=${loss}`);
+    await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+    await part(page, "train").click();
+    await waitForStep(page, 20);
+    // Evaluations after trained slices, whose reports carry V(D, G) where it means something.
+    await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="curve"]')?.dataset.points) >= 3);
+    await part(page, "train").click();
+    assert.equal(await part(page, "objective-readout").isVisible(), shown, loss);
+    if (shown) assert.match(await part(page, "objective").textContent(), /^-?\d+\.\d{3} vs -?\d+\.\d{3}$/);
+    await page.close();
+  }
+});
+
 test("every family trains from the chooser and draws each of its views", { timeout: 600_000 }, async () => {
   const page = await env.browser.newPage({ viewport: { width: 1100, height: 1200 } });
   const problems = [];

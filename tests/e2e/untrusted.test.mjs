@@ -1,5 +1,6 @@
 // End-to-end checks of untrusted notebooks: a corpus of hostile Markdown and settings runs nothing
-// and is reported by field; a 50 MB notebook file is refused by its size without freezing the
+// and is reported by field; Markdown cannot reach, shadow, duplicate or imitate the page's own
+// elements (DOM clobbering); a 50 MB notebook file is refused by its size without freezing the
 // page; broken links open the lesson with a reason; and a notebook exported, imported and
 // mirrored through the link comes back identical.
 import { strict as assert } from "node:assert";
@@ -90,6 +91,76 @@ test("a corpus of hostile notebook content runs nothing, is reported by field, a
   await role(lab, "train").click();
   assert.equal(await page.locator(".cell").count(), notebook.cells.length - 1, "the notebook is unchanged");
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+/**
+ * Markdown that tries to reach, shadow, duplicate or imitate the page's own elements: templates
+ * with the ids the page clones cells from (placed before the real ones in document order), the
+ * page's ids and names, its data-roles and classes, references to its ids, inert containers.
+ */
+const CLOBBERING_TEXTS = [
+  '<template id="lab-cell"><section class="lab-cell"><p>a lab with no tools</p></section></template>',
+  '<template id="text-cell"><section class="text-cell">hijacked</section></template>',
+  '<template id="cell-frame"><div class="cell"><a href="https://example.com/sign-in">Session expired, sign in</a></div></template>',
+  '<p id="message" class="message">Session expired: sign in again</p><span id="backend-badge" class="badge webgpu">WebGPU · fake</span>',
+  '<a name="cells" id="cells">cells</a><img name="getElementById" src="data:,"><img id="body" name="body" src="data:,"><a name="querySelector">q</a>',
+  '<div class="cell-tools" data-role="rendered" data-action="delete"><a data-action="delete" class="cell">✕</a></div><label for="backend">Backend</label>',
+  '<noscript><p id="add-lab">x</p></noscript><slot name="cells"></slot><dialog open id="embed">Your session expired</dialog>',
+  '<svg><a id="engine-badge"><text>in a worker</text></a></svg><math><mi id="lesson-link">x</mi></math><p aria-describedby="message" popover>spoof</p>',
+];
+
+test("Markdown cannot reach, shadow, duplicate or imitate the page's own elements", { timeout: 300_000 }, async () => {
+  const notebook = {
+    version: 1,
+    backend: "cpu",
+    cells: [
+      ...CLOBBERING_TEXTS.map((text) => ({ kind: "text", text })),
+      { kind: "lab", settings: { family: "flow_matching", width: "32" } },
+      { kind: "text", text: "An ordinary cell after them." },
+    ],
+  };
+  const page = await open(`/${fragment(notebook)}`);
+  const report = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+    const user = [...document.querySelectorAll(".markdown *")];
+    const spoofed = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      if (/session expired|sign in|hijacked|no tools|WebGPU · fake/i.test(node.textContent) && node.parentElement?.closest(".markdown") === null) {
+        spoofed.push(node.textContent);
+      }
+    }
+    return {
+      duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
+      foreignNames: user.flatMap((e) => ["id", "name"].map((a) => e.getAttribute(a)).filter((v) => v !== null && !v.startsWith("user-content-"))),
+      forbidden: user.filter((e) => e.matches("template, noscript, slot, dialog, [data-role], [data-action], [for], [popover], [aria-describedby], .cell, .cell-tools, .message, .badge")).map((e) => e.outerHTML),
+      spoofed,
+      templates: ["cell-frame", "text-cell", "lab-cell"].map((id) => document.getElementById(id) instanceof HTMLTemplateElement),
+      getElementById: typeof document.getElementById,
+      tools: [...document.querySelectorAll("#cells > .cell")].map((cell) => cell.querySelectorAll(":scope > .cell-tools button").length),
+    };
+  });
+  assert.deepEqual(report.duplicateIds, []);
+  assert.deepEqual(report.foreignNames, []);
+  assert.deepEqual(report.forbidden, []);
+  assert.deepEqual(report.spoofed, []);
+  assert.deepEqual(report.templates, [true, true, true]);
+  assert.equal(report.getElementById, "function");
+  assert.deepEqual(report.tools, [...CLOBBERING_TEXTS.map(() => 4), 5, 4], "every cell has its own tools");
+  assert.equal(await page.locator(".text-cell").count(), CLOBBERING_TEXTS.length + 1);
+  assert.match(await page.locator("#backend-badge").textContent(), /^CPU/);
+  assert.doesNotMatch(await page.locator("#message").textContent(), /session|sign in/i);
+
+  // The tools act on their own cell: the last text moves above the lab.
+  const last = page.locator("#cells > .cell").last();
+  await last.locator('.cell-tools [data-action="up"]').click();
+  assert.equal(await page.locator("#cells > .cell").nth(CLOBBERING_TEXTS.length).locator(".text-cell").count(), 1);
+  const lab = page.locator(".lab-cell").first();
+  await role(lab, "train").click();
+  await role(lab, "step").filter({ hasText: /^[1-9]\d*$/ }).waitFor({ timeout: 120_000 });
+  await role(lab, "train").click();
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -31,7 +31,6 @@ export function showFamily(
   part("family-lede").textContent = entry.lede;
   for (const name of SHARED_NUMBERS) part<HTMLInputElement>(name).value = String(state[name]);
   part("loss-label").textContent = entry.stat;
-  part("objective-readout").hidden = entry.name !== "gan" || kind === "images";
   part("family-controls").replaceChildren(...settingControls(entry, state, onChange));
 }
 

@@ -201,9 +201,19 @@ export interface ViewData {
 
 /** Statistics averaged over one `train(steps)` call. */
 export interface TrainReport {
+  /** The lab's total steps after the call. */
   step: number;
+  /** Steps this call trained (fewer than asked only if it was cancelled). */
   steps: number;
   stats: Record<string, number>;
+  /** Whether the call's `signal` stopped it early. */
+  cancelled: boolean;
+}
+
+/** Options of one `train` call. */
+export interface TrainOptions {
+  /** Stops a long call after its current slice (about 50 ms); it resolves with what it trained. */
+  signal?: AbortSignal;
 }
 
 /** One labelled divergence value. */
@@ -281,7 +291,8 @@ export interface WeightsInfo {
 
 /** The handle every family class creates. */
 export interface LabHandle {
-  train(steps: number): Promise<TrainReport>;
+  /** Trains 1 … 100 000 steps in slices of about 50 ms, yielding to the page between them. */
+  train(steps: number, options?: TrainOptions): Promise<TrainReport>;
   sample(n: number): Promise<Float32Array>;
   evaluate(n: number): Promise<Evaluation>;
   options(): Record<string, unknown>;

@@ -63,7 +63,7 @@ export class LabCell {
     this.player = new Player({
       onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
       onEvaluate: (evaluation) => {
-        this.plots.evaluation(evaluation, family(this.state.family));
+        this.plots.evaluation(evaluation);
         const lab = this.lab;
         if (lab !== null) void this.snapshot.consider(lab, evaluation.step, this.player.playing, () => this.lab === lab);
       },

@@ -70,6 +70,7 @@ export class LabPlots {
     this.imageData.clear();
     this.memorisation.show(null);
     this.ganValue = null;
+    this.part("objective-readout").hidden = true;
   }
 
   /** A slice (or a fine step) trained: its statistics, and the rates when training runs. */
@@ -83,14 +84,14 @@ export class LabPlots {
   }
 
   /** An evaluation: samples, densities or the memorisation check, divergences. */
-  evaluation(evaluation: Evaluation, entry: FamilyEntry): void {
+  evaluation(evaluation: Evaluation): void {
     this.context = { bounds: evaluation.bounds, data: evaluation.data, images: evaluation.images };
     this.history.add(evaluation.step, evaluation.divergences);
     if (evaluation.images !== null) {
       this.showImages(evaluation, evaluation.images);
       return;
     }
-    if (entry.name === "gan") this.showObjective(evaluation.divergences);
+    this.showObjective(evaluation.divergences);
     this.density.show(evaluation.densities);
     this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
@@ -113,12 +114,16 @@ export class LabPlots {
     this.part("mmd-floor").textContent = format(mmd?.noise_floor, 4);
   }
 
-  /** For a GAN: its V(D, G) beside 2·JS − log 4, the value at the optimal discriminator. */
+  /**
+   * Where the training statistics report V(D, G) (a GAN whose discriminator outputs a logit:
+   * minimax and non-saturating, where the lemma V(D*, G) = 2·JS − log 4 holds), it beside
+   * 2·JS − log 4 from the panel's JS; hidden otherwise.
+   */
   private showObjective(divergences: Estimate[]): void {
     const js = divergences.find((e) => e.name.startsWith("JS("));
-    if (js === undefined) return;
+    this.part("objective-readout").hidden = this.ganValue === null || js === undefined;
+    if (this.ganValue === null || js === undefined) return;
     const bound = 2 * js.value - Math.log(4);
-    const value = this.ganValue === null ? "–" : this.ganValue.toFixed(3);
-    this.part("objective").textContent = `${value} vs ${bound.toFixed(3)}`;
+    this.part("objective").textContent = `${this.ganValue.toFixed(3)} vs ${bound.toFixed(3)}`;
   }
 }

@@ -13,23 +13,11 @@ import { family } from "./families";
 import { loadGenLab, type BackendInfo, type BackendPreference, type GenLab } from "./genlab";
 import { LabCell } from "./lab_cell";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Cell, type Notebook } from "./notebook";
+import { instantiate, resolvePage, type PageElements } from "./page_elements";
 import { Recovery } from "./recovery";
 import { DEFAULT_STATE, HIDEABLE, parseQuery, type Hideable } from "./state";
 import { TextCell } from "./text_cell";
 import { tour } from "./tour";
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page lacks #${id}`);
-  return found as T;
-}
-
-function clone(templateId: string): HTMLElement {
-  const template = element<HTMLTemplateElement>(templateId);
-  const root = template.content.firstElementChild?.cloneNode(true);
-  if (!(root instanceof HTMLElement)) throw new Error(`#${templateId} is empty`);
-  return root;
-}
 
 type Live = { kind: "text"; cell: TextCell; frame: HTMLElement } | { kind: "lab"; cell: LabCell; frame: HTMLElement };
 
@@ -41,7 +29,6 @@ class NotebookPage {
   private backend: BackendPreference = "auto";
   /** The GPU failed: labs run on the CPU until the user chooses a backend. */
   private gpuFailed = false;
-  private readonly container = element("cells");
   /** Lab cells build their model when first seen. */
   private readonly visibility = new IntersectionObserver((entries) => {
     for (const entry of entries) {
@@ -66,6 +53,8 @@ class NotebookPage {
   });
 
   constructor(
+    /** The page's own elements and templates, resolved before any content was rendered. */
+    private readonly page: PageElements,
     /** The module on the main thread (dataset metadata, weights checks); replaced after its crash. */
     private genlab: GenLab,
     /** Where labs run; becomes the main thread if the worker cannot get the chosen backend. */
@@ -75,22 +64,22 @@ class NotebookPage {
     private readonly autosave: Autosave | null,
   ) {
     this.useEngine(engine);
-    element("add-text").addEventListener("click", () => this.insert({ kind: "text", text: "New text: *Markdown* and $math$." }));
-    element("add-lab").addEventListener("click", () => this.insert({ kind: "lab", lab: { ...DEFAULT_STATE, backend: this.backend } }));
-    element("reset-lesson").addEventListener("click", () => {
+    page.addText.addEventListener("click", () => this.insert({ kind: "text", text: "New text: *Markdown* and $math$." }));
+    page.addLab.addEventListener("click", () => this.insert({ kind: "lab", lab: { ...DEFAULT_STATE, backend: this.backend } }));
+    page.resetLesson.addEventListener("click", () => {
       if (!confirm("Discard this notebook and restore the lesson?")) return;
       this.autosave?.clear();
       void this.load(tour());
     });
-    element("export-json").addEventListener("click", () => this.exportJson());
-    element<HTMLInputElement>("import-json").addEventListener("change", (event) => void this.importJson(event));
-    const backend = element<HTMLSelectElement>("backend");
+    page.exportJson.addEventListener("click", () => this.exportJson());
+    page.importJson.addEventListener("change", (event) => void this.importJson(event));
+    const backend = page.backend;
     backend.addEventListener("change", () => void this.switchBackend(backend.value as BackendPreference));
   }
 
   /** Shows a notebook-level message (plain text); empty clears it. */
   say(text: string): void {
-    element("message").textContent = text;
+    this.page.message.textContent = text;
   }
 
   /** Runs labs in `engine` from now on; its crash starts the recovery. */
@@ -124,9 +113,9 @@ class NotebookPage {
   async load(notebook: Notebook): Promise<void> {
     for (const live of this.cells) if (live.kind === "lab") live.cell.dispose();
     this.cells = [];
-    this.container.replaceChildren();
+    this.page.cells.replaceChildren();
     this.backend = notebook.backend;
-    element<HTMLSelectElement>("backend").value = notebook.backend;
+    this.page.backend.value = notebook.backend;
     await this.startBackend();
     const cells = EMBED ? notebook.cells.filter((c) => c.kind === "lab").slice(0, 1) : notebook.cells;
     for (const cell of cells) this.append(cell);
@@ -168,28 +157,30 @@ class NotebookPage {
       label.append(box, ` ${name.replace(/_/g, " ")}`);
       return { label, box };
     });
-    element("lesson-controls").replaceChildren(...boxes.map((b) => b.label));
+    this.page.lessonControls.replaceChildren(...boxes.map((b) => b.label));
     const update = async () => {
       const hide = boxes.filter((b) => b.box.checked).map((b) => b.box.value as Hideable);
       const fragment = await toFragment({ backend: this.backend, cells: [{ kind: "lab", lab: cell.settings, hide }] });
       const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
-      element<HTMLInputElement>("lesson-link").value = link;
-      element<HTMLInputElement>("embed-link").value = `<iframe src="${link}" width="1000" height="1400" title="GenLab"></iframe>`;
+      this.page.lessonLink.value = link;
+      this.page.embedLink.value = `<iframe src="${link}" width="1000" height="1400" title="GenLab"></iframe>`;
     };
-    element("embed").hidden = false;
+    this.page.embed.hidden = false;
     void update();
   }
 
   private build(cell: Cell, before: Element | null): Live {
-    const frame = clone("cell-frame");
+    const frame = instantiate(this.page.templates.frame);
+    if (cell.kind === "text") frame.querySelector('[data-action="embed"]')?.remove();
+    // The frame's own tools, found before any cell content is inside it.
+    const tools = [...frame.querySelectorAll<HTMLButtonElement>(".cell-tools button")];
     let live: Live;
     if (cell.kind === "text") {
-      frame.querySelector('[data-action="embed"]')?.remove();
-      const root = clone("text-cell");
+      const root = instantiate(this.page.templates.text);
       live = { kind: "text", cell: new TextCell(root, cell.text, () => this.changed()), frame };
       frame.append(root);
     } else {
-      const root = clone("lab-cell");
+      const root = instantiate(this.page.templates.lab);
       const lab = new LabCell(root, () => this.genlab, () => this.engine, { ...cell.lab, backend: this.backend }, {
         onChange: () => this.changed(),
         onPlay: (playing) => {
@@ -202,10 +193,8 @@ class NotebookPage {
       frame.append(root);
       this.visibility.observe(frame);
     }
-    for (const button of frame.querySelectorAll<HTMLButtonElement>(".cell-tools button")) {
-      button.addEventListener("click", () => void this.act(live, button.dataset.action ?? ""));
-    }
-    this.container.insertBefore(frame, before);
+    for (const button of tools) button.addEventListener("click", () => void this.act(live, button.dataset.action ?? ""));
+    this.page.cells.insertBefore(frame, before);
     return live;
   }
 
@@ -243,8 +232,8 @@ class NotebookPage {
       const target = action === "up" ? index - 1 : index + 1;
       if (target < 0 || target >= this.cells.length) return;
       const other = this.cells[target];
-      if (action === "up") this.container.insertBefore(live.frame, other.frame);
-      else this.container.insertBefore(other.frame, live.frame);
+      if (action === "up") this.page.cells.insertBefore(live.frame, other.frame);
+      else this.page.cells.insertBefore(other.frame, live.frame);
       [this.cells[index], this.cells[target]] = [other, live];
     }
     this.changed();
@@ -277,12 +266,12 @@ class NotebookPage {
 
   /** The backend badge (and its reason on hover) and where labs run. */
   private showBackend(info: BackendInfo): void {
-    const badge = element("backend-badge");
+    const badge = this.page.backendBadge;
     badge.textContent = info.backend === "webgpu" ? `WebGPU · ${info.adapter ?? "adapter"}` : "CPU (wasm)";
     badge.title = info.reason;
     badge.className = `badge ${info.backend}`;
     badge.dataset.backend = info.backend;
-    const where = element("engine-badge");
+    const where = this.page.engineBadge;
     const inWorker = this.engine instanceof WorkerEngine;
     where.textContent = inWorker ? "in a worker" : "on the main thread";
     where.title = `Training runs in ${this.engine.where}`;
@@ -379,7 +368,7 @@ async function initialNotebook(autosave: Autosave | null): Promise<{ notebook: N
   return { notebook: saved.notebook ?? tour(), message };
 }
 
-async function main(): Promise<void> {
+async function main(page: PageElements): Promise<void> {
   if (EMBED) document.body.classList.add("embed");
   const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
   const bindings = script?.dataset.bindings;
@@ -387,23 +376,30 @@ async function main(): Promise<void> {
   if (script === null || bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
   const urls: ModuleUrls = { bindings, wasm, worker: new URL("worker.js", script.src).href };
   const genlab = await loadGenLab(bindings, wasm);
-  const autosave = EMBED ? null : new Autosave(() => localStorage, (text) => (element("message").textContent = text));
-  const page = new NotebookPage(genlab, await startEngine(genlab, urls), urls, autosave);
-  page.listen();
+  const autosave = EMBED ? null : new Autosave(() => localStorage, (text) => (page.message.textContent = text));
+  const notebookPage = new NotebookPage(page, genlab, await startEngine(genlab, urls), urls, autosave);
+  notebookPage.listen();
   addEventListener("pagehide", () => autosave?.flush());
   addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") autosave?.flush();
   });
-  addEventListener("genlab:simulate-panic", () => page.simulatePanic());
-  addEventListener("genlab:simulate-device-loss", () => page.simulateDeviceLoss());
+  addEventListener("genlab:simulate-panic", () => notebookPage.simulatePanic());
+  addEventListener("genlab:simulate-device-loss", () => notebookPage.simulateDeviceLoss());
   const { notebook, message } = await initialNotebook(autosave);
-  await page.load(notebook);
-  if (message !== "") page.say(message);
+  await notebookPage.load(notebook);
+  if (message !== "") notebookPage.say(message);
   document.body.dataset.ready = "true";
 }
 
-main().catch((error) => {
-  const message = document.getElementById("message");
-  if (message !== null) message.textContent = `GenLab could not start: ${errorText(error)}`;
+/** The page's status line, looked up before anything else, for the one message that must show. */
+const status = document.getElementById("message");
+try {
+  main(resolvePage()).catch(failed);
+} catch (error) {
+  failed(error);
+}
+
+function failed(error: unknown): void {
+  if (status !== null) status.textContent = `GenLab could not start: ${errorText(error)}`;
   document.body.dataset.ready = "failed";
-});
+}

@@ -1,7 +1,10 @@
 // Markdown with math for text cells: marked parses it, KaTeX renders `$…$` and `$$…$$` as MathML
 // (no inline styles, so the page's CSP holds), and DOMPurify sanitises the result before it
 // reaches the DOM. Nothing a notebook's author writes can run: scripts, event handlers and
-// `javascript:` URLs are removed.
+// `javascript:` URLs are removed. Nor can it reach, shadow or imitate the page's own elements:
+// ids and names are namespaced (`user-content-…`), attributes that point at ids by name, `data-*`
+// attributes and classes other than KaTeX's and code blocks' are dropped, and inert containers
+// (`<template>` and its kin), whose content the page would never sanitise again, are removed.
 
 import DOMPurify from "dompurify";
 import katex from "katex";
@@ -38,12 +41,34 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
+/** Classes user HTML may keep: KaTeX's own and marked's code-block languages. */
+const OWN_CLASS = /^(katex[\w-]*|language-[\w+#.-]+)$/;
+
+/** Keeps only the classes of [`OWN_CLASS`], so user HTML cannot borrow the page's styling. */
+DOMPurify.addHook("uponSanitizeAttribute", (_node, data) => {
+  if (data.attrName === "class") {
+    data.attrValue = data.attrValue.split(/\s+/).filter((name) => OWN_CLASS.test(name)).join(" ");
+    if (data.attrValue === "") data.keepAttr = false;
+  }
+});
+
+const SANITIZE = {
+  USE_PROFILES: { html: true, mathMl: true },
+  FORBID_TAGS: [
+    "style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed",
+    "template", "slot", "noscript", "noembed", "noframes", "xmp", "plaintext", "dialog",
+  ],
+  // Attributes that refer to elements by id, or would float content over the page.
+  FORBID_ATTR: [
+    "style", "for", "form", "list", "headers", "usemap", "popover", "popovertarget", "anchor",
+    "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "aria-activedescendant",
+    "aria-details", "aria-errormessage", "aria-flowto",
+  ],
+  ALLOW_DATA_ATTR: false,
+  SANITIZE_NAMED_PROPS: true,
+};
+
 /** Sanitised HTML for Markdown `text` (with math). */
 export function renderMarkdown(text: string): string {
-  const html = markdown.parse(text, { async: false });
-  return DOMPurify.sanitize(html, {
-    USE_PROFILES: { html: true, mathMl: true },
-    FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed"],
-    FORBID_ATTR: ["style"],
-  });
+  return DOMPurify.sanitize(markdown.parse(text, { async: false }), SANITIZE);
 }

@@ -95,6 +95,7 @@ mod tests {
     #[test]
     fn with_the_exact_noise_the_bound_matches_its_closed_form_below_log_p() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(31);
         let (n, dim, s) = (40_000, 2, 0.5f64);
         let x0 = Tensor::<2>::random([n, dim], Distribution::Normal(0.0, s), &device);

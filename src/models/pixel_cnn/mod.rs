@@ -330,6 +330,7 @@ mod tests {
     #[test]
     fn each_conditional_depends_only_on_earlier_pixels() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(1);
         let (side, levels) = (4, 3);
         let model = PixelCnnModel::new(side, levels, 6, 2, &device.clone().autodiff());
@@ -365,6 +366,7 @@ mod tests {
     fn the_likelihood_is_a_distribution_over_all_images() {
         // 2×2 images with 3 levels: all 81 of them, whose probabilities must sum to 1.
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(2);
         let model = PixelCnnModel::new(2, 3, 5, 1, &device);
         let images: Vec<f32> = (0..81)
@@ -381,6 +383,7 @@ mod tests {
     #[test]
     fn samples_are_grey_levels_and_a_completion_keeps_the_given_pixels() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(3);
         let model = PixelCnnModel::new(3, 4, 4, 1, &device);
         let given = Tensor::<2>::from_data(TensorData::new(vec![3.0f32; 2 * 9], [2, 9]), &device);

@@ -216,6 +216,7 @@ mod tests {
 
     #[test]
     fn vp_and_ve_marginals_match_their_formulas() {
+        let _rng = crate::session::device_rng();
         Device::flex().seed(41);
         let vp = VpSde {
             beta_min: 0.1,

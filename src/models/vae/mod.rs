@@ -244,6 +244,10 @@ impl Family for Vae {
         "IWAE lower bound with K = iwae_samples importance samples"
     }
 
+    fn log_density_is_lower_bound(&self) -> bool {
+        true
+    }
+
     /// The IWAE bound, then the ELBO (one posterior sample: the bound training maximises).
     fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
         let net = self.net.valid();
@@ -399,6 +403,7 @@ mod tests {
     #[test]
     fn elbo_below_iwae_below_the_true_log_likelihood_and_equal_at_the_exact_posterior() {
         let device = Device::flex();
+        let _rng = crate::session::device_rng();
         device.seed(11);
         let model = LinearGaussian {
             w: [1.2, -0.6],
