@@ -2,9 +2,11 @@
 //! labelled and, where it is sample-based, with its noise floor (the same estimator between two
 //! independent data samples of the same size).
 
+mod compare;
 mod images;
 mod maps;
 
+pub use compare::{COMPARE_POINTS, compare_samples};
 pub use images::{
     DIGITS_SHAPE, ImagePanelInputs, ImageShape, Memorisation, bits_per_dim, image_panel,
 };

@@ -327,6 +327,10 @@ export interface Estimate {
   model_samples: number; data_samples: number; noise_floor: number | null;
 }
 export interface ImageShape { side: number; levels: number }
+/** Options of `compareSamples`: the seed of the data draws. */
+export interface CompareOptions { seed?: number }
+/** `compareSamples`' panel, and the data samples it compared with. */
+export interface Comparison { divergences: Estimate[]; data: Float32Array; bounds: Bounds }
 export interface Memorisation { model: Float64Array; held_out: Float64Array; description: string }
 export interface Evaluation {
   samples: Float32Array; data: Float32Array; divergences: Estimate[]; bounds: Bounds; step: number;

@@ -142,6 +142,57 @@ pub fn dataset_score(
     Ok(Float64Array::from(scores.as_slice()))
 }
 
+/// The divergence panel between a 2-D dataset and the caller's own points, labelled exactly as
+/// `evaluate`'s: `{ divergences, data, bounds }`, `data` the fresh data samples the points were
+/// compared with (a second independent draw gives the noise floors). `samples` is row-major
+/// `[n, 2]`, 16 ≤ n ≤ 16 384, every coordinate finite; `options.seed` (a whole number, 0 by
+/// default) draws the data. Rejects naming `dataset`, `samples` or `seed`.
+#[wasm_bindgen(js_name = compareSamples, unchecked_return_type = "Comparison")]
+pub fn compare_samples(
+    #[wasm_bindgen(unchecked_param_type = "DatasetSpec")] dataset_spec: JsValue,
+    samples: &[f32],
+    #[wasm_bindgen(unchecked_param_type = "CompareOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let source = dataset(&dataset_spec)?;
+    if source.dim() != 2 {
+        let why = "compareSamples takes a 2-D dataset (for images, a lab's evaluate compares)";
+        return Err(convert::option_error(&OptionError::new("dataset", why)));
+    }
+    let seed = compare_seed(&options)?;
+    let (divergences, data) = crate::evaluation::compare_samples(&source, samples, seed)
+        .map_err(|e| convert::option_error(&OptionError::new("samples", e.to_string())))?;
+    let result = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&result, &key.into(), value);
+    set("divergences", &convert::to_js(&divergences)?)?;
+    set("data", &Float32Array::from(data.as_slice()).into())?;
+    set("bounds", &convert::to_js(&source.bounds())?)?;
+    Ok(result.into())
+}
+
+/// The `seed` of `compareSamples`' options (`{ seed?: number }`; absent: 0).
+fn compare_seed(options: &JsValue) -> Result<u64, JsValue> {
+    let json = convert::to_json(options).map_err(|e| convert::option_error(&e))?;
+    let fields = match json {
+        serde_json::Value::Null => return Ok(0),
+        serde_json::Value::Object(fields) => fields,
+        _ => {
+            let why = "expected an object { seed?: number }";
+            return Err(convert::option_error(&OptionError::new("options", why)));
+        }
+    };
+    if let Some(key) = fields.keys().find(|key| key.as_str() != "seed") {
+        let why = "unknown option; compareSamples takes { seed }";
+        return Err(convert::option_error(&OptionError::new(key.as_str(), why)));
+    }
+    match fields.get("seed") {
+        None => Ok(0),
+        Some(seed) => seed.as_u64().filter(|s| *s <= 1 << 53).ok_or_else(|| {
+            let why = format!("must be a whole number from 0 to 2⁵³, got {seed}");
+            convert::option_error(&OptionError::new("seed", why))
+        }),
+    }
+}
+
 /// A data source from a name (`"moons"`) or a custom-set object, built and validated.
 fn dataset(spec: &JsValue) -> Result<DataSource, JsValue> {
     let json = convert::to_json(spec).map_err(|e| convert::option_error(&e))?;

@@ -1,12 +1,14 @@
 //! Calls a JavaScript user can get wrong: counts that are not whole numbers in range (never
 //! wrapped to 32 bits, rounded or clamped), long `train` calls stopped by an `AbortSignal`
-//! while the page keeps running, and options that name what was expected and where.
+//! while the page keeps running, options that name what was expected and where, and the
+//! public compare API's panel for any points, with bad input named.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use genlab::web::{FlowMatching, Gan, dataset_sample, density_grid, init_backend};
-use js_sys::{Function, Object, Reflect};
+use genlab::web::{FlowMatching, Gan, compare_samples, dataset_sample, density_grid, init_backend};
+use js_sys::{Array, Float32Array, Function, Object, Reflect};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -120,15 +122,12 @@ mod web_abort {
 async fn the_largest_train_call_keeps_the_page_running_and_stops_on_its_signal() {
     let lab = small_lab().await;
     let controller = Rc::new(web_abort::Controller::new());
-    let ticks = Rc::new(Cell::new(0u32));
-    // A timer that must keep firing while the call trains: the page is not blocked.
-    fn tick(ticks: Rc<Cell<u32>>) {
-        ticks.set(ticks.get() + 1);
-        if ticks.get() < 400 {
-            after(10, move || tick(ticks));
-        }
+    // Timers that can only run if the call yields to the event loop while it trains.
+    let ran = Rc::new(Cell::new(0u32));
+    for at in [300, 600, 900] {
+        let ran = ran.clone();
+        after(at, move || ran.set(ran.get() + 1));
     }
-    tick(ticks.clone());
     let stopper = controller.clone();
     after(1_500, move || stopper.abort());
     let started = js_sys::Date::now();
@@ -146,15 +145,10 @@ async fn the_largest_train_call_keeps_the_page_running_and_stops_on_its_signal()
             .unwrap()
             .is_finite()
     );
-    // Stopped within a few slices (50 ms each) of the abort, not after 100 000 steps.
+    // The page ran its timers during the call (a blocked page would run none before it ends),
+    // and the abort stopped it within a few 50 ms slices, not after 100 000 steps.
+    assert_eq!(ran.get(), 3, "timers run while training");
     assert!(elapsed < 1_500.0 + 2_000.0, "stopped after {elapsed} ms");
-    // The timer ran all along: at least once per yield, and there are about 30 slices of 50 ms
-    // in 1.5 s (a blocked page would run it once, before the call).
-    assert!(
-        ticks.get() >= 10,
-        "the page ran {} timer callbacks",
-        ticks.get()
-    );
 
     // An already aborted signal trains nothing; a signal that is not one is refused by name.
     let report = settle(lab.train(10.into(), Some(signal_options(&controller))))
@@ -220,4 +214,43 @@ async fn options_errors_say_what_was_expected_and_where() {
         "{}",
         message(&error)
     );
+}
+
+#[wasm_bindgen_test]
+fn compare_samples_gives_the_panel_for_any_points_and_names_bad_input() {
+    let points = dataset_sample("moons".into(), 500.into(), 4.0)
+        .unwrap()
+        .to_vec();
+    let result = compare_samples("moons".into(), &points, options(r#"{"seed":3}"#)).unwrap();
+    let divergences: Array = get(&result, "divergences").dyn_into().unwrap();
+    assert_eq!(divergences.length(), 7);
+    for estimate in divergences.iter() {
+        assert!(get(&estimate, "noise_floor").as_f64().is_some());
+        assert_eq!(get(&estimate, "model_samples").as_f64(), Some(500.0));
+    }
+    let data: Float32Array = get(&result, "data").dyn_into().unwrap();
+    assert_eq!(data.length(), 1000);
+    let again = compare_samples("moons".into(), &points, options(r#"{"seed":3}"#)).unwrap();
+    let data_again: Float32Array = get(&again, "data").dyn_into().unwrap();
+    assert_eq!(data.to_vec(), data_again.to_vec(), "seeded");
+
+    let mut with_nan = points.clone();
+    with_nan[7] = f32::NAN;
+    for (dataset, samples, settings, field) in [
+        ("moons", &points[..31], "null", "samples"),
+        ("moons", &points[..20], "null", "samples"),
+        ("moons", &with_nan[..], "null", "samples"),
+        ("digits", &points[..], "null", "dataset"),
+        ("moons", &points[..], r#"{"seed":-1}"#, "seed"),
+        ("moons", &points[..], r#"{"seed":1.5}"#, "seed"),
+        ("moons", &points[..], r#"{"sed":1}"#, "sed"),
+    ] {
+        let error = compare_samples(dataset.into(), samples, options(settings)).unwrap_err();
+        assert_eq!(
+            get(&error, "field").as_string().as_deref(),
+            Some(field),
+            "{}",
+            message(&error)
+        );
+    }
 }

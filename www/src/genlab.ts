@@ -321,6 +321,12 @@ export interface GenLab {
   datasetSample(dataset: DatasetSpec, n: number, seed: number): Float32Array;
   densityGrid(dataset: DatasetSpec, bounds: Bounds, resolution: number): Float64Array;
   datasetScore(dataset: DatasetSpec, points: Float32Array, sigma: number): Float64Array;
+  /** The divergence panel between a 2-D dataset and your own points (16 … 16 384 of them). */
+  compareSamples(dataset: DatasetSpec, samples: Float32Array, options?: { seed?: number }): {
+    divergences: Estimate[];
+    data: Float32Array;
+    bounds: Bounds;
+  };
   /** Checks a weights file and says what it holds (without loading it). */
   weightsInfo(bytes: Uint8Array): WeightsInfo;
   /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
