@@ -255,7 +255,7 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
     let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], SINKHORN_EPSILON)?;
     let description = format!(
         "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON}, on {} \
-         points per side; alternating updates after ε-scaling, stopped when the plans' marginals \
+         points per side; over-relaxed alternating updates after ε-scaling, stopped when the plans' marginals \
          are within {SINKHORN_TOLERANCE:e} (L1) of uniform or after {SINKHORN_MAX_ITERATIONS} \
          iterations: {} iterations, marginal error {:.1e}",
         k / 2,
