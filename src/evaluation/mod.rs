@@ -255,9 +255,9 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
     let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], SINKHORN_EPSILON)?;
     let description = format!(
         "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON}, on {} \
-         points per side; over-relaxed alternating updates after ε-scaling, stopped when the plans' marginals \
-         are within {SINKHORN_TOLERANCE:e} (L1) of uniform or after {SINKHORN_MAX_ITERATIONS} \
-         iterations: {} iterations, marginal error {:.1e}",
+         points per side; over-relaxed alternating updates after ε-scaling, stopped when the \
+         plans' marginals are within {SINKHORN_TOLERANCE:e} (L1) of uniform or after \
+         {SINKHORN_MAX_ITERATIONS} iterations: {} iterations, marginal error {:.1e}",
         k / 2,
         sinkhorn.iterations,
         sinkhorn.marginal_error
