@@ -19,10 +19,7 @@ pub fn to_json(value: &JsValue) -> Result<Value, OptionError> {
         return Ok(Value::Null);
     }
     let mut budget = MAX_OPTIONS_BYTES;
-    let Some(object) = value
-        .dyn_ref::<Object>()
-        .filter(|_| !Array::is_array(value))
-    else {
+    let Some(object) = value.dyn_ref::<Object>().filter(|o| is_plain(o)) else {
         return parse("options", value, &mut budget).map(|v| v.unwrap_or(Value::Null));
     };
     let mut fields = Map::new();
@@ -41,6 +38,13 @@ pub fn to_json(value: &JsValue) -> Result<Value, OptionError> {
         }
     }
     Ok(Value::Object(fields))
+}
+
+/// Whether `object` is a plain object (`{…}`, or one without a prototype), not an array, a
+/// date or another class's instance, which convert as a whole (and are then refused by kind).
+fn is_plain(object: &Object) -> bool {
+    let prototype = JsValue::from(Object::get_prototype_of(object));
+    prototype.is_null() || prototype == JsValue::from(Object::get_prototype_of(&Object::new()))
 }
 
 /// `value` as JSON, its text charged to `budget`; `None` where JSON has no value for it

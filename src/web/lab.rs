@@ -49,10 +49,11 @@ impl<F: Family + 'static> Lab<F> {
     }
 
     /// Trains `steps` steps (1 ..= [`MAX_TRAIN_STEPS`]) and resolves to their averaged
-    /// statistics. A call longer than one slice (about [`crate::session::SLICE_MS`]) trains slice by slice,
-    /// reading each slice's statistics once and yielding to the event loop between slices, so
-    /// the page stays responsive and `options.signal` (an `AbortSignal`) can stop it: it then
-    /// resolves with the steps trained so far and `cancelled: true`; nothing trained is lost.
+    /// statistics. A call longer than one slice (about [`crate::session::SLICE_MS`]) trains
+    /// slice by slice, reading each slice's statistics once and yielding to the event loop
+    /// between slices, so the page stays responsive and `options.signal` (an `AbortSignal`) can
+    /// stop it: it then resolves with the steps trained so far and `cancelled: true`; nothing
+    /// trained is lost.
     pub fn train(&self, steps: JsValue, options: Option<Object>) -> Promise {
         let session = self.session.clone();
         let pace = self.pace.clone();

@@ -206,6 +206,13 @@ async fn options_errors_say_what_was_expected_and_where() {
         message(&error)
     );
 
+    // A date is not an object of settings: refused by kind, not read as an empty one.
+    let error = FlowMatching::create(js_sys::Date::new_0().into())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("options"));
+
     let reversed = options(r#"{"x_min":2,"x_max":-2,"y_min":0,"y_max":1}"#);
     let error = density_grid("moons".into(), reversed, 64.into()).unwrap_err();
     assert_eq!(get(&error, "field").as_string().as_deref(), Some("bounds"));
