@@ -30,14 +30,17 @@ pub struct Sinkhorn {
 /// needed 640–880 iterations to a marginal error of 10⁻³, ω = 1.8 needed 90–125.
 const OVER_RELAXATION: f64 = 1.8;
 
-/// When a solve stops: the marginal error reached, or the iterations spent.
+/// How a solve runs: the over-relaxation of its cross term, and when it stops (the marginal
+/// error reached, or the iterations spent).
 #[derive(Clone, Copy, Debug)]
 struct Stopping {
+    over_relaxation: f64,
     tolerance: f64,
     max_iterations: usize,
 }
 
 const STOPPING: Stopping = Stopping {
+    over_relaxation: OVER_RELAXATION,
     tolerance: MARGINAL_TOLERANCE,
     max_iterations: MAX_ITERATIONS,
 };
@@ -123,7 +126,7 @@ fn entropic_ot(xs: &[[f64; 2]], ys: &[[f64; 2]], epsilon: f64, stop: Stopping) -
         g = update(ys, xs, &f, eps);
     }
     let mut iterations = 0;
-    let mut omega = OVER_RELAXATION;
+    let mut omega = stop.over_relaxation;
     let mut best_error = f64::INFINITY;
     loop {
         let new_f = update(xs, ys, &g, epsilon);
@@ -277,9 +280,11 @@ mod tests {
     #[test]
     fn converges_near_the_data_where_a_fixed_cap_did_not() {
         // Data against data, the regime of a good model: the 60-iteration cap gave 0.25 where
-        // the converged value is about 0.38. Within 2 % of a run to a marginal error of 10⁻⁹.
+        // the converged value is about 0.38. Within 2 % of a run of plain, unaccelerated
+        // Sinkhorn (ω = 1) to a marginal error of 10⁻⁹.
         let (x, y) = (eight_gaussians(1), eight_gaussians(2));
         let long = Stopping {
+            over_relaxation: 1.0,
             tolerance: 1e-9,
             max_iterations: 100_000,
         };
