@@ -149,8 +149,8 @@ fn real_nvp_learns_moons_with_an_exact_density() {
     report(&before, &after);
     // Measured (seed 6): grid KL(data‖model) with the exact density 2.63 → 0.06.
     let (kl_before, kl_after) = (
-        find(&before, "KL(data‖model)"),
-        find(&after, "KL(data‖model)"),
+        find(&before, "KL(data‖model), density grid"),
+        find(&after, "KL(data‖model), density grid"),
     );
     assert!(
         kl_after.value < 0.3 * kl_before.value && kl_after.value < 0.2,
@@ -175,8 +175,8 @@ fn the_ebm_learns_eight_gaussians_and_its_chains_follow() {
     // Measured (seed 7, 600 steps): grid KL(data‖model) with the quadrature-normalised density
     // 1.54 → 0.46, Fisher 15.2 → 8.3.
     let (kl_before, kl_after) = (
-        find(&before, "KL(data‖model)"),
-        find(&after, "KL(data‖model)"),
+        find(&before, "KL(data‖model), density grid"),
+        find(&after, "KL(data‖model), density grid"),
     );
     assert!(
         kl_after.value < 0.5 * kl_before.value,

@@ -156,7 +156,7 @@ fn reflow_straightens_the_paths() {
     assert!(second < 0.5 * first, "{first} → {second}");
     let w2 = find(&after, "sliced W2");
     assert!(
-        w2.value < 3.0 * w2.noise_floor.unwrap() + 0.05,
+        w2.value < 3.0 * w2.noise_floor.unwrap().upper + 0.05,
         "reflowed samples still fit: {w2:?}"
     );
 }

@@ -38,11 +38,12 @@ fn loss_falls_and_samples_approach_eight_gaussians() {
     // Every divergence of the panel must fall. Sliced W2 between two finite samples of one law
     // is not zero (mode proportions fluctuate), so its noise floor is the scale: untrained,
     // samples stay near N(0, I), far from the ring of radius 2.83; trained, they must be within
-    // four floors (≈ 0.14 here; 2 000 steps reach ≈ 0.1, the untrained ≈ 1.1).
+    // four mean floors (0.076 here, its 95 % bound 0.150: the modes' shares fluctuate; 2 000
+    // steps reach ≈ 0.125, the untrained ≈ 1.1).
     assert_eq!(
         before.len(),
         8,
-        "KL, reverse KL, JS, TV, Fisher, sliced W2, Sinkhorn, MMD²"
+        "Fisher; KL, reverse KL, JS, TV smoothed; sliced W2, Sinkhorn, MMD²"
     );
     report(&before, &after);
     for (b, a) in before.iter().zip(&after) {
@@ -55,12 +56,15 @@ fn loss_falls_and_samples_approach_eight_gaussians() {
         );
     }
     let (w2_before, w2_after) = (find(&before, "sliced W2"), find(&after, "sliced W2"));
-    let floor = w2_after.noise_floor.unwrap();
+    let floor = w2_after.noise_floor.unwrap().mean;
     assert!(w2_before.value > 10.0 * floor, "untrained: {w2_before:?}");
     assert!(w2_after.value < 4.0 * floor, "trained: {w2_after:?}");
     // The grid divergences of a trained model approach their floors (the KDE of a data sample).
     let tv = find(&after, "TV");
-    assert!(tv.value < 2.0 * tv.noise_floor.unwrap() + 0.05, "{tv:?}");
+    assert!(
+        tv.value < 2.0 * tv.noise_floor.unwrap().upper + 0.05,
+        "{tv:?}"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! evaluation, between a dataset and any 2-D samples (a course author's, or anyone checking
 //! GenLab's estimators), with the same noise floors.
 
-use super::{DENSITY_RESOLUTION, PanelInputs, ReferenceGrid, divergence_panel};
+use super::{DENSITY_RESOLUTION, NoiseFloors, PanelInputs, ReferenceGrid, divergence_panel};
 use crate::data::{DataSource, seeded_rng};
 use crate::metrics::{Estimate, MetricError};
 
@@ -10,9 +10,9 @@ use crate::metrics::{Estimate, MetricError};
 pub const COMPARE_POINTS: (usize, usize) = (16, 1 << 14);
 
 /// The panel between `source` and `samples` (row-major `[n, 2]`), and the `n` fresh data
-/// samples it compared them with (a second independent draw gives the noise floors), drawn with
-/// `seed`: grid KL / reverse KL / JS / TV from a KDE of the samples, sliced W2, Sinkhorn and
-/// MMD², labelled as in [`divergence_panel`].
+/// samples it compared them with, drawn with `seed`: grid KL / reverse KL / JS / TV between
+/// smoothed densities, sliced W2, Sinkhorn and MMD², labelled as in [`divergence_panel`], with
+/// the dataset's noise floors at that size (measured once, cached).
 pub fn compare_samples(
     source: &DataSource,
     samples: &[f32],
@@ -42,12 +42,12 @@ pub fn compare_samples(
     let reference = ReferenceGrid::new(source, DENSITY_RESOLUTION)?;
     let mut rng = seeded_rng(seed);
     let data = source.sample(n, &mut rng);
-    let other = source.sample(n, &mut rng);
+    let floors = NoiseFloors::cached(source, &reference, n)?;
     let panel = divergence_panel(&PanelInputs {
         reference: &reference,
         model: samples,
         data: &data,
-        other: &other,
+        floors: &floors,
         score: None,
         density: None,
     })?;
@@ -73,10 +73,10 @@ mod tests {
         assert_eq!(
             names,
             [
-                "KL(data‖model)",
-                "KL(model‖data)",
-                "JS(data, model)",
-                "TV(data, model)",
+                "KL(data‖model), smoothed",
+                "KL(model‖data), smoothed",
+                "JS(data, model), smoothed",
+                "TV(data, model), smoothed",
                 "sliced W2(data, model)",
                 "Sinkhorn(data, model)",
                 "MMD²(data, model)"
@@ -90,13 +90,17 @@ mod tests {
         for (near, far) in panel.iter().zip(&far) {
             // The same seed, so the same data draws: only the samples differ.
             assert_eq!(near.noise_floor, far.noise_floor);
-            let scale = near
-                .value
-                .abs()
-                .max(near.noise_floor.unwrap().abs())
-                .max(1e-3);
-            assert!(far.value > 5.0 * scale, "{near:?} → {far:?}");
+            let floor = near.noise_floor.unwrap();
+            assert!(
+                far.value > 3.0 * floor.upper.max(1e-3),
+                "{near:?} → {far:?}"
+            );
         }
+        // A translation by t adds exactly ‖t‖² = 4 to the debiased Sinkhorn divergence; the
+        // estimate's error is the floor's (the 256-point estimate between two data samples).
+        let sinkhorn = far.iter().find(|e| e.name.starts_with("Sinkhorn")).unwrap();
+        let floor = sinkhorn.noise_floor.unwrap();
+        assert!((sinkhorn.value - 4.0).abs() <= floor.upper, "{sinkhorn:?}");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::data::digits::{LEVELS, PIXELS, SIDE, to_cell_centres};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, median_distance_in, nearest_distances,
+    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, NoiseFloor, median_distance_in,
+    nearest_distances,
 };
 
 /// The shape of the images a session learns, for the page to draw them.
@@ -42,8 +43,9 @@ pub struct ImagePanelInputs<'a> {
     pub model: &'a [f32],
     /// As many dequantised held-out images as model samples.
     pub held_out: &'a [f32],
-    /// As many dequantised training images: the other data sample of the noise floor.
-    pub other: &'a [f32],
+    /// Independent draws of as many dequantised training images each: the data samples of the
+    /// noise floor (at least two).
+    pub others: &'a [Vec<f32>],
     /// Every held-out image at the centres of its grey-level cells.
     pub held_out_centres: &'a [f32],
     /// Every training image at the centres of its grey-level cells.
@@ -68,7 +70,8 @@ pub fn image_panel(
     let n = inputs.model.len() / PIXELS;
     if n < 2
         || inputs.held_out.len() != inputs.model.len()
-        || inputs.other.len() != inputs.model.len()
+        || inputs.others.len() < 2
+        || inputs.others.iter().any(|o| o.len() != inputs.model.len())
     {
         return Err(MetricError::new(
             "the image panel needs at least 2 model samples and as many held-out and training images",
@@ -78,7 +81,7 @@ pub fn image_panel(
     for (name, log_p, method) in &inputs.likelihoods {
         panel.push(held_out_bits(name, log_p, method)?);
     }
-    let median = median_distance_in(inputs.held_out, inputs.other, PIXELS)?;
+    let median = median_distance_in(inputs.held_out, &inputs.others[0], PIXELS)?;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
     let mmd = MmdAgainst::in_dim(inputs.held_out, PIXELS, &bandwidths)?;
     panel.push(Estimate {
@@ -89,11 +92,18 @@ pub fn image_panel(
         estimator: format!(
             "unbiased MMD² on the 64 pixels, sum of RBF kernels with bandwidths \
              {BANDWIDTH_MULTIPLES:?} × the images' median distance ({median:.3}); noise floor: \
-             held-out against as many training images"
+             held-out against as many training images, {} draws",
+            inputs.others.len()
         ),
         model_samples: n,
         data_samples: n,
-        noise_floor: Some(mmd.mmd2(inputs.other)?),
+        noise_floor: Some(NoiseFloor::from_draws(
+            &inputs
+                .others
+                .iter()
+                .map(|other| mmd.mmd2(other))
+                .collect::<Result<Vec<_>, _>>()?,
+        )?),
     });
     let memorisation = Memorisation {
         model: nearest_distances(&to_cell_centres(inputs.model), inputs.train_centres, PIXELS)?,
@@ -144,6 +154,7 @@ mod tests {
     use super::*;
     use crate::data::digits::DigitImages;
     use crate::data::seeded_rng;
+    use crate::metrics::FLOOR_DRAWS;
 
     #[test]
     fn the_uniform_model_scores_log2_of_the_levels() {
@@ -151,6 +162,14 @@ mod tests {
         assert!((bits_per_dim(0.0) - 17f64.log2()).abs() < 1e-12);
         // A model twice as likely per pixel saves one bit per pixel.
         assert!((bits_per_dim(64.0 * 2f64.ln()) - (17f64.log2() - 1.0)).abs() < 1e-12);
+    }
+
+    /// Independent training draws of `n` images for the MMD² floor.
+    fn floor_draws(images: &DigitImages, n: usize) -> Vec<Vec<f32>> {
+        let mut rng = seeded_rng(40);
+        (0..FLOOR_DRAWS)
+            .map(|_| images.sample(n, &mut rng))
+            .collect()
     }
 
     #[test]
@@ -161,12 +180,12 @@ mod tests {
         let train = images.train_centres();
         let copies = &train[..n * PIXELS];
         let held_out = images.sample_held_out(n, &mut rng);
-        let other = images.sample(n, &mut rng);
+        let others = floor_draws(&images, n);
         let held_out_centres = images.held_out_centres();
         let inputs = ImagePanelInputs {
             model: copies,
             held_out: &held_out,
-            other: &other,
+            others: &others,
             held_out_centres: &held_out_centres,
             train_centres: &train,
             likelihoods: vec![("held-out NLL", &[0.0, 0.0], "uniform")],
@@ -187,7 +206,7 @@ mod tests {
         // Training images are from the data distribution: MMD² near its noise floor.
         let mmd = &panel[1];
         assert!(
-            mmd.value < 3.0 * mmd.noise_floor.unwrap().abs() + 0.01,
+            mmd.value < 3.0 * mmd.noise_floor.unwrap().upper.abs() + 0.01,
             "{mmd:?}"
         );
     }
@@ -198,13 +217,13 @@ mod tests {
         let mut rng = seeded_rng(6);
         let n = 64;
         let held_out = images.sample_held_out(n, &mut rng);
-        let other = images.sample(n, &mut rng);
+        let others = floor_draws(&images, n);
         let blank = vec![0.02f32; n * PIXELS];
         let train = images.train_centres();
         let inputs = ImagePanelInputs {
             model: &blank,
             held_out: &held_out,
-            other: &other,
+            others: &others,
             held_out_centres: &train[..PIXELS],
             train_centres: &train,
             likelihoods: Vec::new(),
@@ -213,7 +232,7 @@ mod tests {
         assert_eq!(panel.len(), 1, "no likelihood, no bits/dim");
         let mmd = &panel[0];
         assert!(
-            mmd.value > 20.0 * mmd.noise_floor.unwrap().abs().max(1e-3),
+            mmd.value > 20.0 * mmd.noise_floor.unwrap().upper.abs().max(1e-3),
             "{mmd:?}"
         );
     }
@@ -230,7 +249,7 @@ mod tests {
         let inputs = ImagePanelInputs {
             model: &copies,
             held_out: &held_out,
-            other: &copies,
+            others: &floor_draws(&images, 16),
             held_out_centres: &images.held_out_centres(),
             train_centres: &train,
             likelihoods: Vec::new(),

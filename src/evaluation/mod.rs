@@ -2,11 +2,15 @@
 //! labelled and, where it is sample-based, with its noise floor (the same estimator between two
 //! independent data samples of the same size).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod calibration;
 mod compare;
+mod floors;
 mod images;
 mod maps;
 
 pub use compare::{COMPARE_POINTS, compare_samples};
+pub use floors::{FLOOR_SEED, NoiseFloors, SMOOTHED_ROWS, SampleScales, sample_rows};
 pub use images::{
     DIGITS_SHAPE, ImagePanelInputs, ImageShape, Memorisation, bits_per_dim, image_panel,
 };
@@ -14,10 +18,8 @@ pub use maps::{DensityMaps, density_maps, optimal_discriminator_map};
 
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, SINKHORN_MAX_ITERATIONS,
-    SINKHORN_TOLERANCE, cell_masses, fisher_divergence, jensen_shannon, kde_grid, kl,
-    median_distance, monte_carlo_kl, scott_bandwidth, sinkhorn_divergence, sliced_w2, smooth_grid,
-    total_variation,
+    Estimate, MetricError, cell_masses, fisher_divergence, jensen_shannon, kde_grid, kl,
+    monte_carlo_kl, scott_bandwidth, smooth_grid, total_variation,
 };
 
 /// Cells per axis of the grid divergences computed from samples.
@@ -66,6 +68,15 @@ impl ReferenceGrid {
     /// The window the grids cover.
     pub fn bounds(&self) -> Bounds {
         self.bounds
+    }
+
+    /// The sides `[dx, dy]` of one cell of the sample grid.
+    pub fn cell_size(&self) -> [f64; 2] {
+        let b = self.bounds;
+        [
+            (b.x_max - b.x_min) as f64 / GRID_RESOLUTION as f64,
+            (b.y_max - b.y_min) as f64 / GRID_RESOLUTION as f64,
+        ]
     }
 
     /// The area of one cell of a `resolution²` grid over the window.
@@ -140,6 +151,7 @@ pub struct ModelDensity {
 }
 
 /// The model's score and the exact data score at the same points.
+#[derive(Clone, Debug)]
 pub struct ScoreComparison {
     /// What the scores are of, e.g. `"p_t at t = 0.9"`.
     pub label: String,
@@ -157,8 +169,8 @@ pub struct PanelInputs<'a> {
     pub model: &'a [f32],
     /// Fresh data samples.
     pub data: &'a [f32],
-    /// Independent fresh data samples (noise floors).
-    pub other: &'a [f32],
+    /// The sample-based rows' scales and noise floors, for this dataset and `n`.
+    pub floors: &'a NoiseFloors,
     /// Scores at common points, when the family has a score and the data an exact one.
     pub score: Option<ScoreComparison>,
     /// The model's own log-density, when the family has one.
@@ -184,13 +196,31 @@ fn estimate(
     }
 }
 
-/// Forward KL, reverse KL, Jensen–Shannon, total variation, Fisher (where scores exist), sliced
-/// W2, Sinkhorn and MMD², in that order.
+/// Names of the grid rows from a model's own log-density at the cell centres.
+pub const DENSITY_ROWS: [&str; 4] = [
+    "KL(data‖model), density grid",
+    "KL(model‖data), density grid",
+    "JS(data, model), density grid",
+    "TV(data, model), density grid",
+];
+
+/// The grid rows from the model's density (families with one), the Monte Carlo KL (exact data
+/// density), Fisher (where scores exist), then the sample-based rows with their noise floors:
+/// KL / reverse KL / JS / TV smoothed, sliced W2, Sinkhorn and MMD².
 pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, MetricError> {
-    let n = inputs.model.len() / 2;
+    let floors = inputs.floors;
+    if floors.points * 2 != inputs.model.len() || inputs.data.len() != inputs.model.len() {
+        return Err(MetricError::new(format!(
+            "the noise floors are for {} points per side, the panel got {} model and {} data \
+             numbers",
+            floors.points,
+            inputs.model.len(),
+            inputs.data.len()
+        )));
+    }
     let mut panel = match &inputs.density {
         Some(density) => density_grid_estimates(inputs.reference, density)?,
-        None => sample_grid_estimates(inputs)?,
+        None => Vec::new(),
     };
     if let Some(ModelDensity {
         at_data: Some((log_p, log_q)),
@@ -237,134 +267,41 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
         e.data_samples = score.truth.len() / 2;
         panel.push(e);
     }
-    let (data, model, other) = (inputs.data, inputs.model, inputs.other);
-    let sliced = format!(
-        "exact 1-D W2 of the empirical projections on {SLICED_W2_PROJECTIONS} evenly spaced angles"
-    );
-    let mut sample_based = vec![(
-        estimate(
-            "sliced W2(data, model)",
-            sliced_w2(data, model, SLICED_W2_PROJECTIONS),
-            "data units",
-            "symmetric",
-            sliced,
-        ),
-        sliced_w2(data, other, SLICED_W2_PROJECTIONS),
-    )];
-    let k = SINKHORN_POINTS.min(n) * 2;
-    let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], SINKHORN_EPSILON)?;
-    let description = format!(
-        "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON}, on {} \
-         points per side; over-relaxed alternating updates after ε-scaling, stopped when the \
-         plans' marginals are within {SINKHORN_TOLERANCE:e} (L1) of uniform or after \
-         {SINKHORN_MAX_ITERATIONS} iterations: {} iterations, marginal error {:.1e}",
-        k / 2,
-        sinkhorn.iterations,
-        sinkhorn.marginal_error
-    );
-    sample_based.push((
-        estimate(
-            "Sinkhorn(data, model)",
-            sinkhorn.value,
-            "data units²",
-            "symmetric",
-            description,
-        ),
-        sinkhorn_divergence(&data[..k], &other[..k], SINKHORN_EPSILON)?.value,
-    ));
-    let median = median_distance(data, other)?;
-    let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
-    let mmd = MmdAgainst::new(data, &bandwidths)?;
-    let description = format!(
-        "unbiased MMD², sum of RBF kernels with bandwidths {BANDWIDTH_MULTIPLES:?} × the data's \
-         median distance ({median:.3})"
-    );
-    sample_based.push((
-        estimate(
-            "MMD²(data, model)",
-            mmd.mmd2(model)?,
-            "kernel units",
-            "symmetric",
-            description,
-        ),
-        mmd.mmd2(other)?,
-    ));
-    for (mut e, floor) in sample_based {
-        e.noise_floor = Some(floor);
+    for mut e in sample_rows(inputs.reference, &floors.scales, inputs.data, inputs.model)? {
+        e.noise_floor = floors.floor(e.name);
         panel.push(e);
-    }
-    for e in panel.iter_mut().filter(|e| e.noise_floor.is_some()) {
-        e.model_samples = n;
-        e.data_samples = n;
     }
     Ok(panel)
 }
 
-/// The four grid divergences from masses `p` (data) and `q` (model), each with its noise floor
-/// (the same divergence with `floor_q`, a second data estimate, in place of `q`) when given.
+/// The four grid divergences from masses `p` (data) and `q` (model), named `names`.
 fn grid_estimates(
     p: &[f64],
     q: &[f64],
-    floor_q: Option<&[f64]>,
+    names: [&'static str; 4],
     describe: impl Fn(&str) -> String,
 ) -> Result<Vec<Estimate>, MetricError> {
     type Divergence = fn(&[f64], &[f64]) -> Result<f64, MetricError>;
     let reverse_kl: Divergence = |p, q| kl(q, p);
-    let rows: [(&'static str, Divergence, &'static str, &'static str, &str); 4] = [
-        (
-            "KL(data‖model)",
-            kl,
-            "nats",
-            "forward: data → model",
-            "Σ p log p/q",
-        ),
-        (
-            "KL(model‖data)",
-            reverse_kl,
-            "nats",
-            "reverse: model → data",
-            "Σ q log q/p",
-        ),
-        (
-            "JS(data, model)",
-            jensen_shannon,
-            "nats",
-            "symmetric",
-            "½KL(p‖m) + ½KL(q‖m)",
-        ),
-        (
-            "TV(data, model)",
-            total_variation,
-            "probability",
-            "symmetric",
-            "½Σ|p − q|",
-        ),
+    let rows: [(Divergence, &'static str, &'static str, &str); 4] = [
+        (kl, "nats", "forward: data → model", "Σ p log p/q"),
+        (reverse_kl, "nats", "reverse: model → data", "Σ q log q/p"),
+        (jensen_shannon, "nats", "symmetric", "½KL(p‖m) + ½KL(q‖m)"),
+        (total_variation, "probability", "symmetric", "½Σ|p − q|"),
     ];
-    rows.into_iter()
-        .map(|(name, divergence, units, direction, formula)| {
-            let mut e = estimate(name, divergence(p, q)?, units, direction, describe(formula));
-            e.noise_floor = floor_q.map(|floor| divergence(p, floor)).transpose()?;
-            Ok(e)
+    names
+        .into_iter()
+        .zip(rows)
+        .map(|(name, (divergence, units, direction, formula))| {
+            Ok(estimate(
+                name,
+                divergence(p, q)?,
+                units,
+                direction,
+                describe(formula),
+            ))
         })
         .collect()
-}
-
-/// Grid divergences between the reference and a KDE of the model samples, both smoothed by the
-/// same kernel, with noise floors from a second data sample.
-fn sample_grid_estimates(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, MetricError> {
-    let bandwidth = scott_bandwidth(inputs.data)?;
-    let p = inputs.reference.smoothed_masses(bandwidth)?;
-    let q = inputs.reference.kde_masses(inputs.model, bandwidth)?;
-    let floor_q = inputs.reference.kde_masses(inputs.other, bandwidth)?;
-    grid_estimates(&p, &q, Some(&floor_q), |what| {
-        format!(
-            "{what} on a {GRID_RESOLUTION}×{GRID_RESOLUTION} grid between the data's reference \
-             density and a Gaussian KDE of the model samples, both smoothed by the same kernel \
-             (Scott's rule on the data: h = ({:.3}, {:.3})), with one more cell for the mass \
-             outside the window, mixed with uniform at 1e-4",
-            bandwidth[0], bandwidth[1]
-        )
-    })
 }
 
 /// Grid divergences between the reference and the model's own density at the cell centres: no
@@ -395,7 +332,7 @@ fn density_grid_estimates(
         area,
     )?;
     let p = cell_masses(coarse, area)?;
-    grid_estimates(&p, &q, None, |what| {
+    grid_estimates(&p, &q, DENSITY_ROWS, |what| {
         format!(
             "{what} on a {resolution}×{resolution} grid between the data's \
              reference density and the model's log-density ({}) at the cell centres, as cell \
@@ -411,31 +348,46 @@ mod tests {
     use super::*;
     use crate::data::{Dataset, DatasetSpec, seeded_rng};
 
+    /// The panel between `source`'s data and `model` (with a model density, if given).
+    fn panel(
+        source: &DataSource,
+        reference: &ReferenceGrid,
+        model: &[f32],
+        density: Option<ModelDensity>,
+    ) -> Vec<Estimate> {
+        let n = model.len() / 2;
+        let data = source.sample(n, &mut seeded_rng(1));
+        let floors = NoiseFloors::cached(source, reference, n).unwrap();
+        divergence_panel(&PanelInputs {
+            reference,
+            model,
+            data: &data,
+            floors: &floors,
+            score: None,
+            density,
+        })
+        .unwrap()
+    }
+
+    fn find<'a>(panel: &'a [Estimate], name: &str) -> &'a Estimate {
+        panel.iter().find(|e| e.name == name).unwrap()
+    }
+
     #[test]
     fn samples_far_outside_the_window_give_large_finite_divergences() {
         let source = DatasetSpec::Named(Dataset::Moons).build().unwrap();
         let reference = ReferenceGrid::new(&source, DENSITY_RESOLUTION).unwrap();
-        let mut rng = seeded_rng(1);
-        let (data, other) = (source.sample(1000, &mut rng), source.sample(1000, &mut rng));
         let far: Vec<f32> = (0..2000).map(|i| 1000.0 + i as f32).collect();
-        let inputs = PanelInputs {
-            reference: &reference,
-            model: &far,
-            data: &data,
-            other: &other,
-            score: None,
-            density: None,
-        };
-        let panel = divergence_panel(&inputs).unwrap();
-        let kl = panel.iter().find(|e| e.name == "KL(data‖model)").unwrap();
+        let panel = panel(&source, &reference, &far, None);
+        let kl = find(&panel, "KL(data‖model), smoothed");
         // All of the model's mass is outside the window: KL is as large as the uniform
         // smoothing allows (≈ ln(10⁴ · 128²) ≈ 19 nats), finite and far above the noise floor.
         assert!(
-            kl.value.is_finite() && kl.value > 10.0 * kl.noise_floor.unwrap(),
+            kl.value.is_finite() && kl.value > 10.0 * kl.noise_floor.unwrap().upper,
             "{kl:?}"
         );
-        let tv = panel.iter().find(|e| e.name.starts_with("TV")).unwrap();
-        assert!(tv.value > 5.0 * tv.noise_floor.unwrap(), "{tv:?}");
+        let tv = find(&panel, "TV(data, model), smoothed");
+        assert!(tv.value > 5.0 * tv.noise_floor.unwrap().upper, "{tv:?}");
     }
 
     #[test]
@@ -444,29 +396,20 @@ mod tests {
         // 0.30 and the reverse KL infinite. Renormalised over the window, TV showed 0.04.
         let source = DatasetSpec::Named(Dataset::EightGaussians).build().unwrap();
         let reference = ReferenceGrid::new(&source, DENSITY_RESOLUTION).unwrap();
-        let mut rng = seeded_rng(2);
-        let (data, other) = (source.sample(1000, &mut rng), source.sample(1000, &mut rng));
-        let mut model = source.sample(700, &mut rng);
+        let mut model = source.sample(700, &mut seeded_rng(2));
         model.extend((0..300).flat_map(|i| [40.0 + i as f32, -40.0]));
-        let inputs = PanelInputs {
-            reference: &reference,
-            model: &model,
-            data: &data,
-            other: &other,
-            score: None,
-            density: None,
-        };
-        let panel = divergence_panel(&inputs).unwrap();
-        let find = |name: &str| panel.iter().find(|e| e.name == name).unwrap();
-        let tv = find("TV(data, model)");
-        assert!((0.27..0.36).contains(&tv.value), "{tv:?}");
-        assert!(tv.value > 3.0 * tv.noise_floor.unwrap(), "{tv:?}");
-        // Infinite in truth; on the smoothed grid the data's kernel spill past the edges puts
-        // about 1 % outside, so 0.3 ln(0.3/0.01) ≈ 1 nat: far above its floor all the same.
-        let reverse = find("KL(model‖data)");
+        let panel = panel(&source, &reference, &model, None);
+        let tv = find(&panel, "TV(data, model), smoothed");
+        // 0.30 apart from the KDE's noise on the 70 % inside (its floor).
+        let floor = tv.noise_floor.unwrap();
+        assert!((tv.value - 0.3).abs() <= floor.upper, "{tv:?}");
+        assert!(tv.value > 3.0 * floor.upper, "{tv:?}");
+        // Infinite in truth; the data's kernel spill past the edges puts a little mass
+        // outside, so 0.3 ln(0.3/spill) nats: far above its floor all the same.
+        let reverse = find(&panel, "KL(model‖data), smoothed");
         assert!(reverse.value > 0.5, "{reverse:?}");
         assert!(
-            reverse.value > 100.0 * reverse.noise_floor.unwrap(),
+            reverse.value > 10.0 * reverse.noise_floor.unwrap().upper,
             "{reverse:?}"
         );
     }
@@ -476,8 +419,7 @@ mod tests {
         let source = DatasetSpec::Named(Dataset::EightGaussians).build().unwrap();
         let mixture = source.mixture().unwrap();
         let reference = ReferenceGrid::new(&source, 16).unwrap();
-        let mut rng = seeded_rng(3);
-        let (data, other) = (source.sample(200, &mut rng), source.sample(200, &mut rng));
+        let data = source.sample(200, &mut seeded_rng(3));
         let log = |points: &[f32]| -> Vec<f64> {
             points
                 .chunks_exact(2)
@@ -491,21 +433,34 @@ mod tests {
                 method: "exact",
                 lower_bound,
             };
-            let inputs = PanelInputs {
-                reference: &reference,
-                model: &other,
-                data: &data,
-                other: &other,
-                score: None,
-                density: Some(density),
-            };
-            let panel = divergence_panel(&inputs).unwrap();
-            let mc = panel
-                .iter()
-                .find(|e| e.name == "KL(data‖model), Monte Carlo")
-                .unwrap();
+            let panel = panel(&source, &reference, &data, Some(density));
+            let mc = find(&panel, "KL(data‖model), Monte Carlo");
             assert_eq!(mc.value, 0.0, "the model is the data");
             assert_eq!(mc.estimator.contains("over-states"), lower_bound, "{mc:?}");
+            // The reference is cell averages, the model's density its values at the centres:
+            // at 16² cells (0.56 wide, modes of sd 0.35) they differ by 0.015 nats.
+            let grid = find(&panel, "KL(data‖model), density grid");
+            assert!(grid.value < 0.03 && grid.noise_floor.is_none(), "{grid:?}");
         }
+    }
+
+    #[test]
+    fn floors_of_a_size_are_measured_once_and_refused_for_another() {
+        let source = DatasetSpec::Named(Dataset::EightGaussians).build().unwrap();
+        let reference = ReferenceGrid::new(&source, 16).unwrap();
+        let first = NoiseFloors::cached(&source, &reference, 64).unwrap();
+        let again = NoiseFloors::cached(&source, &reference, 64).unwrap();
+        assert!(std::rc::Rc::ptr_eq(&first, &again));
+        let model = source.sample(32, &mut seeded_rng(4));
+        let inputs = PanelInputs {
+            reference: &reference,
+            model: &model,
+            data: &model,
+            floors: &first,
+            score: None,
+            density: None,
+        };
+        let error = divergence_panel(&inputs).unwrap_err();
+        assert!(error.0.contains("64 points per side"), "{error}");
     }
 }

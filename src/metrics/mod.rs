@@ -4,7 +4,9 @@
 //! which estimator, from how many samples, and how large the same estimate is between two
 //! independent samples of the data itself (its noise floor).
 
+mod bandwidth;
 mod estimators;
+mod floor;
 mod grid;
 mod kde;
 mod mmd;
@@ -12,7 +14,9 @@ mod nearest;
 mod sinkhorn;
 mod sliced_wasserstein;
 
+pub use bandwidth::{Bandwidth, CROSS_VALIDATION_POINTS, cross_validated_bandwidth};
 pub use estimators::{MonteCarlo, fisher_divergence, monte_carlo_kl};
+pub use floor::{FLOOR_DRAWS, FLOOR_QUANTILE, NoiseFloor};
 pub use grid::{SMOOTHING, cell_masses, jensen_shannon, kl, total_variation};
 pub use kde::{kde_grid, scott_bandwidth, smooth_grid};
 pub use mmd::{
@@ -65,8 +69,9 @@ pub struct Estimate {
     pub model_samples: usize,
     /// Samples drawn from the data.
     pub data_samples: usize,
-    /// The same estimate between two independent data samples of these sizes: values at or
-    /// below it cannot be told apart from a perfect model. `None` for estimators that use exact
-    /// quantities only (their uncertainty is stated in `estimator`).
-    pub noise_floor: Option<f64>,
+    /// The same estimate between two independent data samples of these sizes, over
+    /// [`FLOOR_DRAWS`] draws: values at or below its upper quantile cannot be told apart from a
+    /// perfect model. `None` for estimators that use exact quantities only (their uncertainty
+    /// is stated in `estimator`).
+    pub noise_floor: Option<NoiseFloor>,
 }

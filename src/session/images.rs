@@ -6,8 +6,10 @@ use burn::tensor::{Tensor, TensorData};
 use super::{Evaluation, EvaluationError, ProbeValues, Session};
 use crate::data::Bounds;
 use crate::data::digits::PIXELS;
-use crate::evaluation::{DIGITS_SHAPE, ImagePanelInputs, image_panel};
+use crate::data::seeded_rng;
+use crate::evaluation::{DIGITS_SHAPE, FLOOR_SEED, ImagePanelInputs, image_panel};
 use crate::family::{Family, LikelihoodBound};
+use crate::metrics::FLOOR_DRAWS;
 
 impl<F: Family> Session<F> {
     /// The model's log-likelihood bounds at every held-out image, freshly dequantised, up to
@@ -47,11 +49,14 @@ impl<F: Family> Session<F> {
         }
         let n = probed.samples.len() / PIXELS;
         let held_out = images.sample_held_out(n, &mut self.metric_rng);
-        let other = images.sample(n, &mut self.metric_rng);
+        let mut floor_rng = seeded_rng(FLOOR_SEED);
+        let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
+            .map(|_| images.sample(n, &mut floor_rng))
+            .collect();
         let (divergences, memorisation) = image_panel(&ImagePanelInputs {
             model: &probed.samples,
             held_out: &held_out,
-            other: &other,
+            others: &others,
             held_out_centres: &images.held_out_centres(),
             train_centres: &images.train_centres(),
             likelihoods: probed

@@ -26,8 +26,8 @@ use rand_distr::StandardNormal;
 
 use crate::data::{DataSource, SeededRng, seeded_rng};
 use crate::evaluation::{
-    PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps, divergence_panel,
-    optimal_discriminator_map,
+    NoiseFloors, PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps,
+    divergence_panel, optimal_discriminator_map,
 };
 use crate::family::{ActionInfo, Family, FieldTruth, NoiseLevel, StepStats};
 use crate::options::{LabOptions, OptionError};
@@ -448,10 +448,11 @@ impl<F: Family> Session<F> {
         }
         let n = model_samples.len() / 2;
         let data = self.source.sample(n, &mut self.metric_rng);
-        let other = self.source.sample(n, &mut self.metric_rng);
         let reference = self.reference.as_ref().ok_or_else(|| {
             EvaluationError::Invalid(format!("{} has no reference density", self.source.name()))
         })?;
+        let floors = NoiseFloors::cached(&self.source, reference, n)
+            .map_err(|e| EvaluationError::Invalid(e.to_string()))?;
         let score = probed.score.as_ref().map(|(truth, model)| ScoreComparison {
             label: truth.label.clone(),
             truth: truth.truth.clone(),
@@ -461,7 +462,7 @@ impl<F: Family> Session<F> {
             reference,
             model: model_samples,
             data: &data,
-            other: &other,
+            floors: &floors,
             score,
             density: probed.density.clone(),
         };

@@ -324,8 +324,12 @@ export interface TrainReport { step: number; steps: number; stats: Record<string
 export interface TrainOptions { signal?: AbortSignal }
 export interface Estimate {
   name: string; value: number; units: string; direction: string; estimator: string;
-  model_samples: number; data_samples: number; noise_floor: number | null;
+  model_samples: number; data_samples: number; noise_floor: NoiseFloor | null;
 }
+/** An estimate between independent data samples, over `draws` draws: its mean and the 95 %
+ *  prediction bound `upper` for one more draw (values at or below it are indistinguishable
+ *  from the data). */
+export interface NoiseFloor { mean: number; upper: number; draws: number }
 export interface ImageShape { side: number; levels: number }
 /** Options of `compareSamples`: the seed of the data draws. */
 export interface CompareOptions { seed?: number }

@@ -232,7 +232,11 @@ fn compare_samples_gives_the_panel_for_any_points_and_names_bad_input() {
     let divergences: Array = get(&result, "divergences").dyn_into().unwrap();
     assert_eq!(divergences.length(), 7);
     for estimate in divergences.iter() {
-        assert!(get(&estimate, "noise_floor").as_f64().is_some());
+        let floor = get(&estimate, "noise_floor");
+        assert!(
+            get(&floor, "upper").as_f64().is_some(),
+            "a floor distribution"
+        );
         assert_eq!(get(&estimate, "model_samples").as_f64(), Some(500.0));
     }
     let data: Float32Array = get(&result, "data").dyn_into().unwrap();

@@ -71,7 +71,7 @@ export class DivergenceHistory {
 
   private point(divergences: Estimate[], step: number): CurvePoint | null {
     const estimate = divergences.find((e) => e.name === this.choice.value);
-    return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor };
+    return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor?.upper ?? null };
   }
 
   private redraw(): void {

@@ -31,17 +31,20 @@ export function joinedPng(canvases: HTMLCanvasElement[]): Promise<Blob | null> {
   return new Promise((resolve) => joined.toBlob(resolve));
 }
 
-/** Every evaluation's divergences (value and noise floor) as CSV, one row per evaluation. */
+/**
+ * Every evaluation's divergences as CSV, one row per evaluation: each estimate's value, its
+ * noise floor's mean and its floor's 95 % bound.
+ */
 export function divergencesCsv(history: { step: number; divergences: Estimate[] }[]): string {
   const names = history[0]?.divergences.map((e) => e.name) ?? [];
   const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-  const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor`)])].join(",");
+  const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor mean`), quote(`${n} noise floor 95% bound`)])].join(",");
   const rows = history.map(({ step, divergences }) =>
     [
       step,
       ...names.flatMap((n) => {
         const e = divergences.find((d) => d.name === n);
-        return [e?.value ?? "", e?.noise_floor ?? ""];
+        return [e?.value ?? "", e?.noise_floor?.mean ?? "", e?.noise_floor?.upper ?? ""];
       }),
     ].join(","),
   );

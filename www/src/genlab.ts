@@ -225,8 +225,19 @@ export interface Estimate {
   estimator: string;
   model_samples: number;
   data_samples: number;
-  /** The estimate between two independent data samples; null for exact-score estimators. */
-  noise_floor: number | null;
+  /** The estimate between independent data samples; null for exact estimators. */
+  noise_floor: NoiseFloor | null;
+}
+
+/**
+ * An estimate between two independent data samples of the model's size, over `draws` draws:
+ * their mean, and the one-sided 95 % prediction bound for one more draw (`upper`): a value at
+ * or below `upper` cannot be told apart from a perfect model's.
+ */
+export interface NoiseFloor {
+  mean: number;
+  upper: number;
+  draws: number;
 }
 
 /** The model's density beside the data's on one grid (row-major, row 0 at the lowest y). */

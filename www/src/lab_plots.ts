@@ -98,7 +98,7 @@ export class LabPlots {
     const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
     if (w2 === undefined) return;
     this.part("w2").textContent = w2.value.toFixed(3);
-    this.part("floor").textContent = format(w2.noise_floor, 3);
+    this.part("floor").textContent = format(w2.noise_floor?.upper, 3);
   }
 
   /** An image lab's evaluation: sample and held-out grids, the memorisation check, bits/dim and MMD². */
@@ -111,13 +111,13 @@ export class LabPlots {
     this.part("bits-readout").hidden = bits === undefined;
     this.part("bits-per-dim").textContent = format(bits?.value, 3);
     this.part("mmd").textContent = format(mmd?.value, 4);
-    this.part("mmd-floor").textContent = format(mmd?.noise_floor, 4);
+    this.part("mmd-floor").textContent = format(mmd?.noise_floor?.upper, 4);
   }
 
   /**
    * Where the training statistics report V(D, G) (a GAN whose discriminator outputs a logit:
    * minimax and non-saturating, where the lemma V(D*, G) = 2·JS − log 4 holds), it beside
-   * 2·JS − log 4 from the panel's JS; hidden otherwise.
+   * 2·JS − log 4 from the panel's smoothed JS (its calibrated estimate); hidden otherwise.
    */
   private showObjective(divergences: Estimate[]): void {
     const js = divergences.find((e) => e.name.startsWith("JS("));
