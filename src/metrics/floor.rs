@@ -68,6 +68,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_normal_quantile_is_the_floor_quantile() {
+        let cdf = 0.5 * (1.0 + libm::erf(NORMAL_QUANTILE / std::f64::consts::SQRT_2));
+        assert!((cdf - FLOOR_QUANTILE).abs() < 1e-12, "Φ(z) = {cdf}");
+    }
+
+    #[test]
     fn the_t_quantile_matches_the_tables() {
         // Student's t, one-sided 0.95: df 7 → 1.8946, 9 → 1.8331, 30 → 1.6973.
         for (df, table) in [(7.0, 1.8946), (9.0, 1.8331), (30.0, 1.6973)] {

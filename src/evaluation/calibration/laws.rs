@@ -185,11 +185,6 @@ impl Law {
             .sum()
     }
 
-    /// `∇log p(x)`, for laws of Gaussians only.
-    pub fn score(&self, x: [f64; 2]) -> Option<[f64; 2]> {
-        Some(self.to_mixture()?.score(x))
-    }
-
     /// The CDF at `t` of the projection `⟨X, (cos θ, sin θ)⟩`.
     pub fn projected_cdf(&self, theta: f64, t: f64) -> f64 {
         let (c, s) = (theta.cos(), theta.sin());
