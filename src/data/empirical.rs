@@ -94,12 +94,14 @@ impl EmpiricalSet {
         &self.points
     }
 
-    /// The smallest and largest coordinate over both axes.
-    pub fn range(&self) -> (f64, f64) {
+    /// The smallest and largest coordinate of each axis, `[(x_min, x_max), (y_min, y_max)]`.
+    pub fn range(&self) -> [(f64, f64); 2] {
+        let empty = (f64::INFINITY, f64::NEG_INFINITY);
         self.points
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(*v as f64), hi.max(*v as f64))
+            .chunks_exact(2)
+            .fold([empty, empty], |[x, y], p| {
+                let (px, py) = (p[0] as f64, p[1] as f64);
+                [(x.0.min(px), x.1.max(px)), (y.0.min(py), y.1.max(py))]
             })
     }
 

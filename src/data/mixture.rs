@@ -7,6 +7,10 @@ use rand_distr::StandardNormal;
 
 use super::DataError;
 
+/// Most components a mixture may have: each evaluation of its density, score and reference grid
+/// visits every component, and the page's editor lists them one by one.
+pub const MAX_COMPONENTS: usize = 64;
+
 /// `Σ_k w_k N(μ_k, Σ_k)` with covariances stored row-major `[a, b, c, d]` (`b = c`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GaussianMixture {
@@ -16,9 +20,9 @@ pub struct GaussianMixture {
 }
 
 impl GaussianMixture {
-    /// A mixture; the weights are normalised. Rejects empty or mismatched lists, negative or
-    /// all-zero weights, non-finite numbers and covariances that are not symmetric positive
-    /// definite, naming the component.
+    /// A mixture; the weights are normalised. Rejects empty or mismatched lists, more than
+    /// [`MAX_COMPONENTS`] components, negative, all-zero or overflowing weights, non-finite
+    /// numbers and covariances that are not symmetric positive definite, naming the component.
     pub fn new(
         weights: Vec<f64>,
         means: Vec<[f64; 2]>,
@@ -31,6 +35,12 @@ impl GaussianMixture {
                 weights.len(),
                 means.len(),
                 covariances.len()
+            )));
+        }
+        if weights.len() > MAX_COMPONENTS {
+            return Err(DataError::new(format!(
+                "a mixture has at most {MAX_COMPONENTS} components (got {})",
+                weights.len()
             )));
         }
         let total: f64 = weights.iter().sum();
@@ -49,6 +59,12 @@ impl GaussianMixture {
         }
         if !(total > 0.0) {
             return Err(DataError::new("the mixture weights sum to zero"));
+        }
+        if !total.is_finite() {
+            return Err(DataError::new(
+                "the mixture weights' sum overflows: give them on a smaller scale (they are \
+                 normalised)",
+            ));
         }
         Ok(Self {
             weights: weights.iter().map(|w| w / total).collect(),
@@ -128,6 +144,20 @@ impl GaussianMixture {
             sy += r * g[1];
         }
         [sx / total, sy / total]
+    }
+
+    /// The law of `a·X + b`: means `a·μ_k + b`, covariances `a²Σ_k`.
+    pub fn mapped(&self, a: f64, b: [f64; 2]) -> Self {
+        let a2 = a * a;
+        Self {
+            weights: self.weights.clone(),
+            means: self
+                .means
+                .iter()
+                .map(|m| [a * m[0] + b[0], a * m[1] + b[1]])
+                .collect(),
+            covariances: self.covariances.iter().map(|c| c.map(|v| a2 * v)).collect(),
+        }
     }
 
     /// The law of `X + σZ`, `Z ~ N(0, I)`: every covariance gains `σ²I`.

@@ -11,13 +11,15 @@ mod mixture;
 mod reference;
 mod source;
 mod spec;
+mod standardise;
 mod toy;
 
 pub use empirical::{EmpiricalSet, MAX_CSV_BYTES, MAX_CSV_ROWS, parse_points_csv};
 pub use grid::{Grid, MAX_RESOLUTION};
-pub use mixture::GaussianMixture;
+pub use mixture::{GaussianMixture, MAX_COMPONENTS};
 pub use reference::{Exactness, Reference};
 pub use source::{CustomDataset, DataSource, DatasetSpec};
+pub use standardise::{MAX_COORDINATE, MODEL_SPREAD, Standardisation};
 pub use toy::{Bounds, Dataset};
 
 use std::fmt;
