@@ -253,11 +253,32 @@ pub enum ViewKind {
     Images,
 }
 
+/// How a 2-D view's output changes between the model's coordinates and the user's (see
+/// [`Standardisation`](crate::data::Standardisation): `x = centre + scale·z`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewUnits {
+    /// Unchanged: probabilities, energies (defined up to a constant), latent codes, images.
+    Unitless,
+    /// Points in data space: `centre + scale·z`.
+    Position,
+    /// A score `∇log p`: `∇ₓ = ∇_z / scale`.
+    Score,
+    /// A velocity `dx/dt`: `scale·dz/dt`.
+    Velocity,
+    /// A log-density: `log p(x) = log p(z) − 2·log scale`.
+    LogDensity,
+    /// A density of one coordinate (a conditional `p(x₂ | x₁)`): `p(z₂ | z₁)/scale`.
+    LineDensity,
+}
+
 /// A family view: what it shows and how to ask for it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ViewInfo {
     /// Identifier passed to [`Family::view`].
     pub name: &'static str,
+    /// How its output maps to the user's units (for the session, not the page).
+    #[serde(skip)]
+    pub units: ViewUnits,
     /// Title in the page.
     pub title: &'static str,
     /// One sentence on what it shows and how it is computed.
@@ -266,7 +287,9 @@ pub struct ViewInfo {
     pub input: ViewInput,
     /// How to draw the output.
     pub kind: ViewKind,
-    /// What the parameter means (`None` when the view has none), its default and range.
+    /// What the parameter means (`None` when the view has none), its default and range (for a
+    /// [`ViewInput::Line`] view, an x coordinate: in the model's units here, the user's in
+    /// [`Session::views`](crate::session::Session::views)).
     pub parameter: Option<ViewParameter>,
 }
 

@@ -273,6 +273,7 @@ fn random_and_mutated_weights_files_never_panic() {
             options: LabOptions::<<Vae as Family>::Config>::defaults().to_json(),
             step: 7,
             shapes: vec![vec![2, 3], vec![3]],
+            standardisation: None,
         },
         values: (0..9).map(|v| v as f32).collect(),
     }

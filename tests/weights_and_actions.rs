@@ -118,6 +118,21 @@ fn bad_weights_files_are_rejected_with_a_reason_and_change_nothing() {
         before,
         "a rejected file changes nothing"
     );
+
+    // Weights trained on other data (another standardisation), or written before there was
+    // one, would draw samples in the wrong place: refused, naming both maps.
+    let mut moons = common::session::<Vae>(json!({"dataset": "moons", "seed": 1, "width": 16,
+        "depth": 2, "batch_size": 64}));
+    let before = weights(&moons).values;
+    let error = moons.import_weights(&file).unwrap_err();
+    assert!(error.contains("trained on data centred at"), "{error}");
+    let mut unmapped = file.clone();
+    unmapped.header.standardisation = None;
+    let mut same = common::session::<Vae>(small(2));
+    assert!(same.import_weights(&unmapped).is_err());
+    assert_eq!(weights(&moons).values, before);
+    same.import_weights(&file)
+        .expect("the same data, the same map");
 }
 
 #[test]

@@ -189,6 +189,12 @@ impl DataSource {
         }
     }
 
+    /// [`DataSource::bounds`] in the model's coordinates (see [`DataSource::standardisation`]):
+    /// where a family that needs a window of its own (the EBM's quadrature) works.
+    pub fn model_window(&self) -> Result<Bounds, DataError> {
+        Ok(self.standardisation()?.bounds_to_model(self.bounds()))
+    }
+
     /// Checks that a custom source can be learned: a 2-D spread f32 can hold (see
     /// [`DataSource::standardisation`]) and, for a mixture, a density its own window's grid
     /// resolves (components far narrower than a cell of the window that holds them all vanish

@@ -83,9 +83,10 @@ impl Standardisation {
                 "the points lie on a line: they have no 2-D density to learn",
             ));
         }
+        // Rounded to f32, the models' precision, so that a weights file records it exactly.
         Ok(Self {
-            centre: mean,
-            scale: spread / MODEL_SPREAD,
+            centre: mean.map(|m| m as f32 as f64),
+            scale: (spread / MODEL_SPREAD) as f32 as f64,
         })
     }
 
@@ -124,6 +125,14 @@ impl Standardisation {
         }
         covariance[2] = covariance[1];
         Self::from_moments(mean, covariance)
+    }
+
+    /// Whether two maps agree to f32 precision (a map read back from a file against one fitted
+    /// again: the same data give the same map up to rounding).
+    pub fn agrees_with(&self, other: &Self) -> bool {
+        let tolerance = 1e-5 * self.scale.max(other.scale);
+        (self.scale - other.scale).abs() <= tolerance
+            && (0..2).all(|a| (self.centre[a] - other.centre[a]).abs() <= tolerance)
     }
 
     /// Whether the map changes nothing.

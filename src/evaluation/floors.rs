@@ -9,8 +9,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{
-    GRID_RESOLUTION, ReferenceGrid, SINKHORN_EPSILON, SINKHORN_POINTS, SLICED_W2_PROJECTIONS,
-    estimate, grid_estimates,
+    GRID_RESOLUTION, ReferenceGrid, SINKHORN_EPSILON, SINKHORN_POINTS, SINKHORN_WINDOW_SIDE,
+    SLICED_W2_PROJECTIONS, estimate, grid_estimates,
 };
 use crate::data::{DataSource, seeded_rng};
 use crate::metrics::{
@@ -177,15 +177,17 @@ pub fn sample_rows(
         ),
     ));
     let k = SINKHORN_POINTS.min(n) * 2;
-    let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], SINKHORN_EPSILON)?;
+    let epsilon = reference.sinkhorn_epsilon();
+    let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], epsilon)?;
     rows.push(estimate(
         "Sinkhorn(data, model)",
         sinkhorn.value,
         "data units²",
         "symmetric",
         format!(
-            "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {SINKHORN_EPSILON}, on \
-             {} points per side; over-relaxed alternating updates after ε-scaling, stopped when \
+            "debiased log-domain Sinkhorn divergence, cost ‖x − y‖², ε = {epsilon:.4} \
+             ({SINKHORN_EPSILON} × (window side / {SINKHORN_WINDOW_SIDE})²), on {} points per \
+             side; over-relaxed alternating updates after ε-scaling, stopped when \
              the plans' marginals are within {SINKHORN_TOLERANCE:e} (L1) of uniform or after \
              {SINKHORN_MAX_ITERATIONS} iterations: {} iterations, marginal error {:.1e}",
             k / 2,

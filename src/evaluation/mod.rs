@@ -33,8 +33,13 @@ pub const SLICED_W2_PROJECTIONS: usize = 64;
 /// Points per side of the Sinkhorn divergence (the first of each sample; it is O(n²) per
 /// iteration).
 pub const SINKHORN_POINTS: usize = 256;
-/// Entropic regularisation of the Sinkhorn divergence, in squared data units.
+/// Entropic regularisation of the Sinkhorn divergence on a window of side
+/// [`SINKHORN_WINDOW_SIDE`] (the shipped sets'), in squared data units; it grows with the square
+/// of the window's side (see [`ReferenceGrid::sinkhorn_epsilon`]), so the divergence of data in
+/// other units is the same divergence in those units.
 pub const SINKHORN_EPSILON: f64 = 0.1;
+/// The window side at which the Sinkhorn regularisation is [`SINKHORN_EPSILON`].
+pub const SINKHORN_WINDOW_SIDE: f64 = 9.0;
 
 /// The data's reference density on the panel grid.
 pub struct ReferenceGrid {
@@ -77,6 +82,13 @@ impl ReferenceGrid {
             (b.x_max - b.x_min) as f64 / GRID_RESOLUTION as f64,
             (b.y_max - b.y_min) as f64 / GRID_RESOLUTION as f64,
         ]
+    }
+
+    /// The Sinkhorn divergence's ε for this window: [`SINKHORN_EPSILON`] × (side /
+    /// [`SINKHORN_WINDOW_SIDE`])², squared data units.
+    pub fn sinkhorn_epsilon(&self) -> f64 {
+        let side = (self.bounds.x_max - self.bounds.x_min) as f64;
+        SINKHORN_EPSILON * (side / SINKHORN_WINDOW_SIDE).powi(2)
     }
 
     /// The area of one cell of a `resolution²` grid over the window.

@@ -11,7 +11,7 @@ use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
-use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind};
+use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewUnits};
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::options::{OptionError, check_network, check_range};
@@ -131,6 +131,7 @@ impl Family for Autoencoder {
         vec![
             ViewInfo {
                 name: "codes",
+                units: ViewUnits::Unitless,
                 title: "Codes of the data",
                 description: "e(x) for data x: where the encoder puts the data in latent space \
                               (first two coordinates), nothing like N(0, I)",
@@ -140,6 +141,7 @@ impl Family for Autoencoder {
             },
             ViewInfo {
                 name: "reconstruction",
+                units: ViewUnits::Position,
                 title: "Reconstructions",
                 description: "d(e(x)) for data x: a good autoencoder reconstructs the data well \
                               and still samples badly",

@@ -17,6 +17,7 @@ use crate::data::Bounds;
 use crate::evaluation::cell_centres;
 use crate::family::{
     ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewUnits,
 };
 use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
@@ -146,7 +147,7 @@ impl Family for Ebm {
         let bounds = training
             .dataset
             .build()
-            .map(|source| source.bounds())
+            .and_then(|source| source.model_window())
             .unwrap_or(Bounds {
                 x_min: -4.0,
                 x_max: 4.0,
@@ -270,8 +271,9 @@ impl Family for Ebm {
     }
 
     fn views(&self) -> Vec<ViewInfo> {
-        let grid = |name, title, description, kind| ViewInfo {
+        let grid = |name, title, description, kind, units| ViewInfo {
             name,
+            units,
             title,
             description,
             input: ViewInput::Grid,
@@ -284,21 +286,25 @@ impl Family for Ebm {
                 "Energy landscape",
                 "E(x) on a grid: low energy is likely",
                 ViewKind::Heatmap,
+                ViewUnits::Unitless,
             ),
             grid(
                 "log_density",
                 "Model log-density",
                 "−E(x) − log Z, Z by grid quadrature",
                 ViewKind::Heatmap,
+                ViewUnits::LogDensity,
             ),
             grid(
                 "score",
                 "Score −∇E",
                 "the drift of Langevin dynamics on a grid",
                 ViewKind::Field,
+                ViewUnits::Score,
             ),
             ViewInfo {
                 name: "chains",
+                units: ViewUnits::Position,
                 title: "Persistent Langevin chains",
                 description: "the replay buffer of chains that supplies the negatives, live",
                 input: ViewInput::State,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::family::{
     Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
-    ViewParameter,
+    ViewParameter, ViewUnits,
 };
 use crate::models::coupling::sinkhorn_pairing;
 use crate::models::math::descend;
@@ -283,6 +283,7 @@ impl Family for FlowMatching {
         vec![
             ViewInfo {
                 name: "velocity",
+                units: ViewUnits::Velocity,
                 title: "Learned velocity vs the exact field",
                 description: "v_θ(x, t) (dark) beside the exact marginal velocity of the linear path (green, mixtures)",
                 input: ViewInput::Grid,
@@ -296,6 +297,7 @@ impl Family for FlowMatching {
             },
             ViewInfo {
                 name: "paths",
+                units: ViewUnits::Position,
                 title: "ODE paths",
                 description: "512 points carried by the learned ODE (Euler steps) from noise to samples; \
                               straighter after a reflow or with OT pairing",

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::family::{
     ActionInfo, Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewUnits,
 };
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
@@ -396,6 +397,7 @@ impl Family for Gan {
         };
         vec![ViewInfo {
             name: "discriminator",
+            units: ViewUnits::Unitless,
             title: "Discriminator",
             description,
             input: ViewInput::Grid,

@@ -12,7 +12,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Distribution, Int, TensorData};
 
 use crate::family::{
-    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
 };
 use crate::models::activation::silu;
 use crate::models::math::{LOG_TWO_PI, descend, log_sum_exp};
@@ -234,6 +234,7 @@ impl Family for Made {
         vec![
             ViewInfo {
                 name: "log_density",
+                units: ViewUnits::LogDensity,
                 title: "Model log-density",
                 description: "log p(x) = log p(x₁) + log p(x₂|x₁), exact",
                 input: ViewInput::Grid,
@@ -242,6 +243,7 @@ impl Family for Made {
             },
             ViewInfo {
                 name: "conditional",
+                units: ViewUnits::LineDensity,
                 title: "Conditional p(x₂ | x₁)",
                 description: "the second coordinate's mixture density given the first, at the chosen x₁",
                 input: ViewInput::Line,

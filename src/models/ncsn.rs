@@ -13,7 +13,7 @@ use burn::tensor::Distribution;
 
 use crate::family::{
     Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
-    ViewParameter,
+    ViewParameter, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::{descend, langevin};
@@ -242,6 +242,7 @@ impl Family for Ncsn {
         vec![
             ViewInfo {
                 name: "score",
+                units: ViewUnits::Score,
                 title: "Learned score vs the true score",
                 description: "s_θ(x, σ) (dark) beside the exact score of the data noised by N(0, σ²I) (green, mixtures)",
                 input: ViewInput::Grid,
@@ -255,6 +256,7 @@ impl Family for Ncsn {
             },
             ViewInfo {
                 name: "chains",
+                units: ViewUnits::Position,
                 title: "Annealed Langevin chains",
                 description: "512 chains from N(0, σ_max²I) after each noise level, the last one denoised",
                 input: ViewInput::State,

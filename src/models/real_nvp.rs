@@ -13,7 +13,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{
-    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+    Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
 };
 use crate::models::math::{descend, saturating_tanh, standard_normal_log_density};
 use crate::models::mlp::{Mlp, MlpConfig};
@@ -204,6 +204,7 @@ impl Family for RealNvp {
         vec![
             ViewInfo {
                 name: "log_density",
+                units: ViewUnits::LogDensity,
                 title: "Model log-density",
                 description: "log N(f(x); 0, I) + Σ log|det J|, exact by the change of variables",
                 input: ViewInput::Grid,
@@ -212,6 +213,7 @@ impl Family for RealNvp {
             },
             ViewInfo {
                 name: "warp",
+                units: ViewUnits::Position,
                 title: "Warp, layer by layer",
                 description: "a lattice of lines and samples of the Gaussian base carried through \
                               the inverse couplings one at a time, base first",
@@ -226,6 +228,7 @@ impl Family for RealNvp {
             },
             ViewInfo {
                 name: "latent",
+                units: ViewUnits::Unitless,
                 title: "Data in base space",
                 description: "f(x) for data x: a trained flow makes these look like N(0, I)",
                 input: ViewInput::Data,

@@ -9,6 +9,7 @@ mod images;
 mod pace;
 mod probes;
 mod training;
+mod units;
 mod weights;
 
 pub use pace::{Pace, SLICE_MS};
@@ -24,12 +25,14 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
-use crate::data::{DataSource, SeededRng, seeded_rng};
+use crate::data::{DataSource, SeededRng, Standardisation, seeded_rng};
 use crate::evaluation::{
     NoiseFloors, PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps,
     divergence_panel, optimal_discriminator_map,
 };
-use crate::family::{ActionInfo, Family, FieldTruth, NoiseLevel, StepStats};
+use crate::family::{
+    ActionInfo, Family, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewUnits,
+};
 use crate::options::{LabOptions, OptionError};
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
@@ -76,6 +79,8 @@ pub struct Session<F: Family> {
     step: u64,
     metric_rng: SeededRng,
     source: DataSource,
+    /// The map between the user's coordinates and the ones the family trains in.
+    map: Standardisation,
     /// Coordinates per data point (2, or the pixels of an image).
     dim: usize,
     reference: Option<ReferenceGrid>,
@@ -106,16 +111,27 @@ impl<F: Family> Session<F> {
             return Err(OptionError::new("dataset", why));
         }
         let dim = source.dim();
+        let map = source
+            .standardisation()
+            .map_err(|e| OptionError::new("dataset", e.to_string()))?;
         let mut rng = seeded_rng(training.seed);
         let atlas = source.sample(if images { ATLAS_IMAGES } else { ATLAS_POINTS }, &mut rng);
+        let atlas = if images { atlas } else { map.to_model(&atlas) };
         let batches = Batches::upload(atlas, dim, training.batch_size, device);
         let family = {
             let _rng = device_rng();
             device.seed(training.seed);
             F::init(&options.model, training, dim, device)
         };
-        let reference =
-            ReferenceGrid::new(&source, family.log_density_budget().grid_resolution).ok();
+        let reference = if images {
+            None
+        } else {
+            let resolution = family.log_density_budget().grid_resolution;
+            Some(
+                ReferenceGrid::new(&source, resolution)
+                    .map_err(|e| OptionError::new("dataset", e.to_string()))?,
+            )
+        };
         Ok(Self {
             last_finite: (family.clone(), 0),
             family,
@@ -124,10 +140,16 @@ impl<F: Family> Session<F> {
             metric_rng: seeded_rng(mix(training.seed, METRIC_STREAM)),
             reference,
             source,
+            map,
             dim,
             options,
             actions: 0,
         })
+    }
+
+    /// The map between the user's coordinates and the family's.
+    pub fn standardisation(&self) -> Standardisation {
+        self.map
     }
 
     /// The data source being learned.
@@ -231,11 +253,34 @@ impl<F: Family> Session<F> {
         }
     }
 
-    /// `n` model samples, `[n, dim]`, on the device.
+    /// `n` model samples, `[n, dim]` in the user's units, on the device.
     pub fn sample(&self, n: usize) -> Tensor<2> {
         let _rng = device_rng();
         self.reseed(SAMPLE_STREAM);
-        self.family.sample(n)
+        units::points_to_user(&self.map, self.family.sample(n))
+    }
+
+    /// The family's views, a line view's parameter range in the user's units.
+    pub fn views(&self) -> Vec<ViewInfo> {
+        let mut views = self.family.views();
+        if self.dim == 2 {
+            for view in views.iter_mut().filter(|v| v.input == ViewInput::Line) {
+                if let Some(p) = view.parameter.as_mut() {
+                    let user = |z: f32| self.map.axis_to_user(0, z as f64) as f32;
+                    (p.default, p.min, p.max) = (user(p.default), user(p.min), user(p.max));
+                }
+            }
+        }
+        views
+    }
+
+    /// How view `name`'s output maps to the user's units.
+    fn view_units(&self, name: &str) -> ViewUnits {
+        self.family
+            .views()
+            .iter()
+            .find(|v| v.name == name)
+            .map_or(ViewUnits::Unitless, |v| v.units)
     }
 
     /// Coordinates per data point (2, or the pixels of an image).
@@ -243,11 +288,26 @@ impl<F: Family> Session<F> {
         self.dim
     }
 
-    /// The family's view `name` at `points` (row-major `[n, dim]`; empty for views of the
-    /// family's state), still on the device; `None` for an unknown view.
+    /// The family's view `name` at `points` (row-major `[n, dim]` in the user's units; empty
+    /// for views of the family's state), still on the device and in the user's units; `None`
+    /// for an unknown view. A line view's parameter is a user x coordinate.
     pub fn view(&self, name: &str, points: &[f32], parameter: f32) -> Option<Tensor<2>> {
         let device = self.batches.device();
         let dim = self.dim;
+        let (points, parameter) = if dim == 2 {
+            let line = self
+                .views()
+                .iter()
+                .any(|v| v.name == name && v.input == ViewInput::Line);
+            let parameter = if line {
+                self.map.axis_to_model(0, parameter as f64) as f32
+            } else {
+                parameter
+            };
+            (self.map.to_model(points), parameter)
+        } else {
+            (points.to_vec(), parameter)
+        };
         let x = if points.is_empty() {
             Tensor::zeros([1, dim], &device)
         } else {
@@ -258,13 +318,21 @@ impl<F: Family> Session<F> {
         };
         let _rng = device_rng();
         self.reseed(SAMPLE_STREAM);
-        self.family.view(name, x, parameter)
+        let output = self.family.view(name, x, parameter)?;
+        Some(units::view_to_user(
+            &self.map,
+            self.view_units(name),
+            output,
+        ))
     }
 
-    /// The exact field that view `name` estimates at `points` (row-major `[n, 2]`), when the
-    /// family declares one and the data are a Gaussian mixture.
+    /// The exact field that view `name` estimates at `points` (row-major `[n, 2]`, user
+    /// units), when the family declares one and the data are a Gaussian mixture. It is computed
+    /// where the family works, for the data in the model's coordinates, and mapped back like
+    /// the view.
     pub fn view_truth(&self, name: &str, points: &[f32], parameter: f32) -> Option<Vec<f32>> {
-        let mixture = self.source.mixture()?;
+        let mixture = self.map.mixture_to_model(&self.source.mixture()?);
+        let points = self.map.to_model(points);
         let (level, velocity_at) = match self.family.view_truth(name, parameter)? {
             FieldTruth::Score(level) => (level, None),
             FieldTruth::LinearPathVelocity(t) => (
@@ -277,23 +345,26 @@ impl<F: Family> Session<F> {
             ),
         };
         let noised = mixture.affine(level.scale as f64, level.sigma as f64);
-        Some(
-            points
-                .chunks_exact(2)
-                .flat_map(|p| {
-                    let x = [p[0] as f64, p[1] as f64];
-                    let s = noised.score(x);
-                    match velocity_at {
-                        None => s,
-                        Some(t) => {
-                            let t = t as f64;
-                            [(x[0] + (1.0 - t) * s[0]) / t, (x[1] + (1.0 - t) * s[1]) / t]
-                        }
+        let truth = points
+            .chunks_exact(2)
+            .flat_map(|p| {
+                let x = [p[0] as f64, p[1] as f64];
+                let s = noised.score(x);
+                match velocity_at {
+                    None => s,
+                    Some(t) => {
+                        let t = t as f64;
+                        [(x[0] + (1.0 - t) * s[0]) / t, (x[1] + (1.0 - t) * s[1]) / t]
                     }
-                })
-                .map(|v| v as f32)
-                .collect(),
-        )
+                }
+            })
+            .map(|v| v as f32)
+            .collect();
+        Some(units::field_to_user(
+            &self.map,
+            self.view_units(name),
+            truth,
+        ))
     }
 
     /// Changes sampling settings of the trained model (fields of
@@ -355,7 +426,7 @@ impl<F: Family> Session<F> {
         let _rng = device_rng();
         self.reseed(SAMPLE_STREAM);
         Probes {
-            samples: self.family.sample(n),
+            samples: units::points_to_user(&self.map, self.family.sample(n)),
             score: self.score_probe(n),
             density: self.density_probe(n),
             held_out: self.held_out_probe(),
@@ -364,11 +435,15 @@ impl<F: Family> Session<F> {
 
     /// Points at which to compare the model's score with the exact data score, and the model's
     /// score there (still on the device): `None` unless the family has a score and the data an
-    /// exact one. The points are `scale·x + sigma·z` at the family's probe level, `x` fresh data.
+    /// exact one. The points are `scale·x + sigma·z` at the family's probe level, `x` fresh data
+    /// in the model's coordinates (where the family's noise is added); both scores are returned
+    /// per user unit.
     fn score_probe(&mut self, n: usize) -> Option<(ScoreTruth, Tensor<2>)> {
-        let mixture = self.source.mixture()?;
+        let mixture = self.map.mixture_to_model(&self.source.mixture()?);
         let level = self.family.score_probe()?;
-        let data = self.source.sample(n, &mut self.metric_rng);
+        let data = self
+            .map
+            .to_model(&self.source.sample(n, &mut self.metric_rng));
         let noise: Vec<f32> = (0..2 * n)
             .map(|_| self.metric_rng.sample(StandardNormal))
             .collect();
@@ -379,17 +454,24 @@ impl<F: Family> Session<F> {
             .collect();
         let device = self.batches.device();
         let x = Tensor::from_data(TensorData::new(points.clone(), [n, 2]), &device); // [n, 2]
-        let model = self.family.score(x, level.t)?;
+        let model = self.family.score(x, level.t)? / self.map.scale as f32;
         let noised = mixture.affine(level.scale as f64, level.sigma as f64);
         let truth = points
             .chunks_exact(2)
             .flat_map(|p| noised.score([p[0] as f64, p[1] as f64]))
+            .map(|v| v / self.map.scale)
             .collect();
         let label = if level.sigma == 0.0 {
             "the data density".to_string()
-        } else {
+        } else if self.map.is_identity() {
             format!(
                 "the law of {:.3}·x + {:.3}·z (x data, z ~ N(0, I)) at the model's t = {}",
+                level.scale, level.sigma, level.t
+            )
+        } else {
+            format!(
+                "the law of {:.3}·x + {:.3}·z (x data in the model's standardised coordinates, \
+                 z ~ N(0, I)) at the model's t = {}, per unit of your data",
                 level.scale, level.sigma, level.t
             )
         };
@@ -397,23 +479,27 @@ impl<F: Family> Session<F> {
     }
 
     /// The model's log-density at the panel's grid cell centres and, when the data density is
-    /// exact, at `n` fresh data samples beside the exact `log p` there.
+    /// exact, at `n` fresh data samples beside the exact `log p` there; per user unit² (the
+    /// family's, less the map's log-Jacobian).
     fn density_probe(&mut self, n: usize) -> Option<DensityProbe> {
         let device = self.batches.device();
         let reference = self.reference.as_ref()?;
         let centres = cell_centres(reference.bounds(), reference.density_resolution());
         let n = n.min(self.family.log_density_budget().points);
         let cells = centres.len() / 2;
+        let log_det = self.map.log_det() as f32;
+        let centres = self.map.to_model(&centres);
         let grid = Tensor::from_data(TensorData::new(centres, [cells, 2]), &device);
-        let grid = self.family.log_density(grid)?; // [cells]
+        let grid = self.family.log_density(grid)? - log_det; // [cells]
         let at_data = self.source.mixture().and_then(|mixture| {
             let data = self.source.sample(n, &mut self.metric_rng);
             let log_p = data
                 .chunks_exact(2)
                 .map(|p| mixture.log_density([p[0] as f64, p[1] as f64]))
                 .collect();
-            let x = Tensor::from_data(TensorData::new(data, [n, 2]), &device); // [n, 2]
-            Some((log_p, self.family.log_density(x)?))
+            let x = TensorData::new(self.map.to_model(&data), [n, 2]);
+            let x = Tensor::from_data(x, &device); // [n, 2]
+            Some((log_p, self.family.log_density(x)? - log_det))
         });
         Some(DensityProbe {
             grid,

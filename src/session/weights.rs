@@ -1,7 +1,7 @@
 //! Trained weights as a file, so a model trained in one page can be saved and loaded in another.
 //!
 //! Layout: the 8 bytes `GENLABW1`, a little-endian `u32` header length, the header as UTF-8 JSON
-//! ([`WeightsHeader`]: family, options, step, parameter shapes), then every parameter's values
+//! ([`WeightsHeader`]: family, options, step, parameter shapes, data standardisation), then every parameter's values
 //! as little-endian `f32`, in [`Family::visit_parameters`] order. Export reads the parameters
 //! from the device in one asynchronous transaction; import checks everything before it changes
 //! anything. Optimizer moments are not saved: training after a load restarts them.
@@ -11,6 +11,7 @@ use burn::tensor::{Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::Session;
+use crate::data::Standardisation;
 use crate::family::Family;
 
 /// The file's first bytes.
@@ -33,6 +34,10 @@ pub struct WeightsHeader {
     pub step: u64,
     /// Each parameter's shape, in visiting order.
     pub shapes: Vec<Vec<usize>>,
+    /// The map from the data's units to the coordinates the weights were trained in (absent in
+    /// files written before standardisation, which trained in the data's own units).
+    #[serde(default)]
+    pub standardisation: Option<Standardisation>,
 }
 
 /// A decoded weights file.
@@ -140,8 +145,14 @@ pub struct PendingWeights {
 }
 
 impl PendingWeights {
-    /// Gathers `family`'s parameters under a header naming it, its options and step.
-    pub fn gather<F: Family>(family: &F, options: serde_json::Value, step: u64) -> Self {
+    /// Gathers `family`'s parameters under a header naming it, its options, step and the map
+    /// of its data to its coordinates.
+    pub fn gather<F: Family>(
+        family: &F,
+        options: serde_json::Value,
+        step: u64,
+        standardisation: Standardisation,
+    ) -> Self {
         let mut collect = Collect::default();
         family.visit_parameters(&mut collect);
         Self {
@@ -150,6 +161,7 @@ impl PendingWeights {
                 options,
                 step,
                 shapes: collect.shapes,
+                standardisation: Some(standardisation),
             },
             tensors: collect.tensors,
         }
@@ -232,12 +244,30 @@ pub fn load_into<F: Family>(family: &mut F, file: &WeightsFile) -> Result<(), St
 impl<F: Family> Session<F> {
     /// Every network parameter under a header (family, options, step), still on the device.
     pub fn export_weights(&self) -> PendingWeights {
-        PendingWeights::gather(&self.family, self.options.to_json(), self.step)
+        PendingWeights::gather(&self.family, self.options.to_json(), self.step, self.map)
     }
 
     /// Loads checked weights (see [`WeightsFile::decode`]) of this family with this lab's
-    /// network shapes, and takes their step; on an error nothing changes.
+    /// network shapes, trained on data standardised as this lab's, and takes their step; on an
+    /// error nothing changes.
     pub fn import_weights(&mut self, file: &WeightsFile) -> Result<(), String> {
+        let trained = file
+            .header
+            .standardisation
+            .unwrap_or(Standardisation::IDENTITY);
+        if !trained.agrees_with(&self.map) {
+            return Err(format!(
+                "these weights were trained on data centred at ({:.4}, {:.4}) with scale {:.4}, \
+                 this lab's data at ({:.4}, {:.4}) with scale {:.4}: load them in a lab on the \
+                 data they were trained on",
+                trained.centre[0],
+                trained.centre[1],
+                trained.scale,
+                self.map.centre[0],
+                self.map.centre[1],
+                self.map.scale
+            ));
+        }
         let mut family = self.family.clone();
         load_into(&mut family, file)?;
         self.family = family;

@@ -133,7 +133,7 @@ impl<F: Family + 'static> Lab<F> {
 
     /// The family's views: `[{ name, title, description, input, kind, parameter }]`.
     pub fn views(&self) -> Result<JsValue, JsValue> {
-        to_js(&borrow(&self.session)?.family().views())
+        to_js(&borrow(&self.session)?.views())
     }
 
     /// View `name` at `points` (row-major `[n, dim]`, as its `input` asks; empty for state

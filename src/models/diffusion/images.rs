@@ -5,7 +5,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use super::Diffusion;
-use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter};
+use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits};
 use crate::models::tiles::{first_rows, tiles};
 
 /// Images noised by the forward view.
@@ -24,6 +24,7 @@ impl Diffusion {
             ),
             ViewInfo {
                 name: "forward",
+                units: ViewUnits::Unitless,
                 title: "Forward noising",
                 description: "held-out images x₀ (top) noised to x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε \
                               at the chosen t (bottom)",

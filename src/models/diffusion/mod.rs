@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::family::{
     Family, FamilyConfig, FamilyInput, FieldTruth, LikelihoodBound, NoiseLevel, StepStats,
-    ViewInfo, ViewInput, ViewKind, ViewParameter,
+    ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -175,6 +175,7 @@ impl Diffusion {
         let stages = self.sampler_steps() as f32;
         ViewInfo {
             name: "reverse",
+            units: ViewUnits::Position,
             title,
             description,
             input: ViewInput::State,
@@ -295,6 +296,7 @@ impl Family for Diffusion {
         vec![
             ViewInfo {
                 name: "forward",
+                units: ViewUnits::Position,
                 title: "Forward noising",
                 description: "data x₀ noised to x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε at the chosen t",
                 input: ViewInput::Data,
@@ -312,6 +314,7 @@ impl Family for Diffusion {
             ),
             ViewInfo {
                 name: "score",
+                units: ViewUnits::Score,
                 title: "Implied score vs the true score",
                 description: "−ε_θ(x, t)/√(1 − ᾱ_t) (dark) beside the exact score of the noised data (green, mixtures)",
                 input: ViewInput::Grid,

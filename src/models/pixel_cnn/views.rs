@@ -4,7 +4,7 @@
 use burn::prelude::*;
 
 use super::PixelCnn;
-use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter};
+use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits};
 use crate::models::tiles::{first_rows, tiles};
 
 /// Images drawn by the pixel-by-pixel view.
@@ -17,6 +17,7 @@ pub(super) fn views(pixels: usize) -> Vec<ViewInfo> {
     vec![
         ViewInfo {
             name: "pixel_by_pixel",
+            units: ViewUnits::Unitless,
             title: "Sampling pixel by pixel",
             description: "16 images drawn in raster order, one network pass per pixel: stage k \
                           shows the first k pixels drawn (not yet drawn: marked)",
@@ -31,6 +32,7 @@ pub(super) fn views(pixels: usize) -> Vec<ViewInfo> {
         },
         ViewInfo {
             name: "completion",
+            units: ViewUnits::Unitless,
             title: "Completion of a half-erased digit",
             description: "held-out images (top), their top half given and the bottom erased \
                           (middle), and the bottom half drawn from p(v_i | v_<i) (bottom)",

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::family::{
     DensityBudget, Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput,
-    ViewKind, ViewParameter,
+    ViewKind, ViewParameter, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -280,6 +280,7 @@ impl Family for ScoreSde {
         vec![
             ViewInfo {
                 name: "score",
+                units: ViewUnits::Score,
                 title: "Learned score vs the true score",
                 description: "s_θ(x, t) (dark) beside the exact score of the noised data p_t (green, mixtures)",
                 input: ViewInput::Grid,
@@ -293,6 +294,7 @@ impl Family for ScoreSde {
             },
             ViewInfo {
                 name: "paths",
+                units: ViewUnits::Position,
                 title: "Sampling paths",
                 description: "512 chains of the chosen sampler from the prior (stage 0) to samples",
                 input: ViewInput::State,
@@ -306,6 +308,7 @@ impl Family for ScoreSde {
             },
             ViewInfo {
                 name: "log_density",
+                units: ViewUnits::LogDensity,
                 title: "Model log-density (probability flow)",
                 description: "log p_0(x) through the probability-flow ODE with the exact divergence",
                 input: ViewInput::Grid,

@@ -4,7 +4,7 @@
 use burn::prelude::*;
 
 use super::Vae;
-use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter};
+use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits};
 use crate::models::tiles::{first_rows, tiles};
 
 /// Decoded latent points per side of the latent grid.
@@ -20,6 +20,7 @@ const RECONSTRUCTIONS: usize = 8;
 pub(super) const VIEWS: [ViewInfo; 4] = [
     ViewInfo {
         name: "latent_grid",
+        units: ViewUnits::Unitless,
         title: "Latent map",
         description: "decoder means m(z) on a 10 × 10 grid of the first two latent coordinates \
                       (the others 0), z from −extent to +extent: how the decoder lays the digits \
@@ -35,6 +36,7 @@ pub(super) const VIEWS: [ViewInfo; 4] = [
     },
     ViewInfo {
         name: "interpolation",
+        units: ViewUnits::Unitless,
         title: "Interpolation",
         description: "m((1 − α)·μ(a) + α·μ(b)) for α from 0 to 1, between the posterior means of \
                       pairs of held-out images a, b: one row per pair",
@@ -44,6 +46,7 @@ pub(super) const VIEWS: [ViewInfo; 4] = [
     },
     ViewInfo {
         name: "reconstruction",
+        units: ViewUnits::Unitless,
         title: "Reconstructions",
         description: "held-out images (top) and m(μ(x)), the decoder mean at their posterior \
                       mean (bottom)",
@@ -53,6 +56,7 @@ pub(super) const VIEWS: [ViewInfo; 4] = [
     },
     ViewInfo {
         name: "latent",
+        units: ViewUnits::Unitless,
         title: "Posterior means of the data",
         description: "μ(x) for held-out images x (first two latent coordinates): the KL term pulls \
                       them towards N(0, I), so decoding prior samples works",

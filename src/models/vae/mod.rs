@@ -18,6 +18,7 @@ use burn::tensor::Distribution;
 
 use crate::family::{
     Family, FamilyConfig, FamilyInput, LikelihoodBound, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewUnits,
 };
 use crate::models::math::{
     descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
@@ -276,6 +277,7 @@ impl Family for Vae {
         vec![
             ViewInfo {
                 name: "latent",
+                units: ViewUnits::Unitless,
                 title: "Posterior means of the data",
                 description: "μ(x) for data x (first two latent coordinates): the KL term pulls \
                               them towards N(0, I), so decoding prior samples works",
@@ -285,6 +287,7 @@ impl Family for Vae {
             },
             ViewInfo {
                 name: "reconstruction",
+                units: ViewUnits::Position,
                 title: "Reconstructions",
                 description: "m(μ(x)) for data x: the decoder mean at the posterior mean",
                 input: ViewInput::Data,
@@ -293,6 +296,7 @@ impl Family for Vae {
             },
             ViewInfo {
                 name: "log_density",
+                units: ViewUnits::LogDensity,
                 title: "Model log-density (IWAE)",
                 description: "log p(x) estimated with K importance samples on a grid",
                 input: ViewInput::Grid,
