@@ -7,6 +7,14 @@
 //! penalty `α(E_data² + E_chains²)` keeps energies near zero. In 2-D the normaliser is computed
 //! by quadrature on a grid over the data's window, so the density, and every divergence from it,
 //! is exact up to that grid (and restricted to that window).
+//!
+//! Short-run chains do not mix between distant modes, so the training chains are not samples of
+//! the model (they lag it). [`Family::sample`] therefore draws exactly from the model's own
+//! density on the quadrature grid (a cell by its mass, a point uniformly within it) and then runs
+//! `sample_steps` Langevin steps from there, which keep the law (up to Langevin's O(ε) bias) and
+//! smooth away the cells: samples agree with the density the panel measures. Only in low
+//! dimension can the normaliser, and so this warm start, be computed; the chains view shows what
+//! Langevin alone achieves.
 
 use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
@@ -42,7 +50,7 @@ pub struct EbmConfig {
     /// Multiplier of the Langevin noise √ε·z (0 ..= 1; 1 is exact Langevin).
     #[config(default = 1.0)]
     pub noise: f64,
-    /// Further Langevin steps from the chains when sampling (0 ..= 1000).
+    /// Langevin steps from exact draws of the grid density when sampling (0 ..= 1000).
     #[config(default = 20)]
     pub sample_steps: usize,
     /// Weight α of the energy-magnitude penalty (0 ..= 10).
@@ -127,6 +135,45 @@ impl Ebm {
             &self.device,
         );
         Tensor::cat(vec![x, y], 1) // [n, 2]
+    }
+
+    /// `n` exact draws from `exp(−E)/Z` on the quadrature grid: a row by its mass, a cell of it
+    /// by its share of the row (inverse CDFs; the cumulative sums as products with a triangle of
+    /// ones, which every backend has), then a uniform point within the cell. `[n, 2]`.
+    fn draw_from_grid(&self, n: usize) -> Tensor<2> {
+        let side = QUADRATURE_RESOLUTION;
+        let centres = cell_centres(self.bounds, side);
+        let grid =
+            Tensor::<1>::from_floats(centres.as_slice(), &self.device).reshape([side * side, 2]);
+        let logits = self.energy(grid).neg().reshape([1, side * side]); // [1, cells]
+        let mass = (logits.clone() - log_sum_exp(logits, 1))
+            .exp()
+            .reshape([side, side]); // [rows (y), columns (x)]
+        let ones = Tensor::<2>::ones([side, side], &self.device);
+        let upper = ones.triu(0); // [side, side]: upper[k, m] = 1 for k ≤ m
+        let uniform = |columns| {
+            Tensor::<2>::random([n, columns], Distribution::Uniform(0.0, 1.0), &self.device)
+        };
+        let pick = |cdf: Tensor<2>| {
+            // cdf: [1 or n, side]; the index is the count of cumulative masses below u.
+            let u = uniform(1).expand([n, side]); // [n, side]
+            let below = u.greater(cdf.expand([n, side])).float(); // [n, side]
+            below.sum_dim(1).int().clamp(0, side as i64 - 1) // [n, 1]
+        };
+        let rows = mass.clone().sum_dim(1).reshape([1, side]); // [1, side]
+        let row = pick(rows.matmul(upper.clone())).reshape([n]); // [n]
+        let within = mass.select(0, row.clone()); // [n, side]
+        let within = within.clone() / within.sum_dim(1).clamp_min(f32::MIN_POSITIVE);
+        let column = pick(within.matmul(upper)).reshape([n]); // [n]
+        let b = self.bounds;
+        let (dx, dy) = (
+            (b.x_max - b.x_min) / side as f32,
+            (b.y_max - b.y_min) / side as f32,
+        );
+        let cell = Tensor::stack::<2>(vec![column.float(), row.float()], 1); // [n, 2]
+        let step = Tensor::<1>::from_floats([dx, dy], &self.device).reshape([1, 2]);
+        let origin = Tensor::<1>::from_floats([b.x_min, b.y_min], &self.device).reshape([1, 2]);
+        (cell + uniform(2)) * step + origin // [n, 2]
     }
 
     /// Langevin from `x` with the configured step size and noise, kept within a margin of the
@@ -234,17 +281,10 @@ impl Family for Ebm {
         self.config.sample_steps = config.sample_steps;
     }
 
-    /// `n` persistent chains (drawn with replacement when `n` exceeds them), continued by
-    /// `sample_steps` Langevin steps.
+    /// `n` exact draws from the model's density on the quadrature grid, each moved by
+    /// `sample_steps` Langevin steps (see the module documentation).
     fn sample(&self, n: usize) -> Tensor<2> {
-        let total = self.chains.dims()[0];
-        let rows = Tensor::<1>::random([n], Distribution::Uniform(0.0, total as f64), &self.device)
-            .int()
-            .clamp(0, total as i64 - 1);
-        self.run_chains(
-            self.chains.clone().select(0, rows),
-            self.config.sample_steps,
-        )
+        self.run_chains(self.draw_from_grid(n), self.config.sample_steps)
     }
 
     /// `−E(x) − log Z`, with `Z` by quadrature over the window.
@@ -306,7 +346,10 @@ impl Family for Ebm {
                 name: "chains",
                 units: ViewUnits::Position,
                 title: "Persistent Langevin chains",
-                description: "the replay buffer of chains that supplies the negatives, live",
+                description: "the replay buffer of chains that supplies the negatives, live: \
+                              short-run Langevin, which lags the density between distant \
+                              modes (samples start from exact draws of the grid density \
+                              instead, then take sample_steps Langevin steps)",
                 input: ViewInput::State,
                 kind: ViewKind::Points,
                 parameter: None,

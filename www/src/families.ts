@@ -206,7 +206,9 @@ export const FAMILIES: readonly FamilyEntry[] = [
     className: "Ebm",
     lede:
       "p(x) ∝ exp(−E(x)). Training lowers the energy of data and raises it where Langevin chains " +
-      "x ← x − (ε/2)∇E + √ε·z wander; in 2-D the normaliser comes from grid quadrature.",
+      "x ← x − (ε/2)∇E + √ε·z wander; in 2-D the normaliser comes from grid quadrature. Short-run chains " +
+      "lag the density between modes, so samples start from exact draws of the grid density and then " +
+      "take sample_steps Langevin steps.",
     data: ["points"],
     options: ["langevin_steps", "step_size", "noise", "sample_steps", "energy_penalty", "width", "depth"],
     defaults: { sample_steps: 20 },
