@@ -73,6 +73,12 @@ macro_rules! family_class {
                 self.lab.step()
             }
 
+            /// What the lab trains on, e.g. `"moons"` or `"your 120 points"`.
+            #[wasm_bindgen(js_name = dataName)]
+            pub fn data_name(&self) -> Result<String, JsValue> {
+                self.lab.data_name()
+            }
+
             /// The family's own views and how to ask for them.
             #[wasm_bindgen(unchecked_return_type = "ViewInfo[]")]
             pub fn views(&self) -> Result<JsValue, JsValue> {

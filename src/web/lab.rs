@@ -131,6 +131,11 @@ impl<F: Family + 'static> Lab<F> {
         })
     }
 
+    /// What the lab trains on, e.g. `"moons"` or `"your 120 points"`.
+    pub fn data_name(&self) -> Result<String, JsValue> {
+        Ok(borrow(&self.session)?.source().name())
+    }
+
     /// The family's views: `[{ name, title, description, input, kind, parameter }]`.
     pub fn views(&self) -> Result<JsValue, JsValue> {
         to_js(&borrow(&self.session)?.views())

@@ -34,6 +34,24 @@ export function showFamily(
   part("family-controls").replaceChildren(...settingControls(entry, state, onChange));
 }
 
+/** The dataset chooser's value for the user's own data (never a dataset's name). */
+export const CUSTOM_DATA = "custom";
+
+/**
+ * Shows in the dataset chooser what a lab trains on: the user's own data as an extra entry
+ * named `label` (e.g. "your 120 points"), selected; with `label` null the entry goes and the
+ * chooser shows `dataset` again.
+ */
+export function showTrainingData(chooser: HTMLSelectElement, label: string | null, dataset: string): void {
+  chooser.querySelector(`option[value="${CUSTOM_DATA}"]`)?.remove();
+  if (label === null) {
+    chooser.value = dataset;
+    return;
+  }
+  chooser.prepend(new Option(label, CUSTOM_DATA));
+  chooser.value = CUSTOM_DATA;
+}
+
 /** How the dataset chooser names the image datasets. */
 const IMAGE_DATASET_LABELS: Record<string, string> = { digits: "digits (8×8 images)" };
 

@@ -23,6 +23,8 @@ export { errorData, errorFrom, errorText, isCrash, type ErrorData } from "./erro
 /** What a lab says about itself when it is created. */
 export interface LabInfo {
   backend: BackendInfo;
+  /** What the lab trains on, e.g. `"moons"` or `"your 120 points"`. */
+  dataName: string;
   views: ViewInfo[];
   actions: ActionInfo[];
   options: Record<string, unknown>;
@@ -107,6 +109,7 @@ export class LabTable {
     const call = (name: string) => (handle[name] as () => unknown).call(handle);
     const info: LabInfo = {
       backend: call("backend") as BackendInfo,
+      dataName: call("dataName") as string,
       views: call("views") as ViewInfo[],
       actions: call("actions") as ActionInfo[],
       options: call("options") as Record<string, unknown>,

@@ -309,6 +309,8 @@ export interface LabHandle {
   options(): Record<string, unknown>;
   backend(): BackendInfo;
   step(): number;
+  /** What the lab trains on, e.g. `"moons"` or `"your 120 points"`. */
+  dataName(): string;
   views(): ViewInfo[];
   view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
   actions(): ActionInfo[];

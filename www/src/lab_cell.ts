@@ -5,7 +5,16 @@
 // Nothing here does math; every user-visible string goes in as text.
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import { SHARED_NUMBERS, actionButtons, datasetOptions, hideControls, setBusy, showFamily } from "./controls";
+import {
+  CUSTOM_DATA,
+  SHARED_NUMBERS,
+  actionButtons,
+  datasetOptions,
+  hideControls,
+  setBusy,
+  showFamily,
+  showTrainingData,
+} from "./controls";
 import type { Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
@@ -36,6 +45,8 @@ export class LabCell {
   private building: Promise<boolean> | null = null;
   /** The user's own data, which replaces the named dataset until another one is chosen. */
   private custom: CustomDataset | null = null;
+  /** What the lab trains on when it is the user's own data (e.g. "your 120 points"), else null. */
+  private customLabel: string | null = null;
   private readonly player: Player;
   private readonly plots: LabPlots;
   private readonly message: HTMLParagraphElement;
@@ -133,8 +144,11 @@ export class LabCell {
     const dataset = this.part<HTMLSelectElement>("dataset");
     dataset.replaceChildren(...datasetOptions(this.genlab().datasets()));
     dataset.addEventListener("change", () => {
+      if (dataset.value === CUSTOM_DATA) return;
+      const patch = changes(this.state, withDataset(this.state, dataset.value as NamedDataset));
+      if (this.custom !== null && Object.keys(patch).length === 0) return void this.leaveCustomData();
       this.custom = null;
-      void this.change(changes(this.state, withDataset(this.state, dataset.value as NamedDataset)));
+      void this.change(patch);
     });
     this.part("use-points").addEventListener("click", () => void this.usePoints());
     for (const name of SHARED_NUMBERS) {
@@ -182,6 +196,7 @@ export class LabCell {
   /** Shows the family, its data and settings (see `showFamily` in controls.ts) and its own buttons. */
   private showFamily(): void {
     showFamily(this.part.bind(this), this.root, this.state, (patch) => void this.change(patch));
+    showTrainingData(this.part<HTMLSelectElement>("dataset"), this.customLabel, this.state.dataset);
     this.flowActions.show(this.state.family);
   }
 
@@ -217,6 +232,18 @@ export class LabCell {
     }
     this.mirrorUrl();
     this.say(`${describeChange(patch)}: the model was reset.`);
+  }
+
+  /** Back from the user's own data to the dataset of the state (the one it replaced). */
+  private async leaveCustomData(): Promise<void> {
+    const previous = this.custom;
+    this.custom = null;
+    if (await this.reset()) {
+      this.say(`Back to ${this.state.dataset.replace(/_/g, " ")}: the model was reset.`);
+    } else {
+      this.custom = previous;
+      this.showFamily();
+    }
   }
 
   /** Trains on the pasted CSV points; Rust validates them and names the bad line. */
@@ -274,6 +301,8 @@ export class LabCell {
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     this.lab?.free();
     this.lab = lab;
+    this.customLabel = this.custom === null ? null : lab.info.dataName;
+    this.showFamily();
     this.snapshot.clear();
     this.say("");
     this.plots.clear();
