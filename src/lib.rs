@@ -17,6 +17,8 @@ pub mod family;
 pub mod metrics;
 pub mod models;
 pub mod options;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod quality;
 pub mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -42,7 +42,7 @@ pub struct NcsnConfig {
     #[config(default = 20)]
     pub steps_per_level: usize,
     /// Langevin step size ε at the smallest level (1e-8 ..= 1).
-    #[config(default = 2e-4)]
+    #[config(default = 5e-4)]
     pub step_size: f64,
 }
 

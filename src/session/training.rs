@@ -165,13 +165,30 @@ pub struct TrainingFault {
     pub restored_step: u64,
 }
 
+impl TrainingFault {
+    /// What to try: a training statistic diverged because the steps were too large; a sample or
+    /// score drawn from healthy weights can also be the sampler's (too few or too large steps).
+    fn advice(&self) -> &'static str {
+        match self.what.as_str() {
+            "samples" | "score" | "log-density" => {
+                "Try a smaller learning_rate or, if the loss was falling, sampling settings \
+                 with more or smaller steps."
+            }
+            _ => "Try a smaller learning_rate.",
+        }
+    }
+}
+
 impl std::fmt::Display for TrainingFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
             "{} became NaN or infinite by step {}; training paused and the weights of step {} \
-             were restored. Try a smaller learning_rate.",
-            self.what, self.step, self.restored_step
+             were restored. {}",
+            self.what,
+            self.step,
+            self.restored_step,
+            self.advice()
         )
     }
 }
@@ -179,6 +196,26 @@ impl std::fmt::Display for TrainingFault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_advice_fits_what_diverged() {
+        let fault = |what: &str| TrainingFault {
+            what: what.into(),
+            step: 9,
+            restored_step: 5,
+        };
+        assert!(
+            fault("loss")
+                .to_string()
+                .ends_with("Try a smaller learning_rate.")
+        );
+        let samples = fault("samples").to_string();
+        assert!(samples.contains("sampling settings"), "{samples}");
+        assert!(
+            samples.starts_with("samples became NaN or infinite by step 9"),
+            "{samples}"
+        );
+    }
 
     #[test]
     fn merged_slices_average_over_all_their_steps() {

@@ -225,7 +225,7 @@ export const FAMILIES: readonly FamilyEntry[] = [
       "denoising score matching (target −(x̃ − x)/σ²). Annealed Langevin dynamics walks down the ladder to sample.",
     data: ["points"],
     options: ["sigma_max", "sigma_min", "levels", "steps_per_level", "step_size", "width", "depth"],
-    defaults: { sigma_max: 3, sigma_min: 0.05, step_size: 2e-4 },
+    defaults: { sigma_max: 3, sigma_min: 0.05, step_size: 5e-4 },
     sampling: ["steps_per_level", "step_size"],
     stat: "loss",
     stage: "one noise level of Langevin steps",
