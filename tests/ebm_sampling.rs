@@ -1,6 +1,7 @@
 //! The EBM's samples are draws from its own density: `sample()` is compared with exact draws
 //! from the density its log-density view tabulates (an inverse CDF on the host, independent of
 //! the family's sampler), at the noise floor of two such exact draws.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! 2 000 steps on data in a user's own units (the correlated mixture ×15, shifted by (40, −25)),
 //! must come within the goal of the sliced W2's noise floor. The full table is
 //! `scripts/quality`'s.
+#![cfg(not(target_arch = "wasm32"))]
 
 use genlab::family::Family;
 use genlab::models::{

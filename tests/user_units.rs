@@ -4,6 +4,7 @@
 //! the first's mapped by `x ↦ 15·x + (40, −25)`: samples, views, their exact truths,
 //! log-densities (less 2·log 15) and every estimate on the panel (distances ×15, the Fisher
 //! divergence ÷15², the rest unchanged).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -21,6 +21,8 @@ mod hostile_calls;
 mod images;
 #[path = "browser/numerics.rs"]
 mod numerics;
+#[path = "browser/user_units.rs"]
+mod user_units;
 
 fn options(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()

@@ -170,6 +170,7 @@ test("a GPU fault moves the page to the CPU, then rebuilds that lab alone, once"
 function fakeModule(answer: () => Promise<unknown>): GenLab {
   const handle = {
     backend: () => ({ backend: "cpu", adapter: null, reason: "test" }),
+    dataName: () => "moons",
     views: () => [],
     actions: () => [],
     options: () => ({}),
