@@ -319,7 +319,11 @@ export interface ViewInfo {
   parameter: { name: string; default: number; min: number; max: number } | null;
 }
 export interface ActionInfo { name: string; title: string; description: string; trains: boolean }
-export interface WeightsInfo { family: string; options: Record<string, unknown>; step: number; shapes: number[][] }
+export interface WeightsInfo {
+  family: string; options: Record<string, unknown>; step: number; shapes: number[][];
+  /** The data's map to the model's coordinates (`x = centre + scale·z`); null in older files. */
+  standardisation: { centre: [number, number]; scale: number } | null;
+}
 export interface DensityMaps {
   resolution: number; model: Float64Array; data: Float64Array; model_method: string; data_method: string;
 }

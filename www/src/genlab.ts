@@ -298,6 +298,8 @@ export interface WeightsInfo {
   options: Record<string, unknown>;
   step: number;
   shapes: number[][];
+  /** The data's map to the model's coordinates (`x = centre + scale·z`); null in older files. */
+  standardisation: { centre: [number, number]; scale: number } | null;
 }
 
 /** The handle every family class creates. */
