@@ -14,6 +14,7 @@ use burn::tensor::Device;
 use serde_json::{Value, json};
 
 use crate::data::Dataset;
+use crate::evaluation::calibration::correlated_mixture;
 use crate::family::Family;
 use crate::metrics::NoiseFloor;
 use crate::models::{
@@ -130,26 +131,26 @@ impl QualitySet {
         sets
     }
 
-    /// An anisotropic, correlated three-component mixture mapped by `x ↦ scale·x + shift`.
+    /// The calibration's correlated mixture ([`correlated_mixture`]) mapped by
+    /// `x ↦ scale·x + shift`.
     pub fn correlated_mixture(scale: f64, shift: [f64; 2]) -> Self {
-        let means = [[-1.5, 0.0], [1.5, 1.0], [0.5, -2.0]];
-        let covariances = [
-            [0.6, 0.45, 0.45, 0.6],
-            [0.3, -0.15, -0.15, 0.4],
-            [0.2, 0.0, 0.0, 0.8],
-        ];
-        let name = if scale == 1.0 {
+        let name = if scale == 1.0 && shift == [0.0, 0.0] {
             "correlated mixture".to_string()
         } else {
             format!("the mixture ×{scale}, +({}, {})", shift[0], shift[1])
         };
+        let (weights, (means, covariances)): (Vec<f64>, (Vec<_>, Vec<_>)) = correlated_mixture()
+            .mapped(scale, shift)
+            .components()
+            .map(|(w, m, c)| (w, (m, c)))
+            .unzip();
         Self {
             name,
             dataset: json!({
                 "kind": "mixture",
-                "weights": [0.5, 0.3, 0.2],
-                "means": means.map(|m| [scale * m[0] + shift[0], scale * m[1] + shift[1]]),
-                "covariances": covariances.map(|c| c.map(|v| scale * scale * v)),
+                "weights": weights,
+                "means": means,
+                "covariances": covariances,
             }),
         }
     }

@@ -274,13 +274,16 @@ impl<F: Family> Session<F> {
         views
     }
 
-    /// How view `name`'s output maps to the user's units.
-    fn view_units(&self, name: &str) -> ViewUnits {
+    /// What the family says of its view `name`: its input and how its output maps to the
+    /// user's units (an unknown view takes its points as they are and maps nothing).
+    fn view_info(&self, name: &str) -> (ViewInput, ViewUnits) {
         self.family
             .views()
-            .iter()
+            .into_iter()
             .find(|v| v.name == name)
-            .map_or(ViewUnits::Unitless, |v| v.units)
+            .map_or((ViewInput::Grid, ViewUnits::Unitless), |v| {
+                (v.input, v.units)
+            })
     }
 
     /// Coordinates per data point (2, or the pixels of an image).
@@ -294,12 +297,9 @@ impl<F: Family> Session<F> {
     pub fn view(&self, name: &str, points: &[f32], parameter: f32) -> Option<Tensor<2>> {
         let device = self.batches.device();
         let dim = self.dim;
+        let (input, units) = self.view_info(name);
         let (points, parameter) = if dim == 2 {
-            let line = self
-                .views()
-                .iter()
-                .any(|v| v.name == name && v.input == ViewInput::Line);
-            let parameter = if line {
+            let parameter = if input == ViewInput::Line {
                 self.map.axis_to_model(0, parameter as f64) as f32
             } else {
                 parameter
@@ -319,11 +319,7 @@ impl<F: Family> Session<F> {
         let _rng = device_rng();
         self.reseed(SAMPLE_STREAM);
         let output = self.family.view(name, x, parameter)?;
-        Some(units::view_to_user(
-            &self.map,
-            self.view_units(name),
-            output,
-        ))
+        Some(units::view_to_user(&self.map, units, output))
     }
 
     /// The exact field that view `name` estimates at `points` (row-major `[n, 2]`, user
@@ -362,7 +358,7 @@ impl<F: Family> Session<F> {
             .collect();
         Some(units::field_to_user(
             &self.map,
-            self.view_units(name),
+            self.view_info(name).1,
             truth,
         ))
     }

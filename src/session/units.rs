@@ -16,32 +16,38 @@ pub fn points_to_user(map: &Standardisation, z: Tensor<2>) -> Tensor<2> {
     z * map.scale as f32 + centre
 }
 
+/// The factor on a field of these units (scores and line densities per user unit, velocities
+/// in user units per unit time); `None` for units that are not a plain factor.
+fn field_factor(map: &Standardisation, units: ViewUnits) -> Option<f64> {
+    match units {
+        ViewUnits::Score | ViewUnits::LineDensity => Some(1.0 / map.scale),
+        ViewUnits::Velocity => Some(map.scale),
+        ViewUnits::Unitless | ViewUnits::Position | ViewUnits::LogDensity => None,
+    }
+}
+
 /// A view's output `[rows, columns]` in user units, as its [`ViewUnits`] say.
 pub fn view_to_user(map: &Standardisation, units: ViewUnits, output: Tensor<2>) -> Tensor<2> {
     if map.is_identity() {
         return output;
     }
-    let scale = map.scale as f32;
-    match units {
-        ViewUnits::Unitless => output,
-        ViewUnits::Position => points_to_user(map, output),
-        ViewUnits::Score | ViewUnits::LineDensity => output / scale,
-        ViewUnits::Velocity => output * scale,
-        ViewUnits::LogDensity => output - map.log_det() as f32,
+    match (units, field_factor(map, units)) {
+        (_, Some(factor)) => output * factor as f32,
+        (ViewUnits::Position, None) => points_to_user(map, output),
+        (ViewUnits::LogDensity, None) => output - map.log_det() as f32,
+        _ => output,
     }
 }
 
 /// Host values of a field (a view's exact truth) in user units, as [`view_to_user`].
 pub fn field_to_user(map: &Standardisation, units: ViewUnits, values: Vec<f32>) -> Vec<f32> {
-    let factor = match units {
-        ViewUnits::Score | ViewUnits::LineDensity => 1.0 / map.scale,
-        ViewUnits::Velocity => map.scale,
-        _ => return values,
-    };
-    values
-        .into_iter()
-        .map(|v| (v as f64 * factor) as f32)
-        .collect()
+    match field_factor(map, units) {
+        Some(factor) => values
+            .into_iter()
+            .map(|v| (v as f64 * factor) as f32)
+            .collect(),
+        None => values,
+    }
 }
 
 fn centre_row(map: &Standardisation, device: &Device) -> Tensor<2> {

@@ -51,20 +51,26 @@ pub struct CalibrationSet {
     pub law: Law,
 }
 
+/// An anisotropic, correlated three-component mixture (also the quality report's): modes of
+/// different shapes and sizes, none aligned with the axes.
+pub fn correlated_mixture() -> GaussianMixture {
+    GaussianMixture::new(
+        vec![0.5, 0.3, 0.2],
+        vec![[-1.5, 0.0], [1.5, 1.0], [0.5, -2.0]],
+        vec![
+            [0.6, 0.45, 0.45, 0.6],
+            [0.3, -0.15, -0.15, 0.4],
+            [0.2, 0.0, 0.0, 0.8],
+        ],
+    )
+    .expect("a valid mixture")
+}
+
 impl CalibrationSet {
     /// 8 gaussians, a correlated three-component mixture and the checkerboard.
     pub fn all() -> Vec<Self> {
         let eight = Dataset::EightGaussians.mixture().expect("a mixture");
-        let correlated = GaussianMixture::new(
-            vec![0.5, 0.3, 0.2],
-            vec![[-1.5, 0.0], [1.5, 1.0], [0.5, -2.0]],
-            vec![
-                [0.6, 0.45, 0.45, 0.6],
-                [0.3, -0.15, -0.15, 0.4],
-                [0.2, 0.0, 0.0, 0.8],
-            ],
-        )
-        .expect("a valid mixture");
+        let correlated = correlated_mixture();
         vec![
             Self {
                 name: "8 gaussians",
