@@ -10,25 +10,59 @@ use burn::config::Config;
 use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::tensor::{Device, Tensor};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
-use crate::options::OptionError;
-use crate::session::{Batches, TrainingConfig};
+use crate::data::DatasetSpec;
+use crate::settings::{OptionError, Setting, check_settings};
+use crate::training::{Batches, TrainingConfig};
 
 /// Named scalar statistics of one training step (losses, ELBO terms, ...), still on the device:
 /// the session averages them over a slice of steps and reads them back once.
 pub struct StepStats(pub Vec<(&'static str, Tensor<1>)>);
 
-/// The settings of one family: a Burn [`Config`] with documented defaults, checked before use.
+/// The settings of one family: a Burn [`Config`] with documented defaults, and the schema of its
+/// fields ([`FamilyConfig::settings`]) from which validation, the page's controls and the
+/// generated TypeScript types all follow.
 pub trait FamilyConfig: Config + Clone {
-    /// Fields that only change how samples are drawn, which a trained model can take without
-    /// retraining (see [`Family::set_sampling`]).
-    const SAMPLING_FIELDS: &'static [&'static str] = &[];
-
     /// The documented defaults, which JavaScript options override field by field.
     fn defaults() -> Self;
 
+    /// Every field, in display order: its kind, range or choices, help text and whether it only
+    /// changes sampling. The one place a range is stated.
+    fn settings() -> Vec<Setting>;
+
+    /// Rules between fields that no single range states (e.g. `ddim_steps ≤ diffusion_steps`),
+    /// naming the field to change.
+    fn check_relations(&self) -> Result<(), OptionError> {
+        Ok(())
+    }
+
+    /// The dataset a lab learns when its options name none.
+    fn default_dataset() -> DatasetSpec {
+        DatasetSpec::default()
+    }
+
+    /// Where the family's defaults on images differ from its defaults on points: its own
+    /// fields and the shared ones (e.g. `{"learning_rate": 0.002, "batch_size": 128}`).
+    fn image_defaults() -> Map<String, Value> {
+        Map::new()
+    }
+
     /// Rejects out-of-range values with a message that names the field and its range.
-    fn validate(&self) -> Result<(), OptionError>;
+    fn validate(&self) -> Result<(), OptionError> {
+        check_settings(&Self::settings(), self)?;
+        self.check_relations()
+    }
+
+    /// Fields that only change how samples are drawn, which a trained model can take without
+    /// retraining (see [`Family::set_sampling`]).
+    fn sampling_fields() -> Vec<&'static str> {
+        Self::settings()
+            .into_iter()
+            .filter(|setting| setting.sampling)
+            .map(|setting| setting.name)
+            .collect()
+    }
 }
 
 /// A generative model family: trained on batches of `[batch, dim]` points, sampled as `[n, dim]`.
@@ -70,7 +104,7 @@ pub trait Family: Clone {
         None
     }
 
-    /// Takes new sampling settings (only [`FamilyConfig::SAMPLING_FIELDS`] differ from the
+    /// Takes new sampling settings (only [`FamilyConfig::sampling_fields`] differ from the
     /// current config).
     fn set_sampling(&mut self, _config: &Self::Config) {}
 

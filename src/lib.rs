@@ -19,6 +19,9 @@ pub mod models;
 pub mod options;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod quality;
+pub mod schema;
 pub mod session;
+pub mod settings;
+pub mod training;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -4,43 +4,16 @@
 //! A lab's options are the [`TrainingConfig`] fields (dataset, seed, batch size, learning rate)
 //! followed by its family's own config fields, side by side in one object, for example
 //! `{"dataset": "moons", "learning_rate": 0.002, "solver": "rk4"}`. Missing fields keep their
-//! defaults; unknown fields, wrong types and out-of-range values are rejected, never clamped.
+//! defaults (the family's default dataset, and on images the family's image defaults);
+//! unknown fields, wrong types and out-of-range values are rejected, never clamped.
 
-use std::fmt;
-
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::data::DatasetSpec;
 use crate::family::FamilyConfig;
-use crate::session::TrainingConfig;
-
-/// A rejected option: which field, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionError {
-    /// The offending field, as spelled in the options object.
-    pub field: String,
-    /// What is wrong and what is accepted.
-    pub message: String,
-}
-
-impl OptionError {
-    /// An error about `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for OptionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "option `{}`: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for OptionError {}
+use crate::settings::{OptionError, to_map};
+use crate::training::TrainingConfig;
 
 /// The complete, validated options of one lab.
 #[derive(Clone, Debug)]
@@ -52,15 +25,14 @@ pub struct LabOptions<C> {
 }
 
 impl<C: FamilyConfig> LabOptions<C> {
-    /// The defaults of every field.
+    /// The defaults of every field, on the family's default dataset.
     pub fn defaults() -> Self {
-        Self {
-            training: TrainingConfig::new(),
-            model: C::defaults(),
-        }
+        Self::parse(&Value::Null).expect("a family's defaults are valid")
     }
 
     /// Parses a flat options object (`null` means all defaults) and validates every field.
+    /// Fields it leaves out take the family's defaults for the kind of data it names (images
+    /// or points).
     pub fn parse(value: &Value) -> Result<Self, OptionError> {
         let user = match value {
             Value::Null => Map::new(),
@@ -73,7 +45,23 @@ impl<C: FamilyConfig> LabOptions<C> {
             }
         };
         let mut training = to_map(&TrainingConfig::new());
+        let dataset = match user.get("dataset") {
+            Some(named) => named.clone(),
+            None => serde_json::to_value(C::default_dataset()).expect("datasets serialise"),
+        };
+        training.insert("dataset".into(), dataset.clone());
         let mut model = to_map(&C::defaults());
+        let images = matches!(DatasetSpec::from_json(&dataset), Ok(DatasetSpec::Images(_)));
+        if images {
+            for (key, value) in C::image_defaults() {
+                let target = if training.contains_key(&key) {
+                    &mut training
+                } else {
+                    &mut model
+                };
+                target.insert(key, value);
+            }
+        }
         for (key, value) in user {
             let target = if training.contains_key(&key) {
                 &mut training
@@ -100,7 +88,7 @@ impl<C: FamilyConfig> LabOptions<C> {
     }
 
     /// These options with sampling settings changed (`patch`, an object of fields among the
-    /// family's [`FamilyConfig::SAMPLING_FIELDS`]); any other field is rejected by name, since
+    /// family's [`FamilyConfig::sampling_fields`]); any other field is rejected by name, since
     /// it would need a new model.
     pub fn with_sampling(&self, patch: &Value) -> Result<Self, OptionError> {
         let Value::Object(patch) = patch else {
@@ -114,11 +102,12 @@ impl<C: FamilyConfig> LabOptions<C> {
             Value::Object(map) => map,
             _ => unreachable!("options serialise to a JSON object"),
         };
+        let sampling = C::sampling_fields();
         for (key, value) in patch {
-            if !C::SAMPLING_FIELDS.contains(&key.as_str()) {
+            if !sampling.contains(&key.as_str()) {
                 let why = format!(
                     "cannot change without a new model; sampling settings are: {}",
-                    C::SAMPLING_FIELDS.join(", ")
+                    sampling.join(", ")
                 );
                 return Err(OptionError::new(key.clone(), why));
             }
@@ -132,13 +121,6 @@ impl<C: FamilyConfig> LabOptions<C> {
         let mut all = to_map(&self.training);
         all.extend(to_map(&self.model));
         Value::Object(all)
-    }
-}
-
-fn to_map(config: &impl Serialize) -> Map<String, Value> {
-    match serde_json::to_value(config) {
-        Ok(Value::Object(map)) => map,
-        _ => unreachable!("configs serialise to JSON objects"),
     }
 }
 
@@ -157,54 +139,6 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// Checks the `width` (1 ..= 1024) and `depth` (1 ..= 8) of a family's networks.
-pub fn check_network(width: usize, depth: usize) -> Result<(), OptionError> {
-    check_range("width", width, 1, 1024)?;
-    check_range("depth", depth, 1, 8)
-}
-
-/// Checks that a count given as a JavaScript number is a whole number in `min ..= max` and
-/// returns it; a fraction, NaN, an infinity or a value out of range is rejected with the value as
-/// given (so `2³² + 1` is refused, never wrapped to 1).
-pub fn check_count(field: &str, value: f64, min: u32, max: u32) -> Result<u32, OptionError> {
-    if value.fract() == 0.0 && value >= f64::from(min) && value <= f64::from(max) {
-        Ok(value as u32)
-    } else {
-        Err(OptionError::new(
-            field,
-            format!(
-                "must be a whole number from {min} to {max}, got {}",
-                js_number(value)
-            ),
-        ))
-    }
-}
-
-/// A number as JavaScript writes it (`NaN`, `Infinity`, `-1`, `1.5`).
-fn js_number(value: f64) -> String {
-    match value {
-        v if v.is_nan() => "NaN".into(),
-        f64::INFINITY => "Infinity".into(),
-        f64::NEG_INFINITY => "-Infinity".into(),
-        v => format!("{v}"),
-    }
-}
-
-/// Checks `min ≤ value ≤ max` (NaN fails), naming the field and the range otherwise.
-pub fn check_range<T>(field: &str, value: T, min: T, max: T) -> Result<(), OptionError>
-where
-    T: PartialOrd + fmt::Display + Copy,
-{
-    if min <= value && value <= max {
-        Ok(())
-    } else {
-        Err(OptionError::new(
-            field,
-            format!("must be between {min} and {max}, got {value}"),
-        ))
     }
 }
 
@@ -292,31 +226,7 @@ mod tests {
     #[test]
     fn range_messages_state_the_range() {
         let error = Options::parse(&json!({"learning_rate": 5.0})).unwrap_err();
-        assert!(error.message.contains("between"), "{}", error.message);
-        assert!(check_range("x", f64::NAN, 0.0, 1.0).is_err());
-        assert!(check_range("x", 1.0, 0.0, 1.0).is_ok());
-    }
-
-    #[test]
-    fn counts_are_whole_numbers_in_range_never_wrapped() {
-        assert_eq!(check_count("steps", 7.0, 1, 100), Ok(7));
-        assert_eq!(check_count("steps", 100.0, 1, 100), Ok(100));
-        for (value, shown) in [
-            (4_294_967_297.0, "4294967297"),
-            (1.5, "1.5"),
-            (f64::NAN, "NaN"),
-            (-1.0, "-1"),
-            (0.0, "0"),
-            (f64::INFINITY, "Infinity"),
-            (101.0, "101"),
-        ] {
-            let error = check_count("steps", value, 1, 100).expect_err("must be rejected");
-            assert_eq!(error.field, "steps");
-            assert_eq!(
-                error.message,
-                format!("must be a whole number from 1 to 100, got {shown}")
-            );
-        }
+        assert_eq!(error.message, "must be between 0.000001 and 1, got 5");
     }
 
     #[test]

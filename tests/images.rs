@@ -8,7 +8,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use genlab::data::digits::{LEVELS, PIXELS, Split, levels};
 use genlab::family::Family;
 use genlab::models::pixel_cnn::{PixelCnn, PixelCnnConfig};
-use genlab::session::{Batches, TrainingConfig};
+use genlab::training::{Batches, TrainingConfig};
 
 /// Images as points at the centres of their grey-level cells, `(v + ½)/17`, row-major `[n, 64]`.
 fn points(indices: &[usize]) -> Vec<f32> {

@@ -14,19 +14,19 @@ use burn::tensor::Distribution;
 use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewUnits};
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
-/// Autoencoder settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// Autoencoder settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct AutoencoderConfig {
-    /// Width of each hidden layer of the encoder and of the decoder (1 ..= 1024).
+    /// Width of each hidden layer of the encoder and of the decoder.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the encoder and of the decoder (1 ..= 8).
+    /// Hidden layers of the encoder and of the decoder.
     #[config(default = 3)]
     pub depth: usize,
-    /// Dimension of the code `z` (1 ..= 8).
+    /// Dimension of the code `z`.
     #[config(default = 2)]
     pub latent_dim: usize,
 }
@@ -36,9 +36,16 @@ impl FamilyConfig for AutoencoderConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("latent_dim", self.latent_dim, 1, 8)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the encoder and of the decoder",
+            "Hidden layers of the encoder and of the decoder",
+        );
+        vec![
+            Setting::integer("latent_dim", 1, 8, "Dimension of the code z"),
+            width,
+            depth,
+        ]
     }
 }
 

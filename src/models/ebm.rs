@@ -29,49 +29,70 @@ use crate::family::{
 };
 use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
-/// EBM settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// EBM settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct EbmConfig {
-    /// Width of each hidden layer of the energy network (1 ..= 1024).
+    /// Width of each hidden layer of the energy network.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the energy network (1 ..= 8).
+    /// Hidden layers of the energy network.
     #[config(default = 3)]
     pub depth: usize,
-    /// Langevin steps per training step on the persistent chains (1 ..= 200).
+    /// Langevin steps per training step on the persistent chains.
     #[config(default = 20)]
     pub langevin_steps: usize,
-    /// Langevin step size ε (1e-5 ..= 1).
+    /// Langevin step size ε.
     #[config(default = 0.01)]
     pub step_size: f64,
-    /// Multiplier of the Langevin noise √ε·z (0 ..= 1; 1 is exact Langevin).
+    /// Multiplier of the Langevin noise √ε·z.
     #[config(default = 1.0)]
     pub noise: f64,
-    /// Langevin steps from exact draws of the grid density when sampling (0 ..= 1000).
+    /// Langevin steps from exact draws of the grid density when sampling.
     #[config(default = 20)]
     pub sample_steps: usize,
-    /// Weight α of the energy-magnitude penalty (0 ..= 10).
+    /// Weight α of the energy-magnitude penalty.
     #[config(default = 0.1)]
     pub energy_penalty: f64,
 }
 
 impl FamilyConfig for EbmConfig {
-    const SAMPLING_FIELDS: &'static [&'static str] = &["sample_steps"];
-
     fn defaults() -> Self {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("langevin_steps", self.langevin_steps, 1, 200)?;
-        check_range("step_size", self.step_size, 1e-5, 1.0)?;
-        check_range("noise", self.noise, 0.0, 1.0)?;
-        check_range("sample_steps", self.sample_steps, 0, 1000)?;
-        check_range("energy_penalty", self.energy_penalty, 0.0, 10.0)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the energy network",
+            "Hidden layers of the energy network",
+        );
+        vec![
+            Setting::integer("langevin_steps", 1, 200, "Langevin steps per training step"),
+            Setting::number("step_size", 1e-5, 1.0, "Langevin step size ε"),
+            Setting::number(
+                "noise",
+                0.0,
+                1.0,
+                "Langevin noise multiplier (1 is exact Langevin)",
+            ),
+            Setting::integer(
+                "sample_steps",
+                0,
+                1000,
+                "Langevin steps from exact grid draws when sampling",
+            )
+            .for_sampling(),
+            Setting::number(
+                "energy_penalty",
+                0.0,
+                10.0,
+                "Weight α of the energy-magnitude penalty",
+            ),
+            width,
+            depth,
+        ]
     }
 }
 

@@ -25,22 +25,22 @@ use crate::models::coupling::sinkhorn_pairing;
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::ode::OdeSolver;
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Choice, Setting, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
 /// Flow-matching settings. Ranges are enforced by [`FamilyConfig::validate`].
 #[derive(Config, Debug)]
 pub struct FlowMatchingConfig {
-    /// Width of each hidden layer of the velocity network (1 ..= 1024).
+    /// Width of each hidden layer of the velocity network.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the velocity network (1 ..= 8).
+    /// Hidden layers of the velocity network.
     #[config(default = 3)]
     pub depth: usize,
     /// ODE solver used for sampling.
     #[config(default = "OdeSolver::Midpoint")]
     pub solver: OdeSolver,
-    /// Solver steps from t = 0 to t = 1 when sampling (1 ..= 1000).
+    /// Solver steps from t = 0 to t = 1 when sampling.
     #[config(default = 16)]
     pub sample_steps: usize,
     /// How noise and data are paired in a batch.
@@ -58,6 +58,10 @@ pub enum Coupling {
     MinibatchOt,
 }
 
+impl Choice for Coupling {
+    const ALL: &'static [Self] = &[Coupling::Independent, Coupling::MinibatchOt];
+}
+
 /// ε of the minibatch OT plan, as a fraction of the batch's mean cost.
 pub const OT_EPSILON: f32 = 0.05;
 /// Sinkhorn sweeps of the minibatch OT plan.
@@ -68,15 +72,26 @@ pub const REFLOW_PAIRS: usize = 8192;
 const PATH_POINTS: usize = 512;
 
 impl FamilyConfig for FlowMatchingConfig {
-    const SAMPLING_FIELDS: &'static [&'static str] = &["solver", "sample_steps"];
-
     fn defaults() -> Self {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("sample_steps", self.sample_steps, 1, 1000)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the velocity network",
+            "Hidden layers of the velocity network",
+        );
+        vec![
+            Setting::choice::<Coupling>(
+                "coupling",
+                "How noise and data are paired: independently, or by the batch's optimal transport plan",
+            ),
+            Setting::choice::<OdeSolver>("solver", "ODE solver used to sample").for_sampling(),
+            Setting::integer("sample_steps", 1, 1000, "Solver steps from t = 0 to t = 1")
+                .for_sampling(),
+            width,
+            depth,
+        ]
     }
 }
 

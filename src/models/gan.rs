@@ -13,6 +13,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::family::{
     ActionInfo, Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind,
@@ -20,8 +21,8 @@ use crate::family::{
 };
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Choice, Setting, network_settings, settings_object};
+use crate::training::{Batches, TrainingConfig};
 
 /// A GAN objective: the discriminator's and the generator's losses from discriminator outputs
 /// `[n, 1]`, both to be minimised, and the weight of a gradient penalty.
@@ -139,6 +140,16 @@ pub enum GanObjective {
     Hinge,
 }
 
+impl Choice for GanObjective {
+    const ALL: &'static [Self] = &[
+        GanObjective::NonSaturating,
+        GanObjective::Minimax,
+        GanObjective::LeastSquares,
+        GanObjective::WganGp,
+        GanObjective::Hinge,
+    ];
+}
+
 impl GanObjective {
     /// The loss hook.
     pub fn hook(self) -> &'static dyn GanLoss {
@@ -152,22 +163,22 @@ impl GanObjective {
     }
 }
 
-/// GAN settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// GAN settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct GanConfig {
-    /// Width of each hidden layer of both networks (1 ..= 1024).
+    /// Width of each hidden layer of both networks.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of both networks (1 ..= 8).
+    /// Hidden layers of both networks.
     #[config(default = 3)]
     pub depth: usize,
-    /// Dimension of the generator's input noise (1 ..= 16).
+    /// Dimension of the generator's input noise.
     #[config(default = 2)]
     pub latent_dim: usize,
     /// The objective.
     #[config(default = "GanObjective::NonSaturating")]
     pub loss: GanObjective,
-    /// Discriminator steps per generator step (1 ..= 10).
+    /// Discriminator steps per generator step.
     #[config(default = 1)]
     pub d_steps: usize,
 }
@@ -177,10 +188,27 @@ impl FamilyConfig for GanConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("latent_dim", self.latent_dim, 1, 16)?;
-        check_range("d_steps", self.d_steps, 1, 10)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of both networks",
+            "Hidden layers of both networks",
+        );
+        vec![
+            Setting::choice::<GanObjective>("loss", "The GAN objective"),
+            Setting::integer("d_steps", 1, 10, "Discriminator steps per generator step"),
+            Setting::integer(
+                "latent_dim",
+                1,
+                16,
+                "Dimension of the generator's input noise",
+            ),
+            width,
+            depth,
+        ]
+    }
+
+    fn image_defaults() -> Map<String, Value> {
+        settings_object(json!({"learning_rate": 2e-3, "batch_size": 128}))
     }
 }
 

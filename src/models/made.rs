@@ -16,19 +16,19 @@ use crate::family::{
 };
 use crate::models::activation::silu;
 use crate::models::math::{LOG_TWO_PI, descend, log_sum_exp};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
-/// MADE settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// MADE settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct MadeConfig {
-    /// Width of each hidden layer (1 ..= 1024).
+    /// Width of each hidden layer.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers (1 ..= 8).
+    /// Hidden layers.
     #[config(default = 2)]
     pub depth: usize,
-    /// Gaussian components K of each conditional (1 ..= 32).
+    /// Gaussian components K of each conditional.
     #[config(default = 8)]
     pub components: usize,
 }
@@ -38,9 +38,18 @@ impl FamilyConfig for MadeConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("components", self.components, 1, 32)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings("Units per hidden layer", "Hidden layers");
+        vec![
+            Setting::integer(
+                "components",
+                1,
+                32,
+                "Gaussians per autoregressive conditional",
+            ),
+            width,
+            depth,
+        ]
     }
 }
 

@@ -18,3 +18,50 @@ pub mod real_nvp;
 pub mod score_sde;
 pub mod tiles;
 pub mod vae;
+
+use crate::schema::{FamilySchema, LabSchema};
+
+/// Calls macro `$then` with every family, in the order the notes teach them, as
+/// `/// doc  ClassName => Type, "OptionsTypeName"`: the one list of families, from which the
+/// JavaScript classes ([`crate::web`]) and the schema list ([`schema`]) are both built.
+#[macro_export]
+macro_rules! for_each_family {
+    ($then:ident) => {
+        $then! {
+            /// A deterministic autoencoder, whose decoded prior samples are not data.
+            Autoencoder => $crate::models::autoencoder::Autoencoder, "AutoencoderOptions";
+            /// A Gaussian VAE with β-weighted ELBO and an IWAE log-likelihood.
+            Vae => $crate::models::vae::Vae, "VaeOptions";
+            /// A GAN with a choice of objectives.
+            Gan => $crate::models::gan::Gan, "GanOptions";
+            /// MADE: an autoregressive mixture-of-Gaussians density.
+            Made => $crate::models::made::Made, "MadeOptions";
+            /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood.
+            PixelCnn => $crate::models::pixel_cnn::PixelCnn, "PixelCnnOptions";
+            /// A RealNVP normalizing flow.
+            RealNvp => $crate::models::real_nvp::RealNvp, "RealNvpOptions";
+            /// An energy-based model with persistent Langevin chains.
+            Ebm => $crate::models::ebm::Ebm, "EbmOptions";
+            /// A noise-conditional score network with annealed Langevin sampling.
+            Ncsn => $crate::models::ncsn::Ncsn, "NcsnOptions";
+            /// DDPM with DDIM sampling from the same network.
+            Diffusion => $crate::models::diffusion::Diffusion, "DiffusionOptions";
+            /// Score-based modelling with VP or VE SDEs.
+            ScoreSde => $crate::models::score_sde::ScoreSde, "ScoreSdeOptions";
+            /// Flow matching on the linear path from N(0, I) to the data.
+            FlowMatching => $crate::models::flow_matching::FlowMatching, "FlowMatchingOptions";
+        }
+    };
+}
+
+/// Collects each family's schema (the expansion [`schema`] gives [`for_each_family!`]).
+macro_rules! family_schemas {
+    ($($(#[$doc:meta])* $class:ident => $family:ty, $options:literal;)*) => {
+        vec![$(FamilySchema::of::<$family>(stringify!($class))),*]
+    };
+}
+
+/// The schema of every family and of the settings all labs share.
+pub fn schema() -> LabSchema {
+    LabSchema::new(crate::for_each_family!(family_schemas))
+}

@@ -17,56 +17,70 @@ use crate::family::{
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::{descend, langevin};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{OptionError, Setting, below, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
-/// NCSN settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// NCSN settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct NcsnConfig {
-    /// Width of each hidden layer of the score network (1 ..= 1024).
+    /// Width of each hidden layer of the score network.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the score network (1 ..= 8).
+    /// Hidden layers of the score network.
     #[config(default = 3)]
     pub depth: usize,
-    /// Largest noise level σ_max (> sigma_min, ≤ 100).
+    /// Largest noise level σ_max.
     #[config(default = 3.0)]
     pub sigma_max: f64,
-    /// Smallest noise level σ_min (1e-4 ..< sigma_max).
+    /// Smallest noise level σ_min.
     #[config(default = 0.05)]
     pub sigma_min: f64,
-    /// Levels L of the geometric ladder (2 ..= 100).
+    /// Levels L of the geometric ladder.
     #[config(default = 10)]
     pub levels: usize,
-    /// Langevin steps per level when sampling (1 ..= 1000).
+    /// Langevin steps per level when sampling.
     #[config(default = 20)]
     pub steps_per_level: usize,
-    /// Langevin step size ε at the smallest level (1e-8 ..= 1).
+    /// Langevin step size ε at the smallest level.
     #[config(default = 5e-4)]
     pub step_size: f64,
 }
 
 impl FamilyConfig for NcsnConfig {
-    const SAMPLING_FIELDS: &'static [&'static str] = &["steps_per_level", "step_size"];
-
     fn defaults() -> Self {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("sigma_max", self.sigma_max, 1e-4, 100.0)?;
-        check_range("sigma_min", self.sigma_min, 1e-4, 100.0)?;
-        if self.sigma_min >= self.sigma_max {
-            let why = format!(
-                "must be below sigma_max ({}), got {}",
-                self.sigma_max, self.sigma_min
-            );
-            return Err(OptionError::new("sigma_min", why));
-        }
-        check_range("levels", self.levels, 2, 100)?;
-        check_range("steps_per_level", self.steps_per_level, 1, 1000)?;
-        check_range("step_size", self.step_size, 1e-8, 1.0)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the score network",
+            "Hidden layers of the score network",
+        );
+        vec![
+            Setting::number("sigma_max", 1e-4, 100.0, "Largest noise level σ_max"),
+            Setting::number(
+                "sigma_min",
+                1e-4,
+                100.0,
+                "Smallest noise level σ_min (below σ_max)",
+            ),
+            Setting::integer("levels", 2, 100, "Noise levels of the geometric ladder"),
+            Setting::integer("steps_per_level", 1, 1000, "Langevin steps per noise level")
+                .for_sampling(),
+            Setting::number(
+                "step_size",
+                1e-8,
+                1.0,
+                "Langevin step size ε at the smallest level",
+            )
+            .for_sampling(),
+            width,
+            depth,
+        ]
+    }
+
+    fn check_relations(&self) -> Result<(), OptionError> {
+        below("sigma_min", self.sigma_min, "sigma_max", self.sigma_max)
     }
 }
 

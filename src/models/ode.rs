@@ -1,5 +1,6 @@
 //! Fixed-step ODE solvers for `dx/dt = v(x, t)`, used by the flow families' samplers.
 
+use crate::settings::Choice;
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,10 @@ pub enum OdeSolver {
     Midpoint,
     /// Classical Runge–Kutta: fourth order, four evaluations per step.
     Rk4,
+}
+
+impl Choice for OdeSolver {
+    const ALL: &'static [Self] = &[OdeSolver::Euler, OdeSolver::Midpoint, OdeSolver::Rk4];
 }
 
 impl OdeSolver {

@@ -17,19 +17,19 @@ use crate::family::{
 };
 use crate::models::math::{descend, saturating_tanh, standard_normal_log_density};
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
-/// RealNVP settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// RealNVP settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct RealNvpConfig {
-    /// Coupling layers (1 ..= 32).
+    /// Coupling layers.
     #[config(default = 8)]
     pub layers: usize,
-    /// Width of each hidden layer of each coupling's network (1 ..= 1024).
+    /// Width of each hidden layer of each coupling's network.
     #[config(default = 64)]
     pub width: usize,
-    /// Hidden layers of each coupling's network (1 ..= 8).
+    /// Hidden layers of each coupling's network.
     #[config(default = 2)]
     pub depth: usize,
 }
@@ -39,9 +39,16 @@ impl FamilyConfig for RealNvpConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_range("layers", self.layers, 1, 32)?;
-        check_network(self.width, self.depth)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of each coupling's network",
+            "Hidden layers of each coupling's network",
+        );
+        vec![
+            Setting::integer("layers", 1, 32, "Coupling layers of the flow"),
+            width,
+            depth,
+        ]
     }
 }
 

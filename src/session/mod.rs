@@ -14,7 +14,7 @@ mod weights;
 
 pub use pace::{Pace, SLICE_MS};
 pub use probes::{DensityProbe, Evaluation, EvaluationError, ProbeValues, Probes, ScoreTruth};
-pub use training::{Batches, PendingStats, StatsReport, TrainingConfig, TrainingFault};
+pub use training::{PendingStats, StatsReport, TrainingFault};
 pub use weights::{
     MAX_WEIGHTS_BYTES, PendingWeights, WeightsFile, WeightsHeader, parameter_shapes,
 };
@@ -33,7 +33,9 @@ use crate::evaluation::{
 use crate::family::{
     ActionInfo, Family, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewUnits,
 };
-use crate::options::{LabOptions, OptionError};
+use crate::options::LabOptions;
+use crate::settings::OptionError;
+use crate::training::Batches;
 
 /// Points uploaded to the device once per session; batches are random rows of this atlas.
 pub const ATLAS_POINTS: usize = 1 << 15;
@@ -364,7 +366,7 @@ impl<F: Family> Session<F> {
     }
 
     /// Changes sampling settings of the trained model (fields of
-    /// [`FamilyConfig::SAMPLING_FIELDS`](crate::family::FamilyConfig::SAMPLING_FIELDS)).
+    /// [`FamilyConfig::sampling_fields`](crate::family::FamilyConfig::sampling_fields)).
     pub fn set_sampling(&mut self, patch: &serde_json::Value) -> Result<(), OptionError> {
         let options = self.options.with_sampling(patch)?;
         self.family.set_sampling(&options.model);

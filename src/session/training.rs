@@ -1,82 +1,8 @@
-//! What every family's training shares: the settings, the data batches on the device, the
-//! statistics of a slice of steps read back in one transaction, and numerical faults.
+//! What a slice of training gives back: the statistics of its steps read back in one
+//! transaction, and numerical faults.
 
-use burn::config::Config;
-use burn::tensor::{Device, Distribution, Tensor, TensorData, Transaction};
+use burn::tensor::{Tensor, Transaction};
 use serde::Serialize;
-
-use crate::data::DatasetSpec;
-use crate::options::{OptionError, check_range};
-
-/// Settings every family shares. Field ranges are enforced by [`TrainingConfig::validate`].
-#[derive(Config, Debug)]
-pub struct TrainingConfig {
-    /// The data distribution to learn: a dataset name, or a custom set (see [`DatasetSpec`]).
-    #[config(default = "DatasetSpec::default()")]
-    pub dataset: DatasetSpec,
-    /// Seed of the data, the initial weights and all training noise (0 ..= 2⁵³).
-    #[config(default = 0)]
-    pub seed: u64,
-    /// Points per training batch (1 ..= 8192).
-    #[config(default = 512)]
-    pub batch_size: usize,
-    /// Adam learning rate (1e-6 ..= 1).
-    #[config(default = 1e-3)]
-    pub learning_rate: f64,
-}
-
-impl TrainingConfig {
-    /// Rejects out-of-range values, naming the field and its range.
-    pub fn validate(&self) -> Result<(), OptionError> {
-        check_range("seed", self.seed, 0, 1 << 53)?;
-        check_range("batch_size", self.batch_size, 1, 8192)?;
-        check_range("learning_rate", self.learning_rate, 1e-6, 1.0)?;
-        self.dataset
-            .build()
-            .map(|_| ())
-            .map_err(|e| OptionError::new("dataset", e.to_string()))
-    }
-}
-
-/// Data on the device: an atlas of points uploaded once, sliced into random batches.
-pub struct Batches {
-    atlas: Tensor<2>,
-    rows: usize,
-    batch_size: usize,
-}
-
-impl Batches {
-    /// Uploads `points` (row-major `[rows, dim]`) to `device`.
-    pub fn upload(points: Vec<f32>, dim: usize, batch_size: usize, device: &Device) -> Self {
-        let rows = points.len() / dim;
-        let atlas = Tensor::from_data(TensorData::new(points, [rows, dim]), device); // [rows, dim]
-        Self {
-            atlas,
-            rows,
-            batch_size,
-        }
-    }
-
-    /// The device the atlas lives on.
-    pub fn device(&self) -> Device {
-        self.atlas.device()
-    }
-
-    /// Rows per batch.
-    pub fn batch_size(&self) -> usize {
-        self.batch_size
-    }
-
-    /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
-    pub fn next(&mut self) -> Tensor<2> {
-        let device = self.atlas.device();
-        let uniform = Distribution::Uniform(0.0, self.rows as f64);
-        let rows = Tensor::<1>::random([self.batch_size], uniform, &device) // [batch]
-            .int()
-            .clamp(0, self.rows as i64 - 1);
-        self.atlas.clone().select(0, rows)
-    }
-}
 
 /// Averaged step statistics still on the device, waiting for one readback.
 pub struct PendingStats {

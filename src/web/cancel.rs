@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::convert::option_error;
-use crate::options::OptionError;
+use crate::settings::OptionError;
 
 #[wasm_bindgen]
 extern "C" {

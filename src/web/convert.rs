@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::options::{OptionError, check_count};
+use crate::settings::{OptionError, check_count};
 
 /// Largest options object accepted, as JSON text (a CSV of user points may be up to 4 MiB).
 const MAX_OPTIONS_BYTES: usize = 5 * 1024 * 1024;

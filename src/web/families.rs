@@ -4,16 +4,14 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::convert::count;
+use super::convert::to_js;
 use super::lab::Lab;
-use crate::models::{
-    autoencoder, diffusion, ebm, flow_matching, gan, made, ncsn, pixel_cnn, real_nvp, score_sde,
-    vae,
-};
+use crate::schema::FamilySchema;
 
 /// Declares a family's JavaScript class: `create(options)`, `train(steps)`, `sample(n)`,
 /// `evaluate(n)`, `options()`, `backend()`, `step()` and the generated `free()`.
 macro_rules! family_class {
-    ($(#[$doc:meta])* $class:ident, $family:ty, $options:literal) => {
+    ($(#[$doc:meta])* $class:ident => $family:ty, $options:literal) => {
         $(#[$doc])*
         #[wasm_bindgen]
         pub struct $class {
@@ -22,6 +20,13 @@ macro_rules! family_class {
 
         #[wasm_bindgen]
         impl $class {
+            /// This family's settings (kinds, ranges or choices, help, defaults), the kinds of
+            /// data it learns and its defaults on images.
+            #[wasm_bindgen(unchecked_return_type = "FamilySchema")]
+            pub fn schema() -> Result<JsValue, JsValue> {
+                to_js(&FamilySchema::of::<$family>(stringify!($class)))
+            }
+
             /// Validates `options` (missing fields take their defaults) and builds the model
             /// on the backend chosen by `initBackend` (automatic if it was not called).
             pub async fn create(
@@ -125,33 +130,20 @@ macro_rules! family_class {
     };
 }
 
-family_class!(
-    /// Flow matching on the linear path from N(0, I) to the data (`FlowMatchingOptions`).
-    FlowMatching,
-    flow_matching::FlowMatching,
-    "FlowMatchingOptions"
-);
+/// Declares every family's class (see [`crate::for_each_family!`]).
+macro_rules! family_classes {
+    ($($(#[$doc:meta])* $class:ident => $family:ty, $options:literal;)*) => {
+        $(family_class!($(#[$doc])* $class => $family, $options);)*
+    };
+}
 
-family_class!(
-    /// A deterministic autoencoder, whose decoded prior samples are not data (`AutoencoderOptions`).
-    Autoencoder,
-    autoencoder::Autoencoder,
-    "AutoencoderOptions"
-);
+crate::for_each_family!(family_classes);
 
-family_class!(
-    /// A Gaussian VAE with β-weighted ELBO and an IWAE log-likelihood (`VaeOptions`).
-    Vae,
-    vae::Vae,
-    "VaeOptions"
-);
-
-family_class!(
-    /// A GAN with a choice of objectives (`GanOptions`).
-    Gan,
-    gan::Gan,
-    "GanOptions"
-);
+/// The schema of every family and of the settings all labs share.
+#[wasm_bindgen(unchecked_return_type = "LabSchema")]
+pub fn schemas() -> Result<JsValue, JsValue> {
+    to_js(&crate::models::schema())
+}
 
 #[wasm_bindgen]
 impl Gan {
@@ -167,55 +159,6 @@ impl Gan {
         self.lab.optimal_discriminator(n, resolution)
     }
 }
-
-family_class!(
-    /// MADE: an autoregressive mixture-of-Gaussians density (`MadeOptions`).
-    Made,
-    made::Made,
-    "MadeOptions"
-);
-
-family_class!(
-    /// A RealNVP normalizing flow (`RealNvpOptions`).
-    RealNvp,
-    real_nvp::RealNvp,
-    "RealNvpOptions"
-);
-
-family_class!(
-    /// An energy-based model with persistent Langevin chains (`EbmOptions`).
-    Ebm,
-    ebm::Ebm,
-    "EbmOptions"
-);
-
-family_class!(
-    /// A noise-conditional score network with annealed Langevin sampling (`NcsnOptions`).
-    Ncsn,
-    ncsn::Ncsn,
-    "NcsnOptions"
-);
-
-family_class!(
-    /// DDPM with DDIM sampling from the same network (`DiffusionOptions`).
-    Diffusion,
-    diffusion::Diffusion,
-    "DiffusionOptions"
-);
-
-family_class!(
-    /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood (`PixelCnnOptions`).
-    PixelCnn,
-    pixel_cnn::PixelCnn,
-    "PixelCnnOptions"
-);
-
-family_class!(
-    /// Score-based modelling with VP or VE SDEs (`ScoreSdeOptions`).
-    ScoreSde,
-    score_sde::ScoreSde,
-    "ScoreSdeOptions"
-);
 
 #[wasm_bindgen]
 impl FlowMatching {
@@ -244,72 +187,23 @@ impl FlowMatching {
     }
 }
 
+/// The options types, generated from the schema (`www/src/generated/options.ts`).
+#[wasm_bindgen(typescript_custom_section)]
+const OPTIONS_TYPES: &str = include_str!("../../www/src/generated/options.ts");
+
+/// The schema's types (the declarations of `www/src/generated/schema.ts`, without its value).
+#[wasm_bindgen(typescript_custom_section)]
+const SCHEMA_TYPES: &str = crate::schema::SCHEMA_TYPES;
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Keep in sync with `src/data/toy.rs`. */
-export type DatasetName =
-  | "eight_gaussians" | "swiss_roll" | "circles" | "rings" | "moons" | "pinwheel" | "two_spirals" | "checkerboard";
 /** Keep in sync with `src/device.rs`. */
 export interface BackendInfo { backend: "cpu" | "webgpu"; adapter: string | null; reason: string }
 export interface Bounds { x_min: number; x_max: number; y_min: number; y_max: number }
-/** Keep in sync with `src/data/source.rs`. */
-export type CustomDataset =
-  | { kind: "mixture"; weights: number[]; means: [number, number][]; covariances: [number, number, number, number][] }
-  | { kind: "points"; csv: string };
-/** The shipped image sets (learned by vae, gan, diffusion and pixel_cnn). */
-export type ImageSetName = "digits";
-export type DatasetSpec = DatasetName | ImageSetName | CustomDataset;
 export type Exactness = "exact" | "numerical" | "unavailable";
 export interface DatasetInfo {
   name: DatasetName; dim: number; bounds: Bounds;
   reference: { density: Exactness; score: Exactness; method: string };
-}
-/** Keep in sync with `TrainingConfig` in `src/session.rs`. */
-export interface TrainingOptions {
-  dataset?: DatasetSpec; seed?: number; batch_size?: number; learning_rate?: number;
-}
-/** Keep in sync with `FlowMatchingConfig` in `src/models/flow_matching.rs`. */
-export interface FlowMatchingOptions extends TrainingOptions {
-  width?: number; depth?: number; solver?: "euler" | "midpoint" | "rk4"; sample_steps?: number;
-  coupling?: "independent" | "minibatch_ot";
-}
-/** Keep in sync with `src/models/autoencoder.rs`. */
-export interface AutoencoderOptions extends TrainingOptions { width?: number; depth?: number; latent_dim?: number }
-/** Keep in sync with `src/models/vae.rs`. */
-export interface VaeOptions extends TrainingOptions {
-  width?: number; depth?: number; latent_dim?: number; beta?: number; iwae_samples?: number;
-}
-/** Keep in sync with `src/models/gan.rs`. */
-export interface GanOptions extends TrainingOptions {
-  width?: number; depth?: number; latent_dim?: number; d_steps?: number;
-  loss?: "minimax" | "non_saturating" | "least_squares" | "wgan_gp" | "hinge";
-}
-/** Keep in sync with `src/models/made.rs`. */
-export interface MadeOptions extends TrainingOptions { width?: number; depth?: number; components?: number }
-/** Keep in sync with `src/models/real_nvp.rs`. */
-export interface RealNvpOptions extends TrainingOptions { layers?: number; width?: number; depth?: number }
-/** Keep in sync with `src/models/ebm.rs`. */
-export interface EbmOptions extends TrainingOptions {
-  width?: number; depth?: number; langevin_steps?: number; step_size?: number; noise?: number;
-  sample_steps?: number; energy_penalty?: number;
-}
-/** Keep in sync with `src/models/ncsn.rs`. */
-export interface NcsnOptions extends TrainingOptions {
-  width?: number; depth?: number; sigma_max?: number; sigma_min?: number; levels?: number;
-  steps_per_level?: number; step_size?: number;
-}
-/** Keep in sync with `src/models/diffusion.rs`. */
-export interface DiffusionOptions extends TrainingOptions {
-  width?: number; depth?: number; diffusion_steps?: number; schedule?: "linear" | "cosine";
-  beta_start?: number; beta_end?: number; sampler?: "ddpm" | "ddim"; ddim_steps?: number; eta?: number;
-}
-/** Keep in sync with `src/models/pixel_cnn/mod.rs`. */
-export interface PixelCnnOptions extends TrainingOptions { channels?: number; layers?: number }
-/** Keep in sync with `src/models/score_sde.rs`. */
-export interface ScoreSdeOptions extends TrainingOptions {
-  width?: number; depth?: number; sde?: "vp" | "ve"; beta_min?: number; beta_max?: number;
-  sigma_min?: number; sigma_max?: number; sampler?: "reverse_sde" | "probability_flow";
-  sample_steps?: number; likelihood_steps?: number;
 }
 /** Keep in sync with `src/family.rs`. */
 export interface ViewInfo {

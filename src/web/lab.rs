@@ -14,8 +14,9 @@ use super::convert::{count, error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::evaluation::{DensityMaps, Memorisation};
 use crate::family::Family;
-use crate::options::{LabOptions, OptionError};
+use crate::options::LabOptions;
 use crate::session::{EvaluationError, Pace, Session, StatsReport, TrainingFault, WeightsFile};
+use crate::settings::OptionError;
 
 /// Most steps one `train` call takes (at the fastest family, about 8 minutes of training on
 /// this machine's CPU path; a long call can be cancelled, see [`Lab::train`]).

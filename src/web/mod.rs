@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::data::{Bounds, DataSource, Dataset, DatasetSpec, MAX_RESOLUTION, seeded_rng};
 use crate::device::{self, BackendPreference};
-use crate::options::{OptionError, check_range};
+use crate::settings::{OptionError, check_range};
 
 pub use families::*;
 

@@ -21,6 +21,7 @@ use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::family::{
     Family, FamilyConfig, FamilyInput, FieldTruth, LikelihoodBound, NoiseLevel, StepStats,
@@ -28,8 +29,8 @@ use crate::family::{
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Choice, OptionError, Setting, below, network_settings, settings_object};
+use crate::training::{Batches, TrainingConfig};
 
 /// The schedule, named in options as a snake_case string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +40,10 @@ pub enum Schedule {
     Linear,
     /// [`CosineSchedule`] with s = 0.008.
     Cosine,
+}
+
+impl Choice for Schedule {
+    const ALL: &'static [Self] = &[Schedule::Linear, Schedule::Cosine];
 }
 
 impl DiffusionConfig {
@@ -64,16 +69,20 @@ pub enum DiffusionSampler {
     Ddim,
 }
 
-/// Diffusion settings. Ranges are enforced by [`FamilyConfig::validate`].
+impl Choice for DiffusionSampler {
+    const ALL: &'static [Self] = &[DiffusionSampler::Ddpm, DiffusionSampler::Ddim];
+}
+
+/// Diffusion settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct DiffusionConfig {
-    /// Width of each hidden layer of the noise predictor (1 ..= 1024).
+    /// Width of each hidden layer of the noise predictor.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the noise predictor (1 ..= 8).
+    /// Hidden layers of the noise predictor.
     #[config(default = 3)]
     pub depth: usize,
-    /// Diffusion steps T (2 ..= 1000).
+    /// Diffusion steps T.
     #[config(default = 100)]
     pub diffusion_steps: usize,
     /// The β schedule.
@@ -88,35 +97,66 @@ pub struct DiffusionConfig {
     /// The sampler of `sample`.
     #[config(default = "DiffusionSampler::Ddpm")]
     pub sampler: DiffusionSampler,
-    /// DDIM steps (1 ..= diffusion_steps).
+    /// DDIM steps.
     #[config(default = 20)]
     pub ddim_steps: usize,
-    /// DDIM stochasticity η (0 ..= 1; 0 is deterministic).
+    /// DDIM stochasticity η.
     #[config(default = 0.0)]
     pub eta: f64,
 }
 
 impl FamilyConfig for DiffusionConfig {
-    const SAMPLING_FIELDS: &'static [&'static str] = &["sampler", "ddim_steps", "eta"];
-
     fn defaults() -> Self {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("diffusion_steps", self.diffusion_steps, 2, 1000)?;
-        check_range("ddim_steps", self.ddim_steps, 1, self.diffusion_steps)?;
-        check_range("beta_end", self.beta_end, 1e-8, 0.999)?;
-        check_range("beta_start", self.beta_start, 1e-8, 0.999)?;
-        if self.beta_start >= self.beta_end {
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the noise predictor",
+            "Hidden layers of the noise predictor",
+        );
+        vec![
+            Setting::integer("diffusion_steps", 2, 1000, "Diffusion steps T"),
+            Setting::choice::<Schedule>("schedule", "The β schedule"),
+            Setting::number(
+                "beta_start",
+                1e-8,
+                0.999,
+                "Linear schedule: β₁ as for 1000 steps (below beta_end)",
+            ),
+            Setting::number(
+                "beta_end",
+                1e-8,
+                0.999,
+                "Linear schedule: β_T as for 1000 steps",
+            ),
+            Setting::choice::<DiffusionSampler>(
+                "sampler",
+                "How samples are drawn (changing it keeps the trained model)",
+            )
+            .for_sampling(),
+            Setting::integer("ddim_steps", 1, 1000, "DDIM steps (at most T)").for_sampling(),
+            Setting::number("eta", 0.0, 1.0, "DDIM stochasticity η (0 is deterministic)")
+                .for_sampling(),
+            width,
+            depth,
+        ]
+    }
+
+    fn check_relations(&self) -> Result<(), OptionError> {
+        below("beta_start", self.beta_start, "beta_end", self.beta_end)?;
+        if self.ddim_steps > self.diffusion_steps {
             let why = format!(
-                "must be below beta_end ({}), got {}",
-                self.beta_end, self.beta_start
+                "must be at most diffusion_steps ({}), got {}",
+                self.diffusion_steps, self.ddim_steps
             );
-            return Err(OptionError::new("beta_start", why));
+            return Err(OptionError::new("ddim_steps", why));
         }
-        check_range("eta", self.eta, 0.0, 1.0)
+        Ok(())
+    }
+
+    fn image_defaults() -> Map<String, Value> {
+        settings_object(json!({"learning_rate": 2e-3, "batch_size": 128}))
     }
 }
 

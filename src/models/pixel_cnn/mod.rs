@@ -18,20 +18,23 @@ use burn::tensor::Distribution;
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
+use serde_json::{Map, Value, json};
 
+use crate::data::DatasetSpec;
+use crate::data::digits::ImageSet;
 use crate::data::digits::LEVELS;
 use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo};
 use crate::models::math::descend;
-use crate::options::{OptionError, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, settings_object};
+use crate::training::{Batches, TrainingConfig};
 
-/// PixelCNN settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// PixelCNN settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct PixelCnnConfig {
-    /// Feature channels of every hidden layer (1 ..= 128).
+    /// Feature channels of every hidden layer.
     #[config(default = 32)]
     pub channels: usize,
-    /// Type-B masked 3×3 layers after the first, type-A 5×5 one (1 ..= 8).
+    /// Type-B masked 3×3 layers after the first, type-A 5×5 one.
     #[config(default = 4)]
     pub layers: usize,
 }
@@ -41,9 +44,29 @@ impl FamilyConfig for PixelCnnConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_range("channels", self.channels, 1, 128)?;
-        check_range("layers", self.layers, 1, 8)
+    fn settings() -> Vec<Setting> {
+        vec![
+            Setting::integer(
+                "channels",
+                1,
+                128,
+                "Feature channels per masked convolution layer",
+            ),
+            Setting::integer(
+                "layers",
+                1,
+                8,
+                "Type-B masked 3×3 layers after the type-A 5×5 one",
+            ),
+        ]
+    }
+
+    fn default_dataset() -> DatasetSpec {
+        DatasetSpec::Images(ImageSet::Digits)
+    }
+
+    fn image_defaults() -> Map<String, Value> {
+        settings_object(json!({"learning_rate": 3e-3, "batch_size": 128}))
     }
 }
 

@@ -25,8 +25,8 @@ use crate::family::{
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Choice, OptionError, Setting, below, network_settings};
+use crate::training::{Batches, TrainingConfig};
 
 /// The forward SDE, named in options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub enum SdeKind {
     Vp,
     /// [`VeSde`].
     Ve,
+}
+
+impl Choice for SdeKind {
+    const ALL: &'static [Self] = &[SdeKind::Vp, SdeKind::Ve];
 }
 
 /// How `sample` integrates back from noise.
@@ -48,71 +52,82 @@ pub enum SdeSampler {
     ProbabilityFlow,
 }
 
+impl Choice for SdeSampler {
+    const ALL: &'static [Self] = &[SdeSampler::ReverseSde, SdeSampler::ProbabilityFlow];
+}
+
 /// Score SDE settings. Ranges are enforced by [`FamilyConfig::validate`].
 #[derive(Config, Debug)]
 pub struct ScoreSdeConfig {
-    /// Width of each hidden layer of the score network (1 ..= 1024).
+    /// Width of each hidden layer of the score network.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the score network (1 ..= 8).
+    /// Hidden layers of the score network.
     #[config(default = 3)]
     pub depth: usize,
     /// The forward SDE.
     #[config(default = "SdeKind::Vp")]
     pub sde: SdeKind,
-    /// VP: β(0) (1e-3 ..< beta_max).
+    /// VP: β(0).
     #[config(default = 0.1)]
     pub beta_min: f64,
-    /// VP: β(1) (≤ 100).
+    /// VP: β(1).
     #[config(default = 20.0)]
     pub beta_max: f64,
-    /// VE: σ(0) (1e-4 ..< sigma_max).
+    /// VE: σ(0).
     #[config(default = 0.01)]
     pub sigma_min: f64,
-    /// VE: σ(1) (≤ 100).
+    /// VE: σ(1).
     #[config(default = 5.0)]
     pub sigma_max: f64,
     /// The sampler.
     #[config(default = "SdeSampler::ReverseSde")]
     pub sampler: SdeSampler,
-    /// Steps of the sampler (1 ..= 2000).
+    /// Steps of the sampler.
     #[config(default = 200)]
     pub sample_steps: usize,
-    /// Midpoint steps of the likelihood ODE (1 ..= 1000).
+    /// Midpoint steps of the likelihood ODE.
     #[config(default = 16)]
     pub likelihood_steps: usize,
 }
 
 impl FamilyConfig for ScoreSdeConfig {
-    const SAMPLING_FIELDS: &'static [&'static str] =
-        &["sampler", "sample_steps", "likelihood_steps"];
-
     fn defaults() -> Self {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("beta_max", self.beta_max, 1e-3, 100.0)?;
-        check_range("beta_min", self.beta_min, 1e-3, self.beta_max)?;
-        check_range("sigma_max", self.sigma_max, 1e-4, 100.0)?;
-        check_range("sigma_min", self.sigma_min, 1e-4, 100.0)?;
-        if self.sigma_min >= self.sigma_max {
-            let why = format!(
-                "must be below sigma_max ({}), got {}",
-                self.sigma_max, self.sigma_min
-            );
-            return Err(OptionError::new("sigma_min", why));
-        }
-        if self.beta_min >= self.beta_max {
-            let why = format!(
-                "must be below beta_max ({}), got {}",
-                self.beta_max, self.beta_min
-            );
-            return Err(OptionError::new("beta_min", why));
-        }
-        check_range("sample_steps", self.sample_steps, 1, 2000)?;
-        check_range("likelihood_steps", self.likelihood_steps, 1, 1000)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the score network",
+            "Hidden layers of the score network",
+        );
+        vec![
+            Setting::choice::<SdeKind>("sde", "Variance preserving or variance exploding SDE"),
+            Setting::choice::<SdeSampler>(
+                "sampler",
+                "How samples are drawn (changing it keeps the trained model)",
+            )
+            .for_sampling(),
+            Setting::integer("sample_steps", 1, 2000, "Steps of the sampler").for_sampling(),
+            Setting::integer(
+                "likelihood_steps",
+                1,
+                1000,
+                "Midpoint steps of the likelihood ODE",
+            )
+            .for_sampling(),
+            Setting::number("beta_min", 1e-3, 100.0, "VP SDE: β(0) (below β(1))"),
+            Setting::number("beta_max", 1e-3, 100.0, "VP SDE: β(1)"),
+            Setting::number("sigma_min", 1e-4, 100.0, "VE SDE: σ(0) (below σ(1))"),
+            Setting::number("sigma_max", 1e-4, 100.0, "VE SDE: σ(1)"),
+            width,
+            depth,
+        ]
+    }
+
+    fn check_relations(&self) -> Result<(), OptionError> {
+        below("sigma_min", self.sigma_min, "sigma_max", self.sigma_max)?;
+        below("beta_min", self.beta_min, "beta_max", self.beta_max)
     }
 }
 

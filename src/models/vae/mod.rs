@@ -15,6 +15,7 @@ use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use serde_json::{Map, Value, json};
 
 use crate::family::{
     Family, FamilyConfig, FamilyInput, LikelihoodBound, StepStats, ViewInfo, ViewInput, ViewKind,
@@ -24,25 +25,25 @@ use crate::models::math::{
     descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
 };
 use crate::models::mlp::{Mlp, MlpConfig};
-use crate::options::{OptionError, check_network, check_range};
-use crate::session::{Batches, TrainingConfig};
+use crate::settings::{Setting, network_settings, settings_object};
+use crate::training::{Batches, TrainingConfig};
 
-/// VAE settings. Ranges are enforced by [`FamilyConfig::validate`].
+/// VAE settings; their ranges and help texts are declared once, in [`FamilyConfig::settings`].
 #[derive(Config, Debug)]
 pub struct VaeConfig {
-    /// Width of each hidden layer of the encoder and of the decoder (1 ..= 1024).
+    /// Width of each hidden layer of the encoder and of the decoder.
     #[config(default = 128)]
     pub width: usize,
-    /// Hidden layers of the encoder and of the decoder (1 ..= 8).
+    /// Hidden layers of the encoder and of the decoder.
     #[config(default = 3)]
     pub depth: usize,
-    /// Dimension of the latent `z` (1 ..= 8).
+    /// Dimension of the latent `z`.
     #[config(default = 2)]
     pub latent_dim: usize,
-    /// Weight β of the KL term (0 ..= 10; 1 is the ELBO).
+    /// Weight β of the KL term.
     #[config(default = 1.0)]
     pub beta: f64,
-    /// Importance samples K of the IWAE log-likelihood estimate (1 ..= 256).
+    /// Importance samples K of the IWAE log-likelihood estimate.
     #[config(default = 32)]
     pub iwae_samples: usize,
 }
@@ -52,11 +53,29 @@ impl FamilyConfig for VaeConfig {
         Self::new()
     }
 
-    fn validate(&self) -> Result<(), OptionError> {
-        check_network(self.width, self.depth)?;
-        check_range("latent_dim", self.latent_dim, 1, 8)?;
-        check_range("beta", self.beta, 0.0, 10.0)?;
-        check_range("iwae_samples", self.iwae_samples, 1, 256)
+    fn settings() -> Vec<Setting> {
+        let [width, depth] = network_settings(
+            "Units per hidden layer of the encoder and of the decoder",
+            "Hidden layers of the encoder and of the decoder",
+        );
+        vec![
+            Setting::integer("latent_dim", 1, 8, "Dimension of the latent z"),
+            Setting::number("beta", 0.0, 10.0, "Weight β of the KL term (1 is the ELBO)"),
+            Setting::integer(
+                "iwae_samples",
+                1,
+                256,
+                "Importance samples K of the IWAE density",
+            ),
+            width,
+            depth,
+        ]
+    }
+
+    fn image_defaults() -> Map<String, Value> {
+        settings_object(
+            json!({"learning_rate": 2e-3, "batch_size": 128, "latent_dim": 2, "width": 128}),
+        )
     }
 }
 
