@@ -155,8 +155,16 @@ pub fn choose_by_timing(gpu: BackendInfo, race: &TimingRace) -> BackendInfo {
 /// value (CubeCL's default; see BENCHMARKS.md for the sweep).
 pub const DEFAULT_TASKS_PER_SUBMIT: usize = 32;
 
+/// Times one training step on a device, in milliseconds: the start-up probe. The layer that
+/// builds training sessions supplies it, so that choosing a device needs no session.
+pub type StepTimer = for<'a> fn(
+    &'a Device,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<f64, String>> + 'a>,
+>;
+
 #[cfg(target_arch = "wasm32")]
-pub use browser::{current, race, select, set_tasks_per_submit};
+pub use browser::{current, now_ms, race, select, set_tasks_per_submit};
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -169,9 +177,8 @@ mod browser {
 
     use super::{
         AdapterProbe, BackendInfo, BackendKind, BackendPreference, DEFAULT_TASKS_PER_SUBMIT,
-        TimingRace, choose_by_timing, cpu_device, decide,
+        StepTimer, TimingRace, choose_by_timing, cpu_device, decide,
     };
-    use crate::diagnostics::time_training_step;
 
     thread_local! {
         static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
@@ -183,10 +190,13 @@ mod browser {
 
     /// Chooses the backend for `preference`, initialising WebGPU on first use, and makes it the
     /// device of every lab created afterwards. `Auto` with a hardware adapter runs the timing
-    /// probe once per page ([`race`]).
-    pub async fn select(preference: BackendPreference) -> Result<(Device, BackendInfo), String> {
+    /// probe (`timer`) once per page ([`race`]).
+    pub async fn select(
+        preference: BackendPreference,
+        timer: StepTimer,
+    ) -> Result<(Device, BackendInfo), String> {
         let info = match preference {
-            BackendPreference::Auto => automatic().await,
+            BackendPreference::Auto => automatic(timer).await,
             BackendPreference::Cpu => decide(preference, Err("not probed".into()))?,
             BackendPreference::Webgpu => decide(preference, probe_adapter().await)?,
         };
@@ -198,11 +208,11 @@ mod browser {
         Ok((device, info))
     }
 
-    /// The device chosen last, choosing automatically if none was.
-    pub async fn current() -> Result<(Device, BackendInfo), String> {
+    /// The device chosen last, choosing automatically (probing with `timer`) if none was.
+    pub async fn current(timer: StepTimer) -> Result<(Device, BackendInfo), String> {
         match CURRENT.with(|c| c.borrow().clone()) {
             Some(chosen) => Ok(chosen),
-            None => select(BackendPreference::Auto).await,
+            None => select(BackendPreference::Auto, timer).await,
         }
     }
 
@@ -220,19 +230,19 @@ mod browser {
         Ok(())
     }
 
-    /// Times a training step on the CPU backend and on WebGPU (initialising it on whatever
-    /// adapter the browser offers): the start-up probe's figures.
-    pub async fn race() -> TimingRace {
-        let cpu_ms = time_training_step(&cpu_device(), now_ms).await;
+    /// Times a training step with `timer` on the CPU backend and on WebGPU (initialising it on
+    /// whatever adapter the browser offers): the start-up probe's figures.
+    pub async fn race(timer: StepTimer) -> TimingRace {
+        let cpu_ms = timer(&cpu_device()).await;
         let webgpu_ms = match webgpu_device().await {
-            Ok(gpu) => time_training_step(&gpu, now_ms).await,
+            Ok(gpu) => timer(&gpu).await,
             Err(why) => Err(why),
         };
         TimingRace { cpu_ms, webgpu_ms }
     }
 
     /// `Auto`: the CPU unless a usable hardware adapter wins the timing probe; decided once.
-    async fn automatic() -> BackendInfo {
+    async fn automatic(timer: StepTimer) -> BackendInfo {
         if let Some(info) = AUTOMATIC.with(|a| a.borrow().clone()) {
             return info;
         }
@@ -247,14 +257,14 @@ mod browser {
             });
         let info = match candidate.backend {
             BackendKind::Cpu => candidate,
-            BackendKind::Webgpu => choose_by_timing(candidate, &race().await),
+            BackendKind::Webgpu => choose_by_timing(candidate, &race(timer).await),
         };
         AUTOMATIC.with(|a| *a.borrow_mut() = Some(info.clone()));
         info
     }
 
     /// `performance.now()`, in the page or in a worker.
-    fn now_ms() -> f64 {
+    pub fn now_ms() -> f64 {
         let performance = get(&js_sys::global(), "performance");
         get(&performance, "now")
             .dyn_into::<Function>()

@@ -13,6 +13,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::data::DatasetSpec;
+use crate::evaluation::HELD_OUT_NLL;
+use crate::metrics::RowName;
 use crate::settings::{OptionError, Setting, check_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -139,7 +141,7 @@ pub trait Family: Clone {
     fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
         self.log_density(x)
             .map(|values| LikelihoodBound {
-                name: "held-out NLL",
+                row: HELD_OUT_NLL,
                 values,
                 method: self.log_density_method(),
             })
@@ -171,17 +173,17 @@ pub trait Family: Clone {
         None
     }
 
-    /// For a field view, the exact field it estimates when the data are a Gaussian mixture
-    /// (drawn beside it); `None` for other views.
-    fn view_truth(&self, _name: &str, _parameter: f32) -> Option<FieldTruth> {
+    /// The exact quantity view `name` estimates (drawn beside it), where there is one; `None`
+    /// for other views.
+    fn view_truth(&self, _name: &str, _parameter: f32) -> Option<ViewTruth> {
         None
     }
 }
 
 /// A lower bound of `log p_model(x)` at held-out points, still on the device.
 pub struct LikelihoodBound {
-    /// The name of the held-out estimate it gives, e.g. `"held-out NLL"`.
-    pub name: &'static str,
+    /// The held-out estimate it gives, e.g. [`HELD_OUT_NLL`].
+    pub row: RowName,
     /// The bound at each point, `[n]`.
     pub values: Tensor<1>,
     /// How it is computed.
@@ -241,14 +243,18 @@ pub struct NoiseLevel {
     pub sigma: f32,
 }
 
-/// The exact field a view estimates.
+/// The exact quantity a view estimates, which the page draws beside it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum FieldTruth {
-    /// The score `∇log p` of the noised data.
+pub enum ViewTruth {
+    /// The score `∇log p` of the noised data (data a Gaussian mixture).
     Score(NoiseLevel),
     /// The marginal velocity of the linear path `t·x + (1 − t)·z` at `t`:
-    /// `v = (x + (1 − t)·∇log p_t(x))/t`.
+    /// `v = (x + (1 − t)·∇log p_t(x))/t` (data a Gaussian mixture).
     LinearPathVelocity(f32),
+    /// The optimal discriminator `D* = p/(p + q)` against the model's samples (any 2-D data:
+    /// the session draws the samples, see
+    /// [`optimal_discriminator_at`](crate::evaluation::optimal_discriminator_at)).
+    OptimalDiscriminator,
 }
 
 /// Which points the page passes to a view.

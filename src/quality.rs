@@ -14,6 +14,7 @@ use burn::tensor::Device;
 use serde_json::{Value, json};
 
 use crate::data::Dataset;
+use crate::evaluation::SLICED_W2;
 use crate::evaluation::calibration::correlated_mixture;
 use crate::family::Family;
 use crate::metrics::NoiseFloor;
@@ -217,7 +218,7 @@ pub fn measure_with<F: Family>(
         let w2 = evaluation
             .divergences
             .into_iter()
-            .find(|e| e.name.starts_with("sliced W2"))
+            .find(|e| e.id == SLICED_W2.id)
             .ok_or("no sliced W2 on the panel")?;
         let floor = w2.noise_floor.ok_or("the sliced W2 has no floor")?;
         trajectory.push((checkpoint, w2.value / floor.mean));

@@ -105,9 +105,24 @@ fn the_gan_learns_moons_and_shows_its_discriminator() {
     let (values, shape) = view(&s, "discriminator", &[0.0, 0.0, 1.0, 0.5], 0.0);
     assert_eq!(shape, [2, 1]);
     assert!(values.iter().all(|d| (0.0..=1.0).contains(d)), "{values:?}");
-    let samples = s.sample(2000).into_data().try_into_vec_as::<f32>().unwrap();
-    let d_star = s.optimal_discriminator(&samples, 32).unwrap();
-    assert!(d_star.iter().all(|d| (0.0..=1.0).contains(d)));
+    // The view's truth: D* = p/(p + q) against 2 000 generator samples, at the view's points.
+    let samples = s
+        .truth_samples("discriminator")
+        .expect("a probability discriminator");
+    assert_eq!(samples.dims(), [2000, 2]);
+    let samples = samples.into_data().try_into_vec_as::<f32>().unwrap();
+    let points = [0.0, 0.0, 1.0, 0.5];
+    let d_star = s
+        .view_truth("discriminator", &points, 0.0, Some(&samples))
+        .expect("D* with samples");
+    assert_eq!(d_star.len(), 2);
+    assert!(d_star.iter().all(|d| (0.0..=1.0).contains(d)), "{d_star:?}");
+    assert_eq!(s.view_truth("discriminator", &points, 0.0, None), None);
+    let critic = session::<Gan>(json!({"dataset": "moons", "loss": "wgan_gp", "width": 8}));
+    assert!(
+        critic.truth_samples("discriminator").is_none(),
+        "a critic's raw output has no D*"
+    );
 }
 
 #[test]

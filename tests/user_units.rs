@@ -169,8 +169,10 @@ fn flow_matching_velocities_and_their_truth_are_in_user_units_per_unit_time() {
     let (a, _) = view(&plain, "velocity", &grid, 0.6);
     let (b, _) = view(&scaled, "velocity", &to_user(&grid), 0.6);
     assert!(mismatch(&b, &a, SCALE, 0.0) < 1e-3, "velocity ×15");
-    let truth_a = plain.view_truth("velocity", &grid, 0.6).unwrap();
-    let truth_b = scaled.view_truth("velocity", &to_user(&grid), 0.6).unwrap();
+    let truth_a = plain.view_truth("velocity", &grid, 0.6, None).unwrap();
+    let truth_b = scaled
+        .view_truth("velocity", &to_user(&grid), 0.6, None)
+        .unwrap();
     assert!(
         mismatch(&truth_b, &truth_a, SCALE, 0.0) < 1e-4,
         "exact velocity ×15"

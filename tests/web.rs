@@ -13,6 +13,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod api_keys;
+#[path = "browser/api_types.rs"]
+mod api_types;
 #[path = "browser/backend_choice.rs"]
 mod backend_choice;
 #[path = "browser/hostile_calls.rs"]
@@ -345,36 +348,44 @@ async fn sampling_settings_change_without_retraining_and_reflow_straightens() {
     .await
     .unwrap();
     settle(flow.train(3.into(), None)).await.unwrap();
-    assert_eq!(flow.reflow().unwrap(), 1.0);
+    let names: Vec<String> = js_sys::Array::from(&flow.actions().unwrap())
+        .iter()
+        .map(|action| get(&action, "name").as_string().unwrap())
+        .collect();
+    assert_eq!(names, ["reflow", "measure_straightness"]);
+    let reflowed = settle(flow.act("reflow".into())).await.unwrap();
+    assert_eq!(get(&get(&reflowed, "stats"), "reflows").as_f64(), Some(1.0));
+    assert_eq!(flow.step().unwrap(), 3.0, "a reflow is not a training step");
     settle(flow.train(2.into(), None)).await.unwrap();
-    let straightness = settle(flow.straightness(256.into()))
+    let measured = settle(flow.act("measure_straightness".into()))
         .await
-        .unwrap()
+        .unwrap();
+    let straightness = get(&get(&measured, "stats"), "straightness")
         .as_f64()
         .unwrap();
     assert!(straightness.is_finite() && straightness >= 0.0);
 }
 
 #[wasm_bindgen_test]
-async fn the_gan_handle_computes_the_optimal_discriminator() {
+async fn the_gan_discriminator_view_carries_the_optimal_discriminator() {
     init_backend("cpu".into()).await.unwrap();
     let lab = Gan::create(options(r#"{"width":16,"batch_size":32}"#))
         .await
         .unwrap();
-    let grid: js_sys::Float64Array = settle(lab.optimal_discriminator(500.into(), 16.into()))
+    let points = vec![0.0, 0.0, 1.0, 0.5, -2.0, 3.0];
+    let view = settle(lab.view("discriminator".into(), points, 0.0))
         .await
-        .unwrap()
-        .dyn_into()
         .unwrap();
-    assert_eq!(grid.length(), 256);
-    assert!(grid.to_vec().iter().all(|d| (0.0..=1.0).contains(d)));
-    let error = settle(lab.optimal_discriminator(500.into(), 1.into()))
+    let truth: Float32Array = get(&view, "truth").dyn_into().expect("D* beside D");
+    assert_eq!(truth.length(), 3);
+    assert!(truth.to_vec().iter().all(|d| (0.0..=1.0).contains(d)));
+    let critic = Gan::create(options(r#"{"width":16,"batch_size":32,"loss":"hinge"}"#))
         .await
-        .unwrap_err();
-    assert_eq!(
-        get(&error, "field").as_string().as_deref(),
-        Some("resolution")
-    );
+        .unwrap();
+    let view = settle(critic.view("discriminator".into(), vec![0.0, 0.0], 0.0))
+        .await
+        .unwrap();
+    assert!(get(&view, "truth").is_null(), "a critic has no D*");
     let error = Gan::create(options(r#"{"loss":"wasserstein"}"#))
         .await
         .err()

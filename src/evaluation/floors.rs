@@ -15,8 +15,8 @@ use super::{
 use crate::data::{DataSource, seeded_rng};
 use crate::metrics::{
     BANDWIDTH_MULTIPLES, Bandwidth, CROSS_VALIDATION_POINTS, Estimate, FLOOR_DRAWS, MetricError,
-    MmdAgainst, NoiseFloor, SINKHORN_MAX_ITERATIONS, SINKHORN_TOLERANCE, cross_validated_bandwidth,
-    median_distance, sinkhorn_divergence, sliced_w2,
+    MmdAgainst, NoiseFloor, RowName, SINKHORN_MAX_ITERATIONS, SINKHORN_TOLERANCE,
+    cross_validated_bandwidth, median_distance, sinkhorn_divergence, sliced_w2,
 };
 
 /// Seed of the data draws behind every noise floor (so a dataset's floors are the same for
@@ -25,13 +25,19 @@ pub const FLOOR_SEED: u64 = 0x00f1_0025;
 /// Datasets × sizes whose floors are kept.
 const CACHED_FLOORS: usize = 8;
 
-/// Names of the grid rows from a KDE of the model samples, both sides smoothed by one kernel.
-pub const SMOOTHED_ROWS: [&str; 4] = [
-    "KL(data‖model), smoothed",
-    "KL(model‖data), smoothed",
-    "JS(data, model), smoothed",
-    "TV(data, model), smoothed",
+/// The grid rows from a KDE of the model samples, both sides smoothed by one kernel.
+pub const SMOOTHED_ROWS: [RowName; 4] = [
+    RowName::new("kl_smoothed", "KL(data‖model), smoothed"),
+    RowName::new("reverse_kl_smoothed", "KL(model‖data), smoothed"),
+    RowName::new("js_smoothed", "JS(data, model), smoothed"),
+    RowName::new("tv_smoothed", "TV(data, model), smoothed"),
 ];
+/// Sliced W2 between the samples.
+pub const SLICED_W2: RowName = RowName::new("sliced_w2", "sliced W2(data, model)");
+/// The debiased Sinkhorn divergence between the samples.
+pub const SINKHORN: RowName = RowName::new("sinkhorn", "Sinkhorn(data, model)");
+/// MMD² between the samples.
+pub const MMD2: RowName = RowName::new("mmd2", "MMD²(data, model)");
 
 /// What the sample-based rows share with their floors: the smoothed grid's bandwidth and the
 /// data's median distance (the MMD²'s kernel scale), both from the first floor draw.
@@ -113,7 +119,7 @@ impl NoiseFloors {
             };
             let rows = sample_rows(reference, &scales, &a, &b)?;
             if values.is_empty() {
-                values = rows.iter().map(|e| (e.name, Vec::new())).collect();
+                values = rows.iter().map(|e| (e.id, Vec::new())).collect();
             }
             for ((_, draws), e) in values.iter_mut().zip(&rows) {
                 draws.push(e.value);
@@ -130,11 +136,11 @@ impl NoiseFloors {
         })
     }
 
-    /// The floor of the row called `name`.
-    pub fn floor(&self, name: &str) -> Option<NoiseFloor> {
+    /// The floor of the row with id `id`.
+    pub fn floor(&self, id: &str) -> Option<NoiseFloor> {
         self.floors
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(row, _)| *row == id)
             .map(|(_, f)| *f)
     }
 }
@@ -167,7 +173,7 @@ pub fn sample_rows(
         )
     })?;
     rows.push(estimate(
-        "sliced W2(data, model)",
+        SLICED_W2,
         sliced_w2(data, model, SLICED_W2_PROJECTIONS),
         "data units",
         "symmetric",
@@ -180,7 +186,7 @@ pub fn sample_rows(
     let epsilon = reference.sinkhorn_epsilon();
     let sinkhorn = sinkhorn_divergence(&data[..k], &model[..k], epsilon)?;
     rows.push(estimate(
-        "Sinkhorn(data, model)",
+        SINKHORN,
         sinkhorn.value,
         "data units²",
         "symmetric",
@@ -198,7 +204,7 @@ pub fn sample_rows(
     let median = scales.median;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
     rows.push(estimate(
-        "MMD²(data, model)",
+        MMD2,
         MmdAgainst::new(data, &bandwidths)?.mmd2(model)?,
         "kernel units",
         "symmetric",

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::data::digits::{LEVELS, PIXELS, SIDE, to_cell_centres};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, NoiseFloor, median_distance_in,
-    nearest_distances,
+    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, NoiseFloor, RowName,
+    median_distance_in, nearest_distances,
 };
 
 /// The shape of the images a session learns, for the page to draw them.
@@ -50,10 +50,18 @@ pub struct ImagePanelInputs<'a> {
     pub held_out_centres: &'a [f32],
     /// Every training image at the centres of its grey-level cells.
     pub train_centres: &'a [f32],
-    /// Lower bounds of `log p(x)` (or `log p` itself) at held-out images: the estimate's name,
+    /// Lower bounds of `log p(x)` (or `log p` itself) at held-out images: the estimate's row,
     /// the values and how they were computed.
-    pub likelihoods: Vec<(&'static str, &'a [f64], &'static str)>,
+    pub likelihoods: Vec<(RowName, &'a [f64], &'static str)>,
 }
+
+/// Held-out bits/dim from the model's log-density (or its tightest bound).
+pub const HELD_OUT_NLL: RowName = RowName::new("held_out_nll", "held-out NLL");
+/// Held-out bits/dim from the negative ELBO (a looser bound than the IWAE's).
+pub const HELD_OUT_NEGATIVE_ELBO: RowName =
+    RowName::new("held_out_negative_elbo", "held-out negative ELBO");
+/// MMD² between held-out images and model samples.
+pub const MMD2_HELD_OUT: RowName = RowName::new("mmd2_held_out", "MMD²(held-out, model)");
 
 /// Bits per dimension of the grey levels from a density of dequantised images:
 /// `(−log p(x) + 64 ln 17)/(64 ln 2)` — the uniform model scores `log₂ 17 ≈ 4.09`.
@@ -78,14 +86,15 @@ pub fn image_panel(
         ));
     }
     let mut panel = Vec::new();
-    for (name, log_p, method) in &inputs.likelihoods {
-        panel.push(held_out_bits(name, log_p, method)?);
+    for (row, log_p, method) in &inputs.likelihoods {
+        panel.push(held_out_bits(*row, log_p, method)?);
     }
     let median = median_distance_in(inputs.held_out, &inputs.others[0], PIXELS)?;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
     let mmd = MmdAgainst::in_dim(inputs.held_out, PIXELS, &bandwidths)?;
     panel.push(Estimate {
-        name: "MMD²(held-out, model)",
+        id: MMD2_HELD_OUT.id,
+        name: MMD2_HELD_OUT.name,
         value: mmd.mmd2(inputs.model)?,
         units: "kernel units",
         direction: "symmetric",
@@ -121,7 +130,7 @@ pub fn image_panel(
 }
 
 /// The mean held-out bits/dim with its standard error in the estimator text.
-fn held_out_bits(name: &'static str, log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
+fn held_out_bits(row: RowName, log_p: &[f64], method: &str) -> Result<Estimate, MetricError> {
     if log_p.is_empty() || log_p.iter().any(|v| v.is_nan()) {
         return Err(MetricError::new(
             "the held-out log-likelihoods are empty or NaN",
@@ -132,7 +141,8 @@ fn held_out_bits(name: &'static str, log_p: &[f64], method: &str) -> Result<Esti
     let mean = bits.iter().sum::<f64>() / n;
     let variance = bits.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     Ok(Estimate {
-        name,
+        id: row.id,
+        name: row.name,
         value: mean,
         units: "bits/dim",
         direction: "held-out images under the model",
@@ -188,7 +198,7 @@ mod tests {
             others: &others,
             held_out_centres: &held_out_centres,
             train_centres: &train,
-            likelihoods: vec![("held-out NLL", &[0.0, 0.0], "uniform")],
+            likelihoods: vec![(HELD_OUT_NLL, &[0.0, 0.0], "uniform")],
         };
         let (panel, memorisation) = image_panel(&inputs).unwrap();
         assert!(memorisation.model.iter().all(|d| *d == 0.0));

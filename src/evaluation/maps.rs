@@ -6,8 +6,7 @@ use serde::Serialize;
 
 use super::{ModelDensity, ReferenceGrid, reference_density};
 use crate::data::DataSource;
-use crate::metrics::{MetricError, kde_grid, scott_bandwidth, smooth_grid};
-use crate::models::gan::optimal_discriminator;
+use crate::metrics::{MetricError, kde_grid, optimal_discriminator, scott_bandwidth, smooth_grid};
 
 /// Two densities over the data window at the cell centres of one `resolution²` grid
 /// (row-major, first row at the lowest y), each with how it was computed.
@@ -93,6 +92,43 @@ pub fn optimal_discriminator_map(
         bandwidth,
     )?;
     Ok(optimal_discriminator(&p, &q))
+}
+
+/// Generator samples behind the optimal discriminator's KDE.
+pub const OPTIMAL_DISCRIMINATOR_SAMPLES: usize = 2000;
+/// Cells per axis of the grid on which the optimal discriminator is computed (the page's heatmap
+/// grid, so that its cell centres take exact values).
+pub const OPTIMAL_DISCRIMINATOR_RESOLUTION: usize = 48;
+
+/// The optimal discriminator against `model_samples` (row-major `[n, 2]`) at `points` (row-major
+/// `[m, 2]`): [`optimal_discriminator_map`] on the
+/// [`OPTIMAL_DISCRIMINATOR_RESOLUTION`]² grid over the source's window, interpolated bilinearly
+/// between cell centres (exact at them; clamped to the outermost centres outside).
+pub fn optimal_discriminator_at(
+    source: &DataSource,
+    model_samples: &[f32],
+    points: &[f32],
+) -> Result<Vec<f64>, MetricError> {
+    let r = OPTIMAL_DISCRIMINATOR_RESOLUTION;
+    let map = optimal_discriminator_map(source, model_samples, r)?;
+    let bounds = source.bounds();
+    let dx = f64::from(bounds.x_max - bounds.x_min) / r as f64;
+    let dy = f64::from(bounds.y_max - bounds.y_min) / r as f64;
+    let axis = |value: f64| {
+        let u = (value - 0.5).clamp(0.0, (r - 1) as f64);
+        let low = (u.floor() as usize).min(r - 2);
+        (low, u - low as f64)
+    };
+    Ok(points
+        .chunks_exact(2)
+        .map(|p| {
+            let (i, s) = axis(f64::from(p[0] - bounds.x_min) / dx);
+            let (j, t) = axis(f64::from(p[1] - bounds.y_min) / dy);
+            let at = |i: usize, j: usize| map[j * r + i];
+            (1.0 - t) * ((1.0 - s) * at(i, j) + s * at(i + 1, j))
+                + t * ((1.0 - s) * at(i, j + 1) + s * at(i + 1, j + 1))
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -203,5 +239,43 @@ mod tests {
             mean > 0.15,
             "mean |D* − ½| = {mean} against a model shifted by one unit"
         );
+    }
+
+    #[test]
+    fn the_optimal_discriminator_at_points_is_the_map_at_its_cell_centres_and_between_them() {
+        let source = source();
+        let samples: Vec<f32> = source
+            .sample(2000, &mut seeded_rng(3))
+            .iter()
+            .map(|v| v * 0.6)
+            .collect();
+        let r = OPTIMAL_DISCRIMINATOR_RESOLUTION;
+        let map = optimal_discriminator_map(&source, &samples, r).unwrap();
+        let b = source.bounds();
+        let (dx, dy) = (
+            (b.x_max - b.x_min) / r as f32,
+            (b.y_max - b.y_min) / r as f32,
+        );
+        let centre = |i: usize, j: usize| {
+            [
+                b.x_min + (i as f32 + 0.5) * dx,
+                b.y_min + (j as f32 + 0.5) * dy,
+            ]
+        };
+        let mut points = Vec::new();
+        for (i, j) in [(0, 0), (7, 30), (47, 47), (20, 5)] {
+            points.extend(centre(i, j));
+        }
+        let at = optimal_discriminator_at(&source, &samples, &points).unwrap();
+        for (k, (i, j)) in [(0, 0), (7, 30), (47, 47), (20, 5)].into_iter().enumerate() {
+            assert!((at[k] - map[j * r + i]).abs() < 1e-5, "centre ({i}, {j})");
+        }
+        // Half-way between two centres: their mean; beyond the window: the edge's value.
+        let [x0, y0] = centre(10, 12);
+        let between = [x0 + dx / 2.0, y0, b.x_max + 5.0, y0];
+        let at = optimal_discriminator_at(&source, &samples, &between).unwrap();
+        let mean = 0.5 * (map[12 * r + 10] + map[12 * r + 11]);
+        assert!((at[0] - mean).abs() < 1e-5, "{} vs {mean}", at[0]);
+        assert!((at[1] - map[12 * r + r - 1]).abs() < 1e-9);
     }
 }

@@ -10,15 +10,21 @@ mod images;
 mod maps;
 
 pub use compare::{COMPARE_POINTS, compare_samples};
-pub use floors::{FLOOR_SEED, NoiseFloors, SMOOTHED_ROWS, SampleScales, sample_rows};
-pub use images::{
-    DIGITS_SHAPE, ImagePanelInputs, ImageShape, Memorisation, bits_per_dim, image_panel,
+pub use floors::{
+    FLOOR_SEED, MMD2, NoiseFloors, SINKHORN, SLICED_W2, SMOOTHED_ROWS, SampleScales, sample_rows,
 };
-pub use maps::{DensityMaps, density_maps, optimal_discriminator_map};
+pub use images::{
+    DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs, ImageShape,
+    MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
+};
+pub use maps::{
+    DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,
+    optimal_discriminator_at, optimal_discriminator_map,
+};
 
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{
-    Estimate, MetricError, cell_masses, fisher_divergence, jensen_shannon, kde_grid, kl,
+    Estimate, MetricError, RowName, cell_masses, fisher_divergence, jensen_shannon, kde_grid, kl,
     monte_carlo_kl, scott_bandwidth, smooth_grid, total_variation,
 };
 
@@ -190,14 +196,15 @@ pub struct PanelInputs<'a> {
 }
 
 fn estimate(
-    name: &'static str,
+    row: RowName,
     value: f64,
     units: &'static str,
     direction: &'static str,
     estimator: String,
 ) -> Estimate {
     Estimate {
-        name,
+        id: row.id,
+        name: row.name,
         value,
         units,
         direction,
@@ -208,13 +215,17 @@ fn estimate(
     }
 }
 
-/// Names of the grid rows from a model's own log-density at the cell centres.
-pub const DENSITY_ROWS: [&str; 4] = [
-    "KL(data‖model), density grid",
-    "KL(model‖data), density grid",
-    "JS(data, model), density grid",
-    "TV(data, model), density grid",
+/// The grid rows from a model's own log-density at the cell centres.
+pub const DENSITY_ROWS: [RowName; 4] = [
+    RowName::new("kl_density_grid", "KL(data‖model), density grid"),
+    RowName::new("reverse_kl_density_grid", "KL(model‖data), density grid"),
+    RowName::new("js_density_grid", "JS(data, model), density grid"),
+    RowName::new("tv_density_grid", "TV(data, model), density grid"),
 ];
+/// The Monte Carlo KL from the model's and the data's exact log-densities at data samples.
+pub const KL_MONTE_CARLO: RowName = RowName::new("kl_monte_carlo", "KL(data‖model), Monte Carlo");
+/// The Fisher divergence from exact data scores.
+pub const FISHER: RowName = RowName::new("fisher", "Fisher(data, model)");
 
 /// The grid rows from the model's density (families with one), the Monte Carlo KL (exact data
 /// density), Fisher (where scores exist), then the sample-based rows with their noise floors:
@@ -248,7 +259,7 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
             ""
         };
         let mut e = estimate(
-            "KL(data‖model), Monte Carlo",
+            KL_MONTE_CARLO,
             mc.mean,
             "nats",
             "forward: data → model",
@@ -265,7 +276,7 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
     if let Some(score) = &inputs.score {
         let fisher = fisher_divergence(&score.truth, &score.model, 2)?;
         let mut e = estimate(
-            "Fisher(data, model)",
+            FISHER,
             fisher.mean,
             "1/data units²",
             "expectation under the data",
@@ -280,7 +291,7 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
         panel.push(e);
     }
     for mut e in sample_rows(inputs.reference, &floors.scales, inputs.data, inputs.model)? {
-        e.noise_floor = floors.floor(e.name);
+        e.noise_floor = floors.floor(e.id);
         panel.push(e);
     }
     Ok(panel)
@@ -290,7 +301,7 @@ pub fn divergence_panel(inputs: &PanelInputs<'_>) -> Result<Vec<Estimate>, Metri
 fn grid_estimates(
     p: &[f64],
     q: &[f64],
-    names: [&'static str; 4],
+    names: [RowName; 4],
     describe: impl Fn(&str) -> String,
 ) -> Result<Vec<Estimate>, MetricError> {
     type Divergence = fn(&[f64], &[f64]) -> Result<f64, MetricError>;

@@ -75,6 +75,15 @@ pub fn total_variation(p: &[f64], q: &[f64]) -> Result<f64, MetricError> {
     Ok(0.5 * p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum::<f64>())
 }
 
+/// `D*(x) = p(x)/(p(x) + q(x))` cell by cell from the two densities on one grid (½ where both
+/// vanish).
+pub fn optimal_discriminator(p: &[f64], q: &[f64]) -> Vec<f64> {
+    p.iter()
+        .zip(q)
+        .map(|(p, q)| if p + q > 0.0 { p / (p + q) } else { 0.5 })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +174,13 @@ mod tests {
         assert!(cell_masses(&[0.0, 0.0], 1.0).unwrap()[2] > 0.99);
         let over = cell_masses(&[1.5, 0.5], 1.0).unwrap();
         assert!((over[0] - 0.75).abs() < 1e-3 && over[2] < 1e-4);
+    }
+
+    #[test]
+    fn the_optimal_discriminator_is_the_density_ratio() {
+        assert_eq!(
+            optimal_discriminator(&[1.0, 0.0, 3.0, 0.0], &[1.0, 2.0, 1.0, 0.0]),
+            vec![0.5, 0.0, 0.75, 0.5]
+        );
     }
 }

@@ -17,7 +17,9 @@ mod sliced_wasserstein;
 pub use bandwidth::{Bandwidth, CROSS_VALIDATION_POINTS, cross_validated_bandwidth};
 pub use estimators::{MonteCarlo, fisher_divergence, monte_carlo_kl};
 pub use floor::{FLOOR_DRAWS, FLOOR_QUANTILE, NoiseFloor};
-pub use grid::{SMOOTHING, cell_masses, jensen_shannon, kl, total_variation};
+pub use grid::{
+    SMOOTHING, cell_masses, jensen_shannon, kl, optimal_discriminator, total_variation,
+};
 pub use kde::{kde_grid, scott_bandwidth, smooth_grid};
 pub use mmd::{
     BANDWIDTH_MULTIPLES, MmdAgainst, median_distance, median_distance_in, mmd2_unbiased,
@@ -52,9 +54,28 @@ impl fmt::Display for MetricError {
 
 impl std::error::Error for MetricError {}
 
+/// A panel row's stable id, which code looks it up by (e.g. `"sliced_w2"`), and its display
+/// name, which people read (e.g. `"sliced W2(data, model)"`) and which may be reworded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowName {
+    /// The stable snake_case id.
+    pub id: &'static str,
+    /// The display name.
+    pub name: &'static str,
+}
+
+impl RowName {
+    /// The row `id`, shown as `name`.
+    pub const fn new(id: &'static str, name: &'static str) -> Self {
+        Self { id, name }
+    }
+}
+
 /// One labelled value of a divergence or distance.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Estimate {
+    /// Its stable id (see [`RowName`]), e.g. `"sliced_w2"`.
+    pub id: &'static str,
     /// What is measured, e.g. `"sliced W2(data, model)"`.
     pub name: &'static str,
     /// The value.

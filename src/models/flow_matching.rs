@@ -18,8 +18,8 @@ use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
 
 use crate::family::{
-    Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
-    ViewParameter, ViewUnits,
+    ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::coupling::sinkhorn_pairing;
 use crate::models::math::descend;
@@ -68,6 +68,8 @@ pub const OT_EPSILON: f32 = 0.05;
 pub const OT_ITERATIONS: usize = 50;
 /// Pairs `(z, ODE(z))` drawn once per reflow.
 pub const REFLOW_PAIRS: usize = 8192;
+/// Noise points behind one straightness measurement.
+pub const STRAIGHTNESS_PATHS: usize = 2000;
 /// Chains shown by the paths view.
 const PATH_POINTS: usize = 512;
 
@@ -293,6 +295,46 @@ impl Family for FlowMatching {
         })
     }
 
+    /// Reflow and the straightness measurement, which change or read the model without a
+    /// training step.
+    fn actions(&self) -> Vec<ActionInfo> {
+        vec![
+            ActionInfo {
+                name: "reflow",
+                title: "Reflow",
+                description: "rectified flow: from now on trains on 8 192 couplings (z, ODE(z)) \
+                              of the current model, which straightens its paths; reports the \
+                              reflows so far and the paths' straightness",
+                trains: false,
+            },
+            ActionInfo {
+                name: "measure_straightness",
+                title: "Measure straightness",
+                description: "∫E‖(x₁ − x₀) − v(x_t, t)‖² dt over 2 000 paths of the learned ODE \
+                              (0 for straight paths); the model is unchanged",
+                trains: false,
+            },
+        ]
+    }
+
+    fn act(&mut self, name: &str, _data: &mut Batches) -> Option<StepStats> {
+        match name {
+            "reflow" => {
+                self.reflow();
+                let reflows = Tensor::from_floats([self.reflows as f32], &self.device);
+                Some(StepStats(vec![
+                    ("reflows", reflows),
+                    ("straightness", self.straightness(STRAIGHTNESS_PATHS)),
+                ]))
+            }
+            "measure_straightness" => Some(StepStats(vec![(
+                "straightness",
+                self.straightness(STRAIGHTNESS_PATHS),
+            )])),
+            _ => None,
+        }
+    }
+
     fn views(&self) -> Vec<ViewInfo> {
         let steps = self.config.sample_steps as f32;
         vec![
@@ -352,8 +394,8 @@ impl Family for FlowMatching {
         }
     }
 
-    fn view_truth(&self, name: &str, parameter: f32) -> Option<FieldTruth> {
-        (name == "velocity").then_some(FieldTruth::LinearPathVelocity(parameter.max(0.05)))
+    fn view_truth(&self, name: &str, parameter: f32) -> Option<ViewTruth> {
+        (name == "velocity").then_some(ViewTruth::LinearPathVelocity(parameter.max(0.05)))
     }
 }
 

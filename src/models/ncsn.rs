@@ -12,8 +12,8 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{
-    Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
-    ViewParameter, ViewUnits,
+    Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter,
+    ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::{descend, langevin};
@@ -293,8 +293,8 @@ impl Family for Ncsn {
         }
     }
 
-    fn view_truth(&self, name: &str, parameter: f32) -> Option<FieldTruth> {
-        (name == "score").then_some(FieldTruth::Score(NoiseLevel {
+    fn view_truth(&self, name: &str, parameter: f32) -> Option<ViewTruth> {
+        (name == "score").then_some(ViewTruth::Score(NoiseLevel {
             t: parameter,
             scale: 1.0,
             sigma: parameter,

@@ -5,7 +5,7 @@
 
 mod typescript;
 
-pub use typescript::{GENERATED_DIR, SCHEMA_TYPES};
+pub use typescript::{GENERATED_DIR, RESULT_TYPES, SCHEMA_TYPES};
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -1,7 +1,8 @@
-//! The TypeScript generated from the schema: the options types (also appended to the `.d.ts`
-//! wasm-bindgen emits) and the schema itself as a constant the front end is drawn from. Written
-//! by `cargo run --example typescript`; `tests/generated_typescript.rs` fails when the files in
-//! `www/src/generated/` differ from what the schema gives.
+//! The TypeScript generated from Rust: the API's types (`api.ts`: the options from the schema,
+//! then the result types of `results.ts`; also appended to the `.d.ts` wasm-bindgen emits) and
+//! the schema itself as a constant the front end is drawn from (`schema.ts`). Written by
+//! `cargo run --example typescript`; `tests/generated_typescript.rs` fails when the files in
+//! `www/src/generated/` differ from what Rust gives.
 
 use std::fmt::Write;
 
@@ -26,6 +27,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 ";
+
+/// The result types of the API, written beside the code that returns them.
+pub const RESULT_TYPES: &str = include_str!("results.ts");
 
 /// The schema's own types, for `schema.ts` and the `.d.ts` wasm-bindgen emits.
 pub const SCHEMA_TYPES: &str = "/** The values a setting takes. */
@@ -64,13 +68,14 @@ impl LabSchema {
     /// `(file name, contents)` of every generated TypeScript file.
     pub fn typescript_files(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("options.ts", self.options_typescript()),
+            ("api.ts", self.api_typescript()),
             ("schema.ts", self.schema_typescript()),
         ]
     }
 
-    /// The options types: dataset and family names, and one interface per family.
-    pub fn options_typescript(&self) -> String {
+    /// The API's types: dataset and family names, one options interface per family, then the
+    /// result types.
+    pub fn api_typescript(&self) -> String {
         let mut out = String::from(HEADER);
         let names = |kind: DataKind| {
             let names = self.datasets.iter().filter(|set| set.kind == kind);
@@ -123,6 +128,8 @@ impl LabSchema {
             }
             out.push_str("}\n");
         }
+        out.push('\n');
+        out.push_str(RESULT_TYPES);
         out
     }
 
@@ -130,7 +137,7 @@ impl LabSchema {
     pub fn schema_typescript(&self) -> String {
         let mut out = String::from(HEADER);
         out.push_str(
-            "\nimport type { FamilyClassName, FamilyName, NamedDataset } from \"./options\";\n\n",
+            "\nimport type { FamilyClassName, FamilyName, NamedDataset } from \"./api\";\n\n",
         );
         out.push_str(SCHEMA_TYPES);
         let json = serde_json::to_string_pretty(self).expect("the schema serialises");

@@ -27,11 +27,11 @@ use rand_distr::StandardNormal;
 
 use crate::data::{DataSource, SeededRng, Standardisation, seeded_rng};
 use crate::evaluation::{
-    NoiseFloors, PanelInputs, ReferenceGrid, ScoreComparison, cell_centres, density_maps,
-    divergence_panel, optimal_discriminator_map,
+    NoiseFloors, OPTIMAL_DISCRIMINATOR_SAMPLES, PanelInputs, ReferenceGrid, ScoreComparison,
+    cell_centres, density_maps, divergence_panel, optimal_discriminator_at,
 };
 use crate::family::{
-    ActionInfo, Family, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewUnits,
+    ActionInfo, Family, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewTruth, ViewUnits,
 };
 use crate::options::LabOptions;
 use crate::settings::OptionError;
@@ -324,16 +324,31 @@ impl<F: Family> Session<F> {
         Some(units::view_to_user(&self.map, units, output))
     }
 
-    /// The exact field that view `name` estimates at `points` (row-major `[n, 2]`, user
-    /// units), when the family declares one and the data are a Gaussian mixture. It is computed
-    /// where the family works, for the data in the model's coordinates, and mapped back like
-    /// the view.
-    pub fn view_truth(&self, name: &str, points: &[f32], parameter: f32) -> Option<Vec<f32>> {
-        let mixture = self.map.mixture_to_model(&self.source.mixture()?);
-        let points = self.map.to_model(points);
+    /// The model samples the truth of view `name` needs (user units, on the device), to be
+    /// read with the view: [`OPTIMAL_DISCRIMINATOR_SAMPLES`] for an optimal discriminator,
+    /// `None` for every other view.
+    pub fn truth_samples(&self, name: &str) -> Option<Tensor<2>> {
+        match self.family.view_truth(name, 0.0)? {
+            ViewTruth::OptimalDiscriminator => Some(self.sample(OPTIMAL_DISCRIMINATOR_SAMPLES)),
+            ViewTruth::Score(_) | ViewTruth::LinearPathVelocity(_) => None,
+        }
+    }
+
+    /// The exact quantity that view `name` estimates at `points` (row-major `[n, 2]`, user
+    /// units), when the family declares one: an exact field when the data are a Gaussian
+    /// mixture (computed where the family works, for the data in the model's coordinates, and
+    /// mapped back like the view), or the optimal discriminator against `samples` (those of
+    /// [`Session::truth_samples`]).
+    pub fn view_truth(
+        &self,
+        name: &str,
+        points: &[f32],
+        parameter: f32,
+        samples: Option<&[f32]>,
+    ) -> Option<Vec<f32>> {
         let (level, velocity_at) = match self.family.view_truth(name, parameter)? {
-            FieldTruth::Score(level) => (level, None),
-            FieldTruth::LinearPathVelocity(t) => (
+            ViewTruth::Score(level) => (level, None),
+            ViewTruth::LinearPathVelocity(t) => (
                 NoiseLevel {
                     t,
                     scale: t,
@@ -341,7 +356,13 @@ impl<F: Family> Session<F> {
                 },
                 Some(t),
             ),
+            ViewTruth::OptimalDiscriminator => {
+                let d_star = optimal_discriminator_at(&self.source, samples?, points).ok()?;
+                return Some(d_star.into_iter().map(|d| d as f32).collect());
+            }
         };
+        let mixture = self.map.mixture_to_model(&self.source.mixture()?);
+        let points = self.map.to_model(points);
         let noised = mixture.affine(level.scale as f64, level.sigma as f64);
         let truth = points
             .chunks_exact(2)
@@ -373,38 +394,6 @@ impl<F: Family> Session<F> {
         self.last_finite.0.set_sampling(&options.model);
         self.options = options;
         Ok(())
-    }
-
-    /// Changes the family in place (an action such as reflow), with its randomness seeded like
-    /// a training step's, and snapshots the result as the last finite weights.
-    pub fn update_family(&mut self, action: impl FnOnce(&mut F)) {
-        {
-            let _rng = device_rng();
-            self.reseed(ACTION_STREAM);
-            action(&mut self.family);
-        }
-        self.last_finite = (self.family.clone(), self.step);
-    }
-
-    /// Runs `compute` on the family with its randomness seeded like an action's (e.g. a
-    /// straightness estimate from fresh noise).
-    pub fn with_seeded_family<T>(&self, compute: impl FnOnce(&F) -> T) -> T {
-        let _rng = device_rng();
-        self.reseed(ACTION_STREAM);
-        compute(&self.family)
-    }
-
-    /// The optimal discriminator `D*(x) = p(x)/(p(x) + q(x))` against this model at the cell
-    /// centres of a `resolution²` grid over the data bounds, `q` a KDE of `model_samples`
-    /// (row-major `[n, 2]`) and `p` the data smoothed by the same kernel (see
-    /// [`optimal_discriminator_map`]).
-    pub fn optimal_discriminator(
-        &self,
-        model_samples: &[f32],
-        resolution: usize,
-    ) -> Result<Vec<f64>, String> {
-        optimal_discriminator_map(&self.source, model_samples, resolution)
-            .map_err(|e| e.to_string())
     }
 
     /// Burn's device generators are global: reseeding from (seed, step, stream) before each

@@ -7,7 +7,7 @@ use super::TrainingFault;
 use crate::data::Bounds;
 use crate::evaluation::{DensityMaps, ImageShape, Memorisation, ModelDensity};
 use crate::family::LikelihoodBound;
-use crate::metrics::Estimate;
+use crate::metrics::{Estimate, RowName};
 
 /// The model's log-density on the panel grid and at data samples, still on the device.
 pub struct DensityProbe {
@@ -44,8 +44,8 @@ impl Probes {
                 log_p = Some(p);
             }
         }
-        let held_out_names: Vec<(&'static str, &'static str)> =
-            self.held_out.iter().map(|b| (b.name, b.method)).collect();
+        let held_out_names: Vec<(RowName, &'static str)> =
+            self.held_out.iter().map(|b| (b.row, b.method)).collect();
         for bound in self.held_out {
             transaction = transaction.register(bound.values);
         }
@@ -105,7 +105,7 @@ pub struct ProbeValues {
     /// The model's log-density.
     pub density: Option<ModelDensity>,
     /// The model's log-likelihood bounds at held-out images: `(estimate name, values, method)`.
-    pub held_out: Vec<(&'static str, Vec<f64>, &'static str)>,
+    pub held_out: Vec<(RowName, Vec<f64>, &'static str)>,
 }
 
 /// The exact data score at the points where the model's score is probed.

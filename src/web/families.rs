@@ -3,7 +3,6 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::convert::count;
 use super::convert::to_js;
 use super::lab::Lab;
 use crate::schema::FamilySchema;
@@ -145,103 +144,10 @@ pub fn schemas() -> Result<JsValue, JsValue> {
     to_js(&crate::models::schema())
 }
 
-#[wasm_bindgen]
-impl Gan {
-    /// Resolves to the optimal discriminator `D* = p/(p + q)` on a `resolution²` grid over the
-    /// data bounds, `q` a KDE of `n` fresh generator samples and `p` the data smoothed by the
-    /// same kernel (row-major, lowest y first).
-    #[wasm_bindgen(js_name = optimalDiscriminator, unchecked_return_type = "Promise<Float64Array>")]
-    pub fn optimal_discriminator(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number")] resolution: JsValue,
-    ) -> Promise {
-        self.lab.optimal_discriminator(n, resolution)
-    }
-}
-
-#[wasm_bindgen]
-impl FlowMatching {
-    /// Rectified flow's reflow: from now on trains on 8 192 couplings `(z, ODE(z))` of the
-    /// current model, which straightens its paths. Resolves to the number of reflows so far.
-    pub fn reflow(&self) -> Result<f64, JsValue> {
-        self.lab.with_session(|session| {
-            session.update_family(|family| family.reflow());
-            Ok(session.family().reflows() as f64)
-        })
-    }
-
-    /// Resolves to the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` of the learned ODE's
-    /// paths from `n` noise points (16 … 16 384; 0 for straight paths).
-    #[wasm_bindgen(unchecked_return_type = "Promise<number>")]
-    pub fn straightness(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
-    ) -> Promise {
-        match count("n", &n, 16, 1 << 14) {
-            Ok(n) => self.lab.scalar(move |session| {
-                session.with_seeded_family(|family| family.straightness(n as usize))
-            }),
-            Err(error) => Promise::reject(&error),
-        }
-    }
-}
-
-/// The options types, generated from the schema (`www/src/generated/options.ts`).
+/// The API's types, generated from Rust (`www/src/generated/api.ts`).
 #[wasm_bindgen(typescript_custom_section)]
-const OPTIONS_TYPES: &str = include_str!("../../www/src/generated/options.ts");
+const API_TYPES: &str = include_str!("../../www/src/generated/api.ts");
 
 /// The schema's types (the declarations of `www/src/generated/schema.ts`, without its value).
 #[wasm_bindgen(typescript_custom_section)]
 const SCHEMA_TYPES: &str = crate::schema::SCHEMA_TYPES;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
-/** Keep in sync with `src/device.rs`. */
-export interface BackendInfo { backend: "cpu" | "webgpu"; adapter: string | null; reason: string }
-export interface Bounds { x_min: number; x_max: number; y_min: number; y_max: number }
-export type Exactness = "exact" | "numerical" | "unavailable";
-export interface DatasetInfo {
-  name: DatasetName; dim: number; bounds: Bounds;
-  reference: { density: Exactness; score: Exactness; method: string };
-}
-/** Keep in sync with `src/family.rs`. */
-export interface ViewInfo {
-  name: string; title: string; description: string;
-  input: "grid" | "data" | "line" | "state";
-  kind: "heatmap" | "probability" | "field" | "points" | "curve" | "stages" | "images";
-  parameter: { name: string; default: number; min: number; max: number } | null;
-}
-export interface ActionInfo { name: string; title: string; description: string; trains: boolean }
-export interface WeightsInfo {
-  family: string; options: Record<string, unknown>; step: number; shapes: number[][];
-  /** The data's map to the model's coordinates (`x = centre + scale·z`); null in older files. */
-  standardisation: { centre: [number, number]; scale: number } | null;
-}
-export interface DensityMaps {
-  resolution: number; model: Float64Array; data: Float64Array; model_method: string; data_method: string;
-}
-export interface ViewData { values: Float32Array; rows: number; columns: number; truth: Float32Array | null }
-/** `steps` trained by the call, `step` the lab's total; `cancelled` if its signal stopped it. */
-export interface TrainReport { step: number; steps: number; stats: Record<string, number>; cancelled: boolean }
-/** Options of a `train` call: an `AbortSignal` stops a long call after its current slice. */
-export interface TrainOptions { signal?: AbortSignal }
-export interface Estimate {
-  name: string; value: number; units: string; direction: string; estimator: string;
-  model_samples: number; data_samples: number; noise_floor: NoiseFloor | null;
-}
-/** An estimate between independent data samples, over `draws` draws: its mean and the 95 %
- *  prediction bound `upper` for one more draw (values at or below it are indistinguishable
- *  from the data). */
-export interface NoiseFloor { mean: number; upper: number; draws: number }
-export interface ImageShape { side: number; levels: number }
-/** Options of `compareSamples`: the seed of the data draws. */
-export interface CompareOptions { seed?: number }
-/** `compareSamples`' panel, and the data samples it compared with. */
-export interface Comparison { divergences: Estimate[]; data: Float32Array; bounds: Bounds }
-export interface Memorisation { model: Float64Array; held_out: Float64Array; description: string }
-export interface Evaluation {
-  samples: Float32Array; data: Float32Array; divergences: Estimate[]; bounds: Bounds; step: number;
-  densities: DensityMaps | null; images: ImageShape | null; memorisation: Memorisation | null;
-}
-"#;

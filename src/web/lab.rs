@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use burn::tensor::Transaction;
 use js_sys::{Float32Array, Float64Array, Object, Promise, Reflect, Uint8Array};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -39,7 +40,9 @@ impl<F: Family + 'static> Lab<F> {
         let json = to_json(&options).map_err(|e| option_error(&e))?;
         let options = LabOptions::<F::Config>::parse(&json).map_err(|e| option_error(&e))?;
         super::ensure_constructors();
-        let (device, backend) = device::current().await.map_err(|e| error(&e))?;
+        let (device, backend) = device::current(super::step_timer)
+            .await
+            .map_err(|e| error(&e))?;
         Ok(Self {
             session: Rc::new(RefCell::new(
                 Session::new(options, &device).map_err(|e| option_error(&e))?,
@@ -165,21 +168,31 @@ impl<F: Family + 'static> Lab<F> {
                     "must be a finite number",
                 )));
             }
-            let (tensor, truth) = {
+            let (tensor, samples) = {
                 let session = borrow(&session)?;
                 let tensor = session.view(&name, &points, parameter).ok_or_else(|| {
                     let why = format!("this family has no view `{name}`");
                     option_error(&OptionError::new("name", why))
                 })?;
-                (tensor, session.view_truth(&name, &points, parameter))
+                (tensor, session.truth_samples(&name))
             };
             let [rows, columns] = tensor.dims();
-            let values = tensor
-                .into_data_async()
+            let mut transaction = Transaction::default().register(tensor);
+            if let Some(samples) = samples {
+                transaction = transaction.register(samples);
+            }
+            let mut read = transaction
+                .execute_async()
                 .await
                 .map_err(|e| error(&format!("reading view {name} failed: {e:?}")))?
-                .try_into_vec_as::<f32>()
-                .map_err(|e| error(&format!("view {name} is unreadable: {e:?}")))?;
+                .into_iter()
+                .map(|data| {
+                    data.try_into_vec_as::<f32>()
+                        .map_err(|e| error(&format!("view {name} is unreadable: {e:?}")))
+                });
+            let values = read.next().expect("the view was registered")?;
+            let samples = read.next().transpose()?;
+            let truth = borrow(&session)?.view_truth(&name, &points, parameter, samples.as_deref());
             let result = Object::new();
             set_array32(&result, "values", &values);
             set(&result, "rows", &JsValue::from_f64(rows as f64));
@@ -230,21 +243,6 @@ impl<F: Family + 'static> Lab<F> {
         Ok(session.step() as f64)
     }
 
-    /// `D*(x) = p/(p + q)` at the cells of a `resolution²` grid over the data bounds, `q` a KDE
-    /// of `n` fresh model samples.
-    pub fn optimal_discriminator(&self, n: JsValue, resolution: JsValue) -> Promise {
-        let session = self.session.clone();
-        future_to_promise(async move {
-            let resolution = count("resolution", &resolution, 2, 256)?;
-            let n = count("n", &n, 16, 1 << 14)?;
-            let samples = read_samples(&session, n).await?;
-            let grid = borrow(&session)?
-                .optimal_discriminator(&samples, resolution as usize)
-                .map_err(|e| error(&e))?;
-            Ok(Float64Array::from(grid.as_slice()).into())
-        })
-    }
-
     /// Changes sampling settings without retraining (`patch` holds only the family's sampling
     /// fields); resolves to every option afterwards.
     pub fn set_sampling(&self, patch: JsValue) -> Result<JsValue, JsValue> {
@@ -252,35 +250,6 @@ impl<F: Family + 'static> Lab<F> {
         let mut session = borrow(&self.session)?;
         session.set_sampling(&json).map_err(|e| option_error(&e))?;
         to_js(&session.options().to_json())
-    }
-
-    /// Runs `action` on the session (e.g. a reflow) and returns its result.
-    pub fn with_session<T>(
-        &self,
-        action: impl FnOnce(&mut Session<F>) -> Result<T, JsValue>,
-    ) -> Result<T, JsValue> {
-        let mut session = borrow(&self.session)?;
-        action(&mut session)
-    }
-
-    /// Reads one scalar tensor that `compute` makes from the session, asynchronously.
-    pub fn scalar(
-        &self,
-        compute: impl FnOnce(&Session<F>) -> burn::tensor::Tensor<1> + 'static,
-    ) -> Promise {
-        let session = self.session.clone();
-        future_to_promise(async move {
-            let tensor = compute(&*borrow(&session)?);
-            let value = tensor
-                .into_data_async()
-                .await
-                .map_err(|e| error(&format!("reading a value failed: {e:?}")))?
-                .try_into_vec_as::<f32>()
-                .map_err(|e| error(&format!("a value is unreadable: {e:?}")))?;
-            Ok(JsValue::from_f64(
-                value.first().copied().unwrap_or(f32::NAN) as f64,
-            ))
-        })
     }
 
     /// Every option of this lab, defaults filled in.

@@ -29,6 +29,17 @@ unsafe extern "C" {
     fn __wasm_call_ctors();
 }
 
+/// The start-up timing probe: a training step of the 2-D families' default shape, timed with
+/// the page's clock (the device layer chooses; this layer, which builds sessions, times).
+pub fn step_timer(
+    device: &burn::tensor::Device,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<f64, String>> + '_>> {
+    Box::pin(crate::diagnostics::time_training_step(
+        device,
+        device::now_ms,
+    ))
+}
+
 /// Runs the static constructors, once per instance: from [`start`] in the page, and before the
 /// first use of a device in any case (a test harness may not call `start`).
 pub(crate) fn ensure_constructors() {
@@ -67,7 +78,7 @@ pub async fn init_backend(
         })?
     };
     ensure_constructors();
-    let (_, info) = device::select(preference)
+    let (_, info) = device::select(preference, step_timer)
         .await
         .map_err(|e| convert::error(&e))?;
     convert::to_js(&info)
@@ -235,7 +246,9 @@ pub async fn matmul_probe(
     let n = convert::count("n", &n, 1, 4096)?;
     let repeats = convert::count("repeats", &repeats, 1, 10_000)?;
     ensure_constructors();
-    let (device, _) = device::current().await.map_err(|e| convert::error(&e))?;
+    let (device, _) = device::current(step_timer)
+        .await
+        .map_err(|e| convert::error(&e))?;
     let sum = crate::diagnostics::matmul_chain(
         &device,
         m as usize,
@@ -257,7 +270,9 @@ pub async fn matmul_probe(
 #[wasm_bindgen(js_name = deviceMemory)]
 pub async fn device_memory() -> Result<JsValue, JsValue> {
     ensure_constructors();
-    let (device, _) = device::current().await.map_err(|e| convert::error(&e))?;
+    let (device, _) = device::current(step_timer)
+        .await
+        .map_err(|e| convert::error(&e))?;
     match device.memory_pool_usage() {
         None => Ok(JsValue::NULL),
         Some(usage) => convert::to_js(&serde_json::json!({
@@ -277,7 +292,7 @@ pub async fn device_memory() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = timingProbe)]
 pub async fn timing_probe() -> Result<JsValue, JsValue> {
     ensure_constructors();
-    let race = device::race().await;
+    let race = device::race(step_timer).await;
     let candidate = device::BackendInfo {
         backend: device::BackendKind::Webgpu,
         adapter: None,

@@ -5,7 +5,7 @@
 use burn::tensor::{Tensor, TensorData};
 use genlab::device::current;
 use genlab::models::math::saturating_tanh;
-use genlab::web::{RealNvp, init_backend};
+use genlab::web::{RealNvp, init_backend, step_timer};
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -19,7 +19,7 @@ async fn saturating_tanh_is_finite_and_exact_on_webgpu() {
     init_backend("webgpu".into())
         .await
         .expect("a WebGPU adapter");
-    let (device, _) = current().await.unwrap();
+    let (device, _) = current(step_timer).await.unwrap();
     let inputs = [
         -1.0e4f32, -200.0, -90.0, -45.0, -3.0, -0.5, 0.0, 0.5, 3.0, 45.0, 90.0, 200.0, 1.0e4,
     ];

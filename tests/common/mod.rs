@@ -20,6 +20,16 @@ pub fn train<F: Family>(session: &mut Session<F>, steps: u32) -> Vec<(&'static s
     report.values
 }
 
+/// Runs the family's action `name` once and returns its statistics, by name.
+pub fn act<F: Family>(session: &mut Session<F>, name: &str) -> Vec<(&'static str, f64)> {
+    let pending = session
+        .act(name)
+        .unwrap_or_else(|| panic!("no action {name}"));
+    let report = pollster::block_on(pending.read()).expect("readable stats");
+    session.accept(&report).expect("finite stats");
+    report.values
+}
+
 /// The mean of statistic `name` over `steps` steps.
 pub fn stat<F: Family>(session: &mut Session<F>, steps: u32, name: &str) -> f64 {
     let values = train(session, steps);

@@ -61,7 +61,9 @@ test("PixelCNN on the digits: samples beside held-out digits, the memorisation c
   );
   const likelihood = panel.find((estimate) => estimate.units === "bits/dim");
   assert.ok(likelihood !== undefined && panel.some((estimate) => estimate.name.startsWith("MMD²")), JSON.stringify(panel));
-  assert.equal(await role(cell, "curve-divergence").inputValue(), likelihood.name, "the curve starts on held-out bits/dim");
+  const curve = role(cell, "curve-divergence");
+  assert.equal(await curve.locator("option:checked").textContent(), likelihood.name, "the curve starts on held-out bits/dim");
+  assert.equal(await curve.inputValue(), "held_out_nll", "chosen by its stable id");
   assert.equal(await role(cell, "loss-label").textContent(), "bits_per_dim");
 
   await role(cell, "train").click();

@@ -54,6 +54,11 @@ test("fine-grained steps: one discriminator step, one generator step, one denois
   await role(cell, "step").filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
   await cell.locator('[data-action="generator_step"]').click();
   await role(cell, "step").filter({ hasText: /^2$/ }).waitFor({ timeout: 30_000 });
+  // The discriminator view carries the optimal discriminator D* as its truth: the "exact" box draws it.
+  await page.waitForFunction(() => !document.querySelector('.lab-cell [data-role="view-truth-toggle"]')?.hidden, null, { timeout: 60_000 });
+  await role(cell, "view-truth").check();
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="view"]')?.dataset.shows === "truth");
+  assert.match(await role(cell, "view-description").textContent(), /showing the exact one/);
 
   await role(cell, "family").selectOption("diffusion");
   await role(cell, "step").filter({ hasText: /^0$/ }).waitFor({ timeout: 60_000 });

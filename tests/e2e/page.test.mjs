@@ -148,13 +148,15 @@ test("diffusion switches to DDIM without retraining; the link restores it; flow 
   await copy.close();
 
   await part(page, "family").selectOption("flow_matching");
-  await page.waitForFunction(() => !document.querySelector('.lab-cell [data-role="flow-actions"]')?.hidden);
+  await page.waitForSelector('.lab-cell [data-action="reflow"]');
   await part(page, "train").click();
   await waitForStep(page, 40, 120_000);
   await part(page, "train").click();
-  await part(page, "reflow").click();
-  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="straightness"]')?.textContent !== "–", null, { timeout: 60_000 });
-  assert.match(await part(page, "message").textContent(), /Reflow 1/);
+  const trained = await settledStep(page);
+  await page.locator('.lab-cell [data-action="reflow"]').click();
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="action-result"]')?.textContent !== "", null, { timeout: 60_000 });
+  assert.match(await part(page, "action-result").textContent(), /^Reflow: reflows 1\.000, straightness \d/);
+  assert.equal(await part(page, "step").textContent(), trained, "a reflow is not a training step");
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -1,13 +1,11 @@
 // The controls a lab cell builds from data: the datasets to choose from, the family's title and
-// settings, an input per family setting (with its range and help as a tooltip) and a button per
-// fine-grained step of the family. Plain DOM, text only.
+// settings, an input per setting drawn from the Rust schema (its kind, its range or choices, its
+// help as a tooltip) and a button per fine-grained step of the family. Plain DOM, text only.
 
-import type { ActionInfo, DatasetInfo } from "./genlab";
+import type { ActionInfo, DatasetInfo, TrainReport } from "./genlab";
+import type { SettingSchema, SettingValue } from "./generated/schema";
 import { IMAGE_DATASETS, dataKindOf, familiesFor, family, type FamilyEntry } from "./families";
-import { HIDEABLE, familyProperty, property, type Hideable, type LabState } from "./state";
-
-/** The numeric settings every family shares, each with its input in the lab template. */
-export const SHARED_NUMBERS = ["learning_rate", "batch_size", "seed"] as const;
+import { HIDEABLE, SHARED, type Hideable, type LabPatch, type LabState } from "./state";
 
 /**
  * Shows `state` in a lab cell (`part` finds its elements by role): the family's title and lede,
@@ -18,7 +16,7 @@ export function showFamily(
   part: <T extends HTMLElement = HTMLElement>(role: string) => T,
   root: HTMLElement,
   state: LabState,
-  onChange: (patch: Partial<LabState>) => void,
+  onChange: (patch: LabPatch) => void,
 ): void {
   const entry = family(state.family);
   const kind = dataKindOf(state.dataset);
@@ -29,7 +27,11 @@ export function showFamily(
   root.classList.toggle("image-lab", kind === "images");
   part("family-title").textContent = entry.label;
   part("family-lede").textContent = entry.lede;
-  for (const name of SHARED_NUMBERS) part<HTMLInputElement>(name).value = String(state[name]);
+  for (const setting of SHARED) {
+    const input = part<HTMLInputElement>(setting.name);
+    describe(input, setting);
+    input.value = String(state.shared[setting.name]);
+  }
   part("loss-label").textContent = entry.stat;
   part("family-controls").replaceChildren(...settingControls(entry, state, onChange));
 }
@@ -72,59 +74,72 @@ export function hideControls(root: HTMLElement, hide: readonly Hideable[]): Hide
   return hidden;
 }
 
+/** What an action that is not a training step reported, e.g. "Reflow: reflows 1, straightness 0.0123". */
+export function actionResult(action: ActionInfo, report: TrainReport): string {
+  const stats = Object.entries(report.stats).map(([name, value]) => `${name.replace(/_/g, " ")} ${value.toPrecision(4)}`);
+  return `${action.title}: ${stats.join(", ")}`;
+}
+
 /** While a model is built, disables the controls of a lab cell that act on a model. */
 export function setBusy(part: <T extends HTMLElement = HTMLElement>(role: string) => T, root: HTMLElement, busy: boolean): void {
-  for (const role of ["train", "step-once", "reflow", "measure-straightness", "export-weights"]) {
+  for (const role of ["train", "step-once", "export-weights"]) {
     part<HTMLButtonElement>(role).disabled = busy;
   }
   for (const button of part("actions").querySelectorAll("button")) button.disabled = busy;
   root.dataset.busy = String(busy);
 }
 
-/** A labelled input per setting of `entry`, showing `state`; `onChange` gets each new value. */
-export function settingControls(
-  entry: FamilyEntry,
-  state: LabState,
-  onChange: (patch: Partial<LabState>) => void,
-): HTMLLabelElement[] {
-  return entry.options.map((name) => {
-    const spec = familyProperty(entry, property(name));
+/** A labelled input per setting of `entry` (in its schema's order) showing `state`; `onChange` gets each new value. */
+export function settingControls(entry: FamilyEntry, state: LabState, onChange: (patch: LabPatch) => void): HTMLLabelElement[] {
+  return entry.settings.map((setting) => {
     const label = document.createElement("label");
-    label.append(name.replace(/_/g, " "));
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (spec.kind === "choice") {
-      input = document.createElement("select");
-      const choices = entry.choices?.[name] ?? spec.choices;
-      input.append(...choices.map((c) => new Option(c.replace(/_/g, " "), c)));
-      label.title = spec.help;
+    label.append(setting.name.replace(/_/g, " "));
+    const input = setting.kind === "choice" ? document.createElement("select") : document.createElement("input");
+    if (input instanceof HTMLSelectElement) {
+      input.append(...(setting.choices ?? []).map((c) => new Option(c.replace(/_/g, " "), c)));
     } else {
-      input = document.createElement("input");
-      input.type = "number";
-      input.min = String(spec.min);
-      input.max = String(spec.max);
-      input.step = spec.kind === "integer" ? "1" : "any";
-      label.title = `${spec.help} (${spec.min} to ${spec.max})`;
+      input.type = setting.kind === "boolean" ? "checkbox" : "number";
     }
-    input.dataset.role = `option-${name}`;
-    input.value = String(state[name]);
-    input.addEventListener("change", () => {
-      const value = spec.kind === "choice" ? input.value : Number(input.value);
-      onChange({ [name]: value } as Partial<LabState>);
-    });
     label.append(input);
+    describe(input, setting);
+    input.dataset.role = `option-${setting.name}`;
+    const value = state.settings[setting.name];
+    if (typeof value === "boolean") (input as HTMLInputElement).checked = value;
+    else input.value = String(value);
+    input.addEventListener("change", () => onChange({ settings: { [setting.name]: inputValue(input, setting) } }));
     return label;
   });
 }
 
-/** A button per fine-grained step (title as label, description as tooltip). */
-export function actionButtons(actions: ActionInfo[], onClick: (name: string) => void): HTMLButtonElement[] {
+/**
+ * Gives a setting's input its range (a number's bounds and step) and its label the setting's
+ * help as a tooltip, with the range.
+ */
+function describe(input: HTMLInputElement | HTMLSelectElement, setting: SettingSchema): void {
+  const { min, max } = setting;
+  const label = input.closest("label");
+  if (label !== null) label.title = min !== undefined && max !== undefined ? `${setting.help} (${min} to ${max})` : setting.help;
+  if (!(input instanceof HTMLInputElement) || input.type !== "number") return;
+  if (min !== undefined) input.min = String(min);
+  if (max !== undefined) input.max = String(max);
+  input.step = setting.kind === "integer" ? "1" : "any";
+}
+
+/** The value an input shows, of its setting's kind. */
+function inputValue(input: HTMLInputElement | HTMLSelectElement, setting: SettingSchema): SettingValue {
+  if (setting.kind === "choice") return input.value;
+  return setting.kind === "boolean" ? (input as HTMLInputElement).checked : Number(input.value);
+}
+
+/** A button per action of the family (title as label, description as tooltip). */
+export function actionButtons(actions: ActionInfo[], onClick: (action: ActionInfo) => void): HTMLButtonElement[] {
   return actions.map((action) => {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = action.title;
     button.title = action.description;
     button.dataset.action = action.name;
-    button.addEventListener("click", () => onClick(action.name));
+    button.addEventListener("click", () => onClick(action));
     return button;
   });
 }

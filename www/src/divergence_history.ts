@@ -1,14 +1,15 @@
 // Every evaluation's divergences since a lab's last reset: the table of the latest, the curve of
 // the chosen one (linear or log scale, with its noise floor) and the CSV of all of them. A new
 // panel (another kind of data) keeps the chosen estimate if it has it, else plots its default.
+// Estimates are chosen and matched by their stable `id`; their names are what people read.
 
 import type { Estimate } from "./genlab";
 import { CurvePlot, type CurvePoint } from "./plots/curve";
 import { DivergenceTable } from "./plots/divergence_table";
 import { divergencesCsv } from "./exports";
 
-/** The estimate plotted until the user picks another, on 2-D data. */
-const DEFAULT_CURVE = "sliced W2(data, model)";
+/** The estimate plotted until the user picks another, on 2-D data (its id). */
+const DEFAULT_CURVE = "sliced_w2";
 
 /**
  * The estimate to plot when the chosen one is not in `divergences`: the sliced W2 on 2-D data; on
@@ -16,8 +17,8 @@ const DEFAULT_CURVE = "sliced W2(data, model)";
  */
 export function defaultCurve(divergences: readonly Estimate[]): string {
   const preferred =
-    divergences.find((e) => e.name === DEFAULT_CURVE) ?? divergences.find((e) => e.units === "bits/dim") ?? divergences[0];
-  return preferred?.name ?? DEFAULT_CURVE;
+    divergences.find((e) => e.id === DEFAULT_CURVE) ?? divergences.find((e) => e.units === "bits/dim") ?? divergences[0];
+  return preferred?.id ?? DEFAULT_CURVE;
 }
 
 /** A lab's divergence history and its two views. */
@@ -49,14 +50,14 @@ export class DivergenceHistory {
   add(step: number, divergences: Estimate[]): void {
     this.table.show(divergences);
     this.entries.push({ step, divergences });
-    const names = divergences.map((e) => e.name);
-    if (names.join("\n") !== Array.from(this.choice.options, (o) => o.value).join("\n")) {
-      const kept = names.includes(this.choice.value);
+    const ids = divergences.map((e) => e.id);
+    if (ids.join("\n") !== Array.from(this.choice.options, (o) => o.value).join("\n")) {
+      const kept = ids.includes(this.choice.value);
       const chosen = kept ? this.choice.value : defaultCurve(divergences);
-      this.choice.replaceChildren(...names.map((name) => new Option(name, name)));
+      this.choice.replaceChildren(...divergences.map((e) => new Option(e.name, e.id)));
       this.choice.value = chosen;
       // A likelihood in bits/dim has no floor at 0 (and a continuous one may go negative): linear.
-      if (!kept) this.log.checked = divergences.find((e) => e.name === chosen)?.units !== "bits/dim";
+      if (!kept) this.log.checked = divergences.find((e) => e.id === chosen)?.units !== "bits/dim";
       this.redraw();
     } else {
       const point = this.point(divergences, step);
@@ -70,7 +71,7 @@ export class DivergenceHistory {
   }
 
   private point(divergences: Estimate[], step: number): CurvePoint | null {
-    const estimate = divergences.find((e) => e.name === this.choice.value);
+    const estimate = divergences.find((e) => e.id === this.choice.value);
     return estimate === undefined ? null : { step, value: estimate.value, floor: estimate.noise_floor?.upper ?? null };
   }
 
@@ -78,6 +79,7 @@ export class DivergenceHistory {
     const points = this.entries
       .map((entry) => this.point(entry.divergences, entry.step))
       .filter((p): p is CurvePoint => p !== null);
-    this.curve.show(this.choice.value, points, this.log.checked);
+    const name = this.choice.selectedOptions[0]?.textContent ?? this.choice.value;
+    this.curve.show(name, points, this.log.checked);
   }
 }

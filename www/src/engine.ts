@@ -16,6 +16,7 @@ import type {
   ViewInfo,
 } from "./genlab";
 import type { FamilyClassName } from "./families";
+import type { SettingValue } from "./generated/schema";
 import { CrashGuard, errorFrom, errorText, type ErrorData } from "./errors";
 
 export { errorData, errorFrom, errorText, isCrash, type ErrorData } from "./errors";
@@ -39,9 +40,6 @@ export const LAB_METHODS = [
   "setSampling",
   "exportWeights",
   "importWeights",
-  "optimalDiscriminator",
-  "reflow",
-  "straightness",
 ] as const;
 /** One of [`LAB_METHODS`]. */
 export type LabMethod = (typeof LAB_METHODS)[number];
@@ -50,22 +48,17 @@ export type LabMethod = (typeof LAB_METHODS)[number];
 export interface Lab {
   readonly info: LabInfo;
   train(steps: number): Promise<TrainReport>;
-  /** A fine-grained step of the family (see `info.actions`). */
+  /** One of the family's own actions (see `info.actions`): a fine-grained step, or a change or
+   *  measurement of the model (e.g. reflow) that reports its statistics. */
   act(name: string): Promise<TrainReport>;
   evaluate(n: number): Promise<Evaluation>;
   view(name: string, points: Float32Array, parameter: number): Promise<ViewData>;
   /** Sampling-only settings for the trained model; resolves to every option afterwards. */
-  setSampling(patch: Record<string, string | number>): Promise<Record<string, unknown>>;
+  setSampling(patch: Record<string, SettingValue>): Promise<Record<string, unknown>>;
   /** The weights file of the current model. */
   exportWeights(): Promise<Uint8Array>;
   /** Loads a weights file; resolves to the step it was saved at. */
   importWeights(bytes: Uint8Array): Promise<number>;
-  /** GAN only: D* on a `resolution²` grid from a KDE of `n` samples. */
-  optimalDiscriminator(n: number, resolution: number): Promise<Float64Array>;
-  /** Flow matching only: reflow; resolves to the number of reflows. */
-  reflow(): Promise<number>;
-  /** Flow matching only: the straightness of `n` ODE paths. */
-  straightness(n: number): Promise<number>;
   free(): void;
 }
 
@@ -177,9 +170,6 @@ function proxyLab(info: LabInfo, send: (method: LabMethod, args: unknown[]) => P
     },
     exportWeights: () => call("exportWeights", []) as Promise<Uint8Array>,
     importWeights: (bytes) => call("importWeights", [bytes]) as Promise<number>,
-    optimalDiscriminator: (n, resolution) => call("optimalDiscriminator", [n, resolution]) as Promise<Float64Array>,
-    reflow: () => call("reflow", []) as Promise<number>,
-    straightness: (n) => call("straightness", [n]) as Promise<number>,
     free,
   };
 }

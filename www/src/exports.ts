@@ -36,14 +36,17 @@ export function joinedPng(canvases: HTMLCanvasElement[]): Promise<Blob | null> {
  * noise floor's mean and its floor's 95 % bound.
  */
 export function divergencesCsv(history: { step: number; divergences: Estimate[] }[]): string {
-  const names = history[0]?.divergences.map((e) => e.name) ?? [];
+  const columns = history[0]?.divergences ?? [];
   const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-  const header = ["step", ...names.flatMap((n) => [quote(n), quote(`${n} noise floor mean`), quote(`${n} noise floor 95% bound`)])].join(",");
+  const header = [
+    "step",
+    ...columns.flatMap(({ name: n }) => [quote(n), quote(`${n} noise floor mean`), quote(`${n} noise floor 95% bound`)]),
+  ].join(",");
   const rows = history.map(({ step, divergences }) =>
     [
       step,
-      ...names.flatMap((n) => {
-        const e = divergences.find((d) => d.name === n);
+      ...columns.flatMap(({ id }) => {
+        const e = divergences.find((d) => d.id === id);
         return [e?.value ?? "", e?.noise_floor?.mean ?? "", e?.noise_floor?.upper ?? ""];
       }),
     ].join(","),

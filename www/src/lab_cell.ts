@@ -5,25 +5,27 @@
 // Nothing here does math; every user-visible string goes in as text.
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import {
-  CUSTOM_DATA,
-  SHARED_NUMBERS,
-  actionButtons,
-  datasetOptions,
-  hideControls,
-  setBusy,
-  showFamily,
-  showTrainingData,
-} from "./controls";
-import type { Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
+import { CUSTOM_DATA, actionButtons, actionResult, datasetOptions, hideControls, setBusy, showFamily, showTrainingData } from "./controls";
+import type { ActionInfo, Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
-import { changes, describeChange, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
-import { FlowActions } from "./flow_actions";
+import {
+  SHARED,
+  changes,
+  describeChange,
+  labOptions,
+  samplingChange,
+  withChange,
+  withDataset,
+  withFamily,
+  type Hideable,
+  type LabPatch,
+  type LabState,
+} from "./state";
 import { LabFiles } from "./lab_files";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
 import { WeightsSnapshot, gpuFault } from "./recovery";
-import { OPTIMAL_DISCRIMINATOR, ViewPanel } from "./views";
+import { ViewPanel } from "./views";
 
 /** What a lab cell tells its notebook. */
 export interface LabCellEvents {
@@ -52,7 +54,6 @@ export class LabCell {
   private readonly message: HTMLParagraphElement;
   private readonly trainButton: HTMLButtonElement;
   private readonly views: ViewPanel;
-  private readonly flowActions: FlowActions;
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
   private readonly snapshot: WeightsSnapshot;
@@ -86,13 +87,6 @@ export class LabCell {
     });
     this.views = new ViewPanel(this.part.bind(this), () => {
       if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
-    });
-    this.flowActions = new FlowActions(this.part.bind(this), {
-      builtLab: () => this.builtLab(),
-      lab: () => this.lab,
-      playing: () => this.player.playing,
-      setPlaying: (playing) => this.setPlaying(playing),
-      say: (text) => this.say(text),
     });
     this.bindControls();
   }
@@ -151,9 +145,9 @@ export class LabCell {
       void this.change(patch);
     });
     this.part("use-points").addEventListener("click", () => void this.usePoints());
-    for (const name of SHARED_NUMBERS) {
+    for (const { name } of SHARED) {
       const input = this.part<HTMLInputElement>(name);
-      input.addEventListener("change", () => void this.change({ [name]: Number(input.value) }));
+      input.addEventListener("change", () => void this.change({ shared: { [name]: Number(input.value) } }));
     }
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.part("reset").addEventListener("click", () => void this.reset());
@@ -197,32 +191,31 @@ export class LabCell {
   private showFamily(): void {
     showFamily(this.part.bind(this), this.root, this.state, (patch) => void this.change(patch));
     showTrainingData(this.part<HTMLSelectElement>("dataset"), this.customLabel, this.state.dataset);
-    this.flowActions.show(this.state.family);
   }
 
   /**
    * A settings change: sampling-only settings go to the trained model as they are; anything
    * else needs a new model, so it is applied, said, and this lab rebuilt.
    */
-  private async change(patch: Partial<LabState>): Promise<void> {
+  private async change(patch: LabPatch): Promise<void> {
     while (this.building !== null) await this.building;
-    const sampling = family(this.state.family).sampling as readonly string[];
-    if (this.lab !== null && patch.family === undefined && Object.keys(patch).every((k) => sampling.includes(k))) {
+    const sampling = samplingChange(this.state.family, patch);
+    if (this.lab !== null && sampling !== null) {
       try {
-        await this.lab.setSampling(patch as Record<string, string | number>);
+        await this.lab.setSampling(sampling);
       } catch (error) {
         this.say(errorText(error));
         this.showFamily();
         return;
       }
-      this.state = { ...this.state, ...patch };
+      this.state = withChange(this.state, patch);
       this.mirrorUrl();
-      this.say(`${Object.keys(patch).join(", ")} changed: the trained model is kept.`);
+      this.say(`${Object.keys(sampling).join(", ")} changed: the trained model is kept.`);
       if (!this.player.playing) await this.redraw(this.lab);
       return;
     }
     const previous = this.state;
-    this.state = { ...this.state, ...patch };
+    this.state = withChange(this.state, patch);
     this.showFamily();
     const ok = await this.reset();
     if (!ok) {
@@ -296,7 +289,7 @@ export class LabCell {
     this.part("step").textContent = "0";
     const options = labOptions(this.state);
     const engine = this.engine();
-    const lab = await engine.create(family(this.state.family).className, this.custom === null ? options : { ...options, dataset: this.custom });
+    const lab = await engine.create(family(this.state.family).class, this.custom === null ? options : { ...options, dataset: this.custom });
     this.player.inWorker = engine instanceof WorkerEngine;
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     this.lab?.free();
@@ -307,7 +300,7 @@ export class LabCell {
     this.say("");
     this.plots.clear();
     this.showActions(lab);
-    const views = this.state.family === "gan" && !this.images ? [...lab.info.views, OPTIMAL_DISCRIMINATOR] : lab.info.views;
+    const views = lab.info.views;
     this.views.setViews(views, family(this.state.family).stage);
     this.part("view-figure").hidden = views.length === 0;
     try {
@@ -337,10 +330,25 @@ export class LabCell {
     await this.refreshView(lab);
   }
 
-  /** Buttons for the family's fine-grained steps (one discriminator step, one Langevin step). */
+  /** Buttons for the family's own actions (one discriminator step, a reflow, a measurement). */
   private showActions(lab: Lab): void {
-    const act = (name: string) => this.stepPaused(async (current) => this.plots.train(await current.act(name), family(this.state.family)));
-    this.part("actions").replaceChildren(...actionButtons(lab.info.actions, (name) => void act(name)));
+    this.part("action-result").textContent = "";
+    this.part("actions").replaceChildren(...actionButtons(lab.info.actions, (action) => void this.runAction(action)));
+  }
+
+  /**
+   * Runs one of the family's actions with training paused: a training step shows its statistics
+   * like a slice; any other action (a reflow, a measurement) says what it reports.
+   */
+  private async runAction(action: ActionInfo): Promise<void> {
+    const wasPlaying = this.player.playing;
+    this.setPlaying(false);
+    await this.stepPaused(async (lab) => {
+      const report = await lab.act(action.name);
+      if (action.trains) this.plots.train(report, family(this.state.family));
+      else this.part("action-result").textContent = actionResult(action, report);
+    });
+    this.setPlaying(wasPlaying);
   }
 
   /** Hides the controls a lesson link names (and shows the others). */

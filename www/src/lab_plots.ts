@@ -5,7 +5,7 @@
 // statistics. The cell feeds it reports and evaluations.
 
 import { DivergenceHistory } from "./divergence_history";
-import type { FamilyEntry } from "./families";
+import type { FamilyEntry, Objective } from "./families";
 import type { Estimate, Evaluation, ImageShape, TrainReport } from "./genlab";
 import { DensityPair } from "./plots/density_pair";
 import { MemorisationHistogram } from "./plots/histogram";
@@ -36,8 +36,8 @@ export class LabPlots {
   private readonly memorisation: MemorisationHistogram;
   private readonly losses: LossCurve;
   readonly history: DivergenceHistory;
-  /** The GAN's latest V(D, G), shown beside 2·JS − log 4. */
-  private ganValue: number | null = null;
+  /** The family's objective readout (see `Objective`) and its statistic's latest value. */
+  private objective: { spec: Objective; value: number } | null = null;
   /** The bounds and data of the latest evaluation, for the family's views. */
   context: ViewContext | null = null;
 
@@ -69,7 +69,7 @@ export class LabPlots {
     this.imageSamples.clear();
     this.imageData.clear();
     this.memorisation.show(null);
-    this.ganValue = null;
+    this.objective = null;
     this.part("objective-readout").hidden = true;
   }
 
@@ -79,7 +79,9 @@ export class LabPlots {
     this.part("loss").textContent = report.stats[entry.stat]?.toFixed(4) ?? "–";
     this.part("rate").textContent = rate > 0 ? rate.toFixed(0) : "–";
     this.part("fps").textContent = fps > 0 ? fps.toFixed(0) : "–";
-    this.ganValue = report.stats.value ?? this.ganValue;
+    const spec = entry.objective;
+    const value = spec === undefined ? undefined : report.stats[spec.stat];
+    if (spec !== undefined && value !== undefined) this.objective = { spec, value };
     this.losses.push(report.step, report.stats);
   }
 
@@ -95,7 +97,7 @@ export class LabPlots {
     this.density.show(evaluation.densities);
     this.scatter.setBounds(evaluation.bounds);
     this.scatter.draw(evaluation.data, evaluation.samples);
-    const w2 = evaluation.divergences.find((e) => e.name.startsWith("sliced W2"));
+    const w2 = evaluation.divergences.find((e) => e.id === "sliced_w2");
     if (w2 === undefined) return;
     this.part("w2").textContent = w2.value.toFixed(3);
     this.part("floor").textContent = format(w2.noise_floor?.upper, 3);
@@ -107,7 +109,7 @@ export class LabPlots {
     this.imageData.draw(evaluation.data, shape.side);
     this.memorisation.show(evaluation.memorisation);
     const bits = evaluation.divergences.find((e) => e.units === "bits/dim");
-    const mmd = evaluation.divergences.find((e) => e.name.startsWith("MMD²"));
+    const mmd = evaluation.divergences.find((e) => e.id === "mmd2_held_out");
     this.part("bits-readout").hidden = bits === undefined;
     this.part("bits-per-dim").textContent = format(bits?.value, 3);
     this.part("mmd").textContent = format(mmd?.value, 4);
@@ -115,15 +117,19 @@ export class LabPlots {
   }
 
   /**
-   * Where the training statistics report V(D, G) (a GAN whose discriminator outputs a logit:
-   * minimax and non-saturating, where the lemma V(D*, G) = 2·JS − log 4 holds), it beside
-   * 2·JS − log 4 from the panel's smoothed JS (its calibrated estimate); hidden otherwise.
+   * Where the family declares an objective readout and training reported its statistic (the
+   * GAN's V(D, G), reported only for losses where the lemma V(D*, G) = 2·JS − log 4 holds), the
+   * statistic beside the value the panel's estimate gives it; hidden otherwise.
    */
   private showObjective(divergences: Estimate[]): void {
-    const js = divergences.find((e) => e.name.startsWith("JS("));
-    this.part("objective-readout").hidden = this.ganValue === null || js === undefined;
-    if (this.ganValue === null || js === undefined) return;
-    const bound = 2 * js.value - Math.log(4);
-    this.part("objective").textContent = `${this.ganValue.toFixed(3)} vs ${bound.toFixed(3)}`;
+    const objective = this.objective;
+    const estimate = objective === null ? undefined : divergences.find((e) => e.id === objective.spec.estimate);
+    this.part("objective-readout").hidden = objective === null || estimate === undefined;
+    if (objective === null || estimate === undefined) return;
+    const label = this.part("objective-label");
+    label.textContent = objective.spec.label;
+    label.title = objective.spec.help;
+    const expected = objective.spec.expected(estimate.value);
+    this.part("objective").textContent = `${objective.value.toFixed(3)} vs ${expected.toFixed(3)}`;
   }
 }

@@ -4,7 +4,7 @@
 // validated by name (the defaults are kept for a bad one).
 
 import type { BackendPreference } from "./genlab";
-import { HIDEABLE, PROPERTIES, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
+import { HIDEABLE, SETTING_NAMES, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
 
 /** The version written by this page; older versions are migrated, newer ones refused. */
 export const NOTEBOOK_VERSION = 1;
@@ -104,15 +104,13 @@ export function fromJson(text: string): ParsedNotebook {
   return { notebook: { backend, cells }, errors };
 }
 
-/** The names a lab cell's settings may have. */
-const SETTING_NAMES: ReadonlySet<string> = new Set(PROPERTIES.map((p) => p.name));
-
 /** Most unknown setting names one message lists. */
 const UNKNOWN_LISTED = 3;
 
 /**
  * A lab cell's raw settings as `parseSettings` reads them (each known one that is a string or a
- * number, as text; the backend is the notebook's), and a message per malformed part.
+ * number, as text; the backend is the notebook's), and a message per malformed part. The
+ * settings of every family are known names here; `parseSettings` reads only the cell family's.
  */
 function rawSettings(raw: unknown): { get: (name: string) => string | null; errors: string[] } {
   if (raw === undefined) return { get: () => null, errors: [] };

@@ -1,169 +1,84 @@
 // The page's one serialisable state, mirrored to the URL query so that a link reproduces an
-// experiment. Each property is declared once in `PROPERTIES`: its kind, its default, its range
-// (the same ranges Rust enforces; Rust stays the authority) and its tooltip. A family may
-// override defaults and ranges (`families.ts`), and has defaults of its own on images; the URL
-// lists only what differs from the family's defaults for its data. A family and a dataset must
-// suit each other (PixelCNN learns only images; most families only 2-D points).
+// experiment. Every setting is drawn from the Rust schema (`generated/schema.ts`): the shared
+// ones, and each family's own with its kind, range or choices, default and defaults on images;
+// only the family, dataset and backend choices are the page's. The URL lists only what differs
+// from the family's defaults for its kind of data, flat (`?family=gan&loss=hinge`). A family and
+// a dataset must suit each other (PixelCNN learns only images; most families only 2-D points).
 
-import type { BackendPreference, GanLossName, NamedDataset, Solver } from "./genlab";
-import { accepts, dataKindOf, family, type FamilyEntry, type FamilyName, type FamilyOption } from "./families";
+import type { BackendPreference } from "./genlab";
+import type { FamilyName, NamedDataset } from "./generated/api";
+import { SCHEMA, type SettingSchema, type SettingValue } from "./generated/schema";
+import { FAMILIES, IMAGE_DATASETS, NAMED_DATASETS, accepts, dataKindOf, family, settingOf } from "./families";
+
+/** The settings every family shares. */
+export interface SharedSettings {
+  seed: number;
+  learning_rate: number;
+  batch_size: number;
+}
 
 /** Everything that defines an experiment on the page. */
 export interface LabState {
   family: FamilyName;
   dataset: NamedDataset;
   backend: BackendPreference;
-  seed: number;
-  learning_rate: number;
-  batch_size: number;
-  width: number;
-  depth: number;
-  solver: Solver;
-  sample_steps: number;
-  latent_dim: number;
-  beta: number;
-  iwae_samples: number;
-  loss: GanLossName;
-  d_steps: number;
-  components: number;
-  layers: number;
-  langevin_steps: number;
-  step_size: number;
-  noise: number;
-  energy_penalty: number;
-  coupling: "independent" | "minibatch_ot";
-  sigma_max: number;
-  sigma_min: number;
-  levels: number;
-  steps_per_level: number;
-  diffusion_steps: number;
-  schedule: "linear" | "cosine";
-  beta_start: number;
-  beta_end: number;
-  sampler: "ddpm" | "ddim" | "reverse_sde" | "probability_flow";
-  ddim_steps: number;
-  eta: number;
-  sde: "vp" | "ve";
-  beta_min: number;
-  beta_max: number;
-  likelihood_steps: number;
-  channels: number;
+  shared: SharedSettings;
+  /** The family's own settings, exactly those its schema names. */
+  settings: Record<string, SettingValue>;
 }
 
-/** One property of the state: how to parse it and what it means. */
-export type Property = { name: keyof LabState; help: string } & (
-  | { kind: "choice"; choices: readonly string[] }
-  | { kind: "integer" | "number"; min: number; max: number }
-);
+/** A change of some settings of a lab (see `changes` and `withChange`). */
+export interface LabPatch {
+  family?: FamilyName;
+  dataset?: NamedDataset;
+  backend?: BackendPreference;
+  shared?: Partial<SharedSettings>;
+  settings?: Record<string, SettingValue>;
+}
 
-/** The declarative table of state properties. */
-export const PROPERTIES: readonly Property[] = [
-  {
-    name: "family",
-    kind: "choice",
-    choices: ["autoencoder", "vae", "gan", "made", "pixel_cnn", "real_nvp", "ebm", "ncsn", "diffusion", "score_sde", "flow_matching"],
-    help: "The model family",
-  },
-  {
-    name: "dataset",
-    kind: "choice",
-    choices: ["eight_gaussians", "swiss_roll", "circles", "rings", "moons", "pinwheel", "two_spirals", "checkerboard", "digits"],
-    help: "The data distribution to learn",
-  },
-  { name: "backend", kind: "choice", choices: ["auto", "cpu", "webgpu"], help: "Where the tensors run" },
-  { name: "seed", kind: "integer", min: 0, max: 2 ** 53, help: "Seed of the data, weights and noise" },
-  { name: "learning_rate", kind: "number", min: 1e-6, max: 1, help: "Adam learning rate" },
-  { name: "batch_size", kind: "integer", min: 1, max: 8192, help: "Points per training batch" },
-  { name: "width", kind: "integer", min: 1, max: 1024, help: "Units per hidden layer" },
-  { name: "depth", kind: "integer", min: 1, max: 8, help: "Hidden layers per network" },
-  { name: "solver", kind: "choice", choices: ["euler", "midpoint", "rk4"], help: "ODE solver used to sample" },
-  { name: "sample_steps", kind: "integer", min: 0, max: 2000, help: "Solver, SDE or Langevin steps when sampling" },
-  { name: "latent_dim", kind: "integer", min: 1, max: 8, help: "Dimension of the latent code or noise" },
-  { name: "beta", kind: "number", min: 0, max: 10, help: "Weight β of the KL term (1 is the ELBO)" },
-  { name: "iwae_samples", kind: "integer", min: 1, max: 256, help: "Importance samples K of the IWAE density" },
-  {
-    name: "loss",
-    kind: "choice",
-    choices: ["non_saturating", "minimax", "least_squares", "wgan_gp", "hinge"],
-    help: "The GAN objective",
-  },
-  { name: "d_steps", kind: "integer", min: 1, max: 10, help: "Discriminator steps per generator step" },
-  { name: "components", kind: "integer", min: 1, max: 32, help: "Gaussians per autoregressive conditional" },
-  { name: "layers", kind: "integer", min: 1, max: 32, help: "Coupling layers of the flow" },
-  { name: "langevin_steps", kind: "integer", min: 1, max: 200, help: "Langevin steps per training step" },
-  { name: "step_size", kind: "number", min: 1e-8, max: 1, help: "Langevin step size ε" },
-  { name: "noise", kind: "number", min: 0, max: 1, help: "Langevin noise multiplier (1 is exact Langevin)" },
-  { name: "energy_penalty", kind: "number", min: 0, max: 10, help: "Weight α of the energy-magnitude penalty" },
-  {
-    name: "coupling",
-    kind: "choice",
-    choices: ["independent", "minibatch_ot"],
-    help: "How noise and data are paired: independently, or by the batch's optimal transport plan",
-  },
-  { name: "sigma_max", kind: "number", min: 1e-4, max: 100, help: "Largest noise level σ_max" },
-  { name: "sigma_min", kind: "number", min: 1e-4, max: 100, help: "Smallest noise level σ_min (below σ_max)" },
-  { name: "levels", kind: "integer", min: 2, max: 100, help: "Noise levels of the geometric ladder" },
-  { name: "steps_per_level", kind: "integer", min: 1, max: 1000, help: "Langevin steps per noise level" },
-  { name: "diffusion_steps", kind: "integer", min: 2, max: 1000, help: "Diffusion steps T" },
-  { name: "schedule", kind: "choice", choices: ["linear", "cosine"], help: "The β schedule" },
-  { name: "beta_start", kind: "number", min: 1e-8, max: 0.999, help: "Linear schedule: β₁ as for 1000 steps" },
-  { name: "beta_end", kind: "number", min: 1e-8, max: 0.999, help: "Linear schedule: β_T as for 1000 steps" },
-  {
-    name: "sampler",
-    kind: "choice",
-    choices: ["ddpm", "ddim", "reverse_sde", "probability_flow"],
-    help: "How samples are drawn (changing it keeps the trained model)",
-  },
-  { name: "ddim_steps", kind: "integer", min: 1, max: 1000, help: "DDIM steps (at most T)" },
-  { name: "eta", kind: "number", min: 0, max: 1, help: "DDIM stochasticity η (0 is deterministic)" },
-  { name: "sde", kind: "choice", choices: ["vp", "ve"], help: "Variance preserving or variance exploding SDE" },
-  { name: "beta_min", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(0)" },
-  { name: "beta_max", kind: "number", min: 1e-3, max: 100, help: "VP SDE: β(1)" },
-  { name: "likelihood_steps", kind: "integer", min: 1, max: 1000, help: "Midpoint steps of the likelihood ODE" },
-  { name: "channels", kind: "integer", min: 1, max: 128, help: "Feature channels per masked convolution layer" },
-];
+/** The shared settings, in the schema's order. */
+export const SHARED = SCHEMA.shared as readonly (SettingSchema & { name: keyof SharedSettings })[];
 
-/** The state of a fresh page. */
-export const DEFAULT_STATE: Readonly<LabState> = {
-  family: "vae",
-  dataset: "eight_gaussians",
-  backend: "auto",
-  seed: 0,
-  learning_rate: 1e-3,
-  batch_size: 512,
-  width: 128,
-  depth: 3,
-  solver: "midpoint",
-  sample_steps: 16,
-  latent_dim: 2,
-  beta: 1,
-  iwae_samples: 32,
-  loss: "non_saturating",
-  d_steps: 1,
-  components: 8,
-  layers: 8,
-  langevin_steps: 20,
-  step_size: 0.01,
-  noise: 1,
-  energy_penalty: 0.1,
-  coupling: "independent",
-  sigma_max: 3,
-  sigma_min: 0.05,
-  levels: 10,
-  steps_per_level: 20,
-  diffusion_steps: 100,
-  schedule: "linear",
-  beta_start: 1e-4,
-  beta_end: 0.02,
-  sampler: "ddpm",
-  ddim_steps: 20,
-  eta: 0,
-  sde: "vp",
-  beta_min: 0.1,
-  beta_max: 20,
-  likelihood_steps: 16,
-  channels: 32,
+/** The family of a fresh page (it learns both points and images). */
+export const DEFAULT_FAMILY: FamilyName = "vae";
+
+/** The page's choice of family (the Rust schema lists the families). */
+const FAMILY_SETTING: SettingSchema = {
+  name: "family",
+  kind: "choice",
+  choices: FAMILIES.map((f) => f.name),
+  help: "The model family",
+  sampling: false,
+  default: DEFAULT_FAMILY,
 };
+
+/** The page's choice of dataset (the Rust schema lists the named ones). */
+const DATASET_SETTING: SettingSchema = {
+  name: "dataset",
+  kind: "choice",
+  choices: NAMED_DATASETS,
+  help: "The data distribution to learn",
+  sampling: false,
+  default: family(DEFAULT_FAMILY).default_dataset,
+};
+
+/** The page's choice of backend. */
+const BACKEND_SETTING: SettingSchema = {
+  name: "backend",
+  kind: "choice",
+  choices: ["auto", "cpu", "webgpu"] satisfies BackendPreference[],
+  help: "Where the tensors run",
+  sampling: false,
+  default: "auto",
+};
+
+/** The settings that are the page's rather than Rust's: which family, on which data, where. */
+export const PAGE_SETTINGS: readonly SettingSchema[] = [FAMILY_SETTING, DATASET_SETTING, BACKEND_SETTING];
+
+/** Every name a lab's setting may have, in any family. */
+export const SETTING_NAMES: ReadonlySet<string> = new Set(
+  [...PAGE_SETTINGS, ...SHARED, ...FAMILIES.flatMap((f) => f.settings)].map((setting) => setting.name),
+);
 
 /** The controls of a lab cell a lesson link can hide (`data-control` in the lab template). */
 export const HIDEABLE = [
@@ -181,29 +96,43 @@ export const HIDEABLE = [
 /** One of [`HIDEABLE`]. */
 export type Hideable = (typeof HIDEABLE)[number];
 
+/** The defaults of `settings`, by name. */
+function defaultsOf(settings: readonly SettingSchema[]): Record<string, SettingValue> {
+  return Object.fromEntries(settings.map((setting) => [setting.name, setting.default]));
+}
+
 /**
- * The defaults of `name` on `dataset` (by default its own default dataset): the shared defaults,
- * the family's own on top, and on images the family's image defaults on top of those.
+ * The defaults of `name` on `dataset` (by default its own default dataset): the schema's
+ * defaults of the shared settings and of its own, and on images its image defaults over both.
  */
 export function defaultsFor(name: FamilyName, dataset?: NamedDataset): LabState {
   const entry = family(name);
-  const base = { ...DEFAULT_STATE, ...entry.defaults, family: name } as LabState;
-  const chosen = dataset ?? base.dataset;
-  const images = dataKindOf(chosen) === "images" ? entry.imageDefaults : {};
-  return { ...base, ...images, dataset: chosen } as LabState;
+  const shared = defaultsOf(SHARED);
+  const settings = defaultsOf(entry.settings);
+  const chosen = dataset ?? entry.default_dataset;
+  if (dataKindOf(chosen) === "images") {
+    for (const [key, value] of Object.entries(entry.image_defaults)) {
+      if (key in shared) shared[key] = value;
+      else if (key in settings) settings[key] = value;
+    }
+  }
+  const backend = BACKEND_SETTING.default as BackendPreference;
+  return { family: name, dataset: chosen, backend, shared: shared as unknown as SharedSettings, settings };
 }
 
-/** `property` as family `entry` reads it: its own range and meaning where it narrows one. */
-export function familyProperty(entry: FamilyEntry, property: Property): Property {
-  const narrowed = entry.ranges?.[property.name as FamilyOption];
-  return narrowed === undefined || property.kind === "choice" ? property : { ...property, ...narrowed };
+/** `state`, frozen with its settings. */
+function freeze(state: LabState): Readonly<LabState> {
+  return Object.freeze({ ...state, shared: Object.freeze(state.shared), settings: Object.freeze(state.settings) });
 }
+
+/** The state of a fresh page (frozen: copy it to change it). */
+export const DEFAULT_STATE: Readonly<LabState> = freeze(defaultsFor(DEFAULT_FAMILY));
 
 /** Whether family `name` learns `dataset`; otherwise a message saying what it learns. */
 export function pairingError(name: FamilyName, dataset: NamedDataset): string | null {
   if (accepts(name, dataKindOf(dataset))) return null;
   const entry = family(name);
-  const learns = entry.data.includes("images") ? "only images (digits)" : "only 2-D points, not images";
+  const learns = entry.data.includes("images") ? `only images (${IMAGE_DATASETS.join(", ")})` : "only 2-D points, not images";
   return `${entry.label} learns ${learns}, so it cannot learn "${dataset}"`;
 }
 
@@ -216,11 +145,14 @@ export interface ParsedState {
   errors: string[];
 }
 
-/** Parses a URL query (`?family=gan&dataset=moons`). Unknown keys are ignored, bad values reported. */
+/**
+ * Parses a URL query (`?family=gan&dataset=moons`). Unknown keys, and those of other families,
+ * are ignored; bad values are reported.
+ */
 export function parseQuery(query: string): ParsedState {
   if (query.length > MAX_QUERY_LENGTH) {
     const errors = [`the URL's settings are longer than ${MAX_QUERY_LENGTH} characters; defaults used`];
-    return { state: { ...DEFAULT_STATE }, errors };
+    return { state: defaultsFor(DEFAULT_FAMILY), errors };
   }
   const params = new URLSearchParams(query);
   return parseSettings((name) => params.get(name));
@@ -228,59 +160,68 @@ export function parseQuery(query: string): ParsedState {
 
 /**
  * Builds a state from raw setting values (`get(name)` is the text of a setting, or null when
- * absent): the family's defaults, then every valid value; each bad value is reported by name.
+ * absent): the family's defaults, then every valid value of the page's settings, the shared
+ * ones and the family's own; each bad value is reported by name. Other names are not read.
  */
 export function parseSettings(get: (name: string) => string | null): ParsedState {
   const errors: string[] = [];
-  const parsed = (spec: Property): string | number | null => {
-    const raw = get(spec.name);
+  const parsed = (setting: SettingSchema): SettingValue | null => {
+    const raw = get(setting.name);
     if (raw === null) return null;
-    const result = parseValue(spec, raw);
+    const result = parseValue(setting, raw);
     if (typeof result !== "string") return result.value;
-    errors.push(`${spec.name}: ${result}`);
+    errors.push(`${setting.name}: ${result}`);
     return null;
   };
-  const name = (parsed(property("family")) ?? DEFAULT_STATE.family) as FamilyName;
-  let dataset = (parsed(property("dataset")) ?? defaultsFor(name).dataset) as NamedDataset;
+  const name = (parsed(FAMILY_SETTING) ?? DEFAULT_FAMILY) as FamilyName;
+  const fallback = family(name).default_dataset;
+  let dataset = (parsed(DATASET_SETTING) ?? fallback) as NamedDataset;
   const mismatch = pairingError(name, dataset);
   if (mismatch !== null) {
-    dataset = defaultsFor(name).dataset;
+    dataset = fallback;
     errors.push(`dataset: ${mismatch}; ${dataset} used`);
   }
   const state = defaultsFor(name, dataset);
-  const entry = family(name);
-  for (const shared of PROPERTIES.filter((p) => p.name !== "family" && p.name !== "dataset")) {
-    const value = parsed(familyProperty(entry, shared));
-    if (value !== null) (state as unknown as Record<string, string | number>)[shared.name] = value;
-  }
+  state.backend = (parsed(BACKEND_SETTING) ?? state.backend) as BackendPreference;
+  const shared = state.shared as unknown as Record<string, SettingValue>;
+  for (const setting of SHARED) shared[setting.name] = parsed(setting) ?? shared[setting.name];
+  for (const setting of family(name).settings) state.settings[setting.name] = parsed(setting) ?? state.settings[setting.name];
   return { state, errors };
 }
 
-/** Checks one raw value against its property; a message naming the range when it is bad. */
-export function parseValue(property: Property, raw: string): { value: string | number } | string {
-  if (property.kind === "choice") {
-    return property.choices.includes(raw)
-      ? { value: raw }
-      : `must be one of ${property.choices.join(", ")}, got "${raw.slice(0, 40)}"`;
+/** Checks one raw value against its setting; a message naming the range when it is bad. */
+export function parseValue(setting: SettingSchema, raw: string): { value: SettingValue } | string {
+  const shown = `"${raw.slice(0, 40)}"`;
+  if (setting.kind === "choice") {
+    const choices = setting.choices ?? [];
+    return choices.includes(raw) ? { value: raw } : `must be one of ${choices.join(", ")}, got ${shown}`;
+  }
+  if (setting.kind === "boolean") {
+    return raw === "true" || raw === "false" ? { value: raw === "true" } : `must be true or false, got ${shown}`;
   }
   const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value)) return `must be a number, got "${raw.slice(0, 40)}"`;
-  if (property.kind === "integer" && !Number.isInteger(value)) return `must be a whole number, got ${value}`;
-  if (value < property.min || value > property.max) {
-    return `must be between ${property.min} and ${property.max}, got ${value}`;
-  }
+  if (raw.trim() === "" || !Number.isFinite(value)) return `must be a number, got ${shown}`;
+  if (setting.kind === "integer" && !Number.isInteger(value)) return `must be a whole number, got ${value}`;
+  const { min = -Infinity, max = Infinity } = setting;
+  if (value < min || value > max) return `must be between ${min} and ${max}, got ${value}`;
   return { value };
 }
 
 /**
- * The settings of a state that differ from its family's defaults (the family always): the
- * dataset against the family's default dataset, the others against its defaults on that dataset.
+ * The settings of a state that differ from its family's defaults (the family always), flat:
+ * the dataset against the family's default dataset, the others against its defaults on that
+ * dataset; the shared settings first, then the family's own, in the schema's order.
  */
 export function settingsOf(state: LabState): Record<string, string> {
-  const defaults = { ...defaultsFor(state.family, state.dataset), dataset: defaultsFor(state.family).dataset };
+  const defaults = defaultsFor(state.family, state.dataset);
   const settings: Record<string, string> = { family: state.family };
-  for (const { name } of PROPERTIES.slice(1)) {
-    if (state[name] !== defaults[name]) settings[name] = String(state[name]);
+  if (state.dataset !== family(state.family).default_dataset) settings.dataset = state.dataset;
+  if (state.backend !== defaults.backend) settings.backend = state.backend;
+  for (const { name } of SHARED) {
+    if (state.shared[name] !== defaults.shared[name]) settings[name] = String(state.shared[name]);
+  }
+  for (const { name } of family(state.family).settings) {
+    if (state.settings[name] !== defaults.settings[name]) settings[name] = String(state.settings[name]);
   }
   return settings;
 }
@@ -288,75 +229,97 @@ export function settingsOf(state: LabState): Record<string, string> {
 /** The query string of a state, listing only what differs from its family's defaults. */
 export function toQuery(state: LabState): string {
   const { family, ...rest } = settingsOf(state);
-  const params = new URLSearchParams(family === DEFAULT_STATE.family ? rest : { family, ...rest });
+  const params = new URLSearchParams(family === DEFAULT_FAMILY ? rest : { family, ...rest });
   const query = params.toString();
   return query === "" ? "" : `?${query}`;
 }
 
-/** The options object the family's `create` receives: the shared settings and its own. */
-export function labOptions(state: LabState): Record<string, string | number> {
-  const options: Record<string, string | number> = {
-    dataset: state.dataset,
-    seed: state.seed,
-    learning_rate: state.learning_rate,
-    batch_size: state.batch_size,
-  };
-  for (const name of family(state.family).options as readonly FamilyOption[]) options[name] = state[name];
+/** The options object the family's `create` receives: the dataset, the shared settings and its own. */
+export function labOptions(state: LabState): Record<string, SettingValue> {
+  const options: Record<string, SettingValue> = { dataset: state.dataset };
+  for (const { name } of SHARED) options[name] = state.shared[name];
+  for (const { name } of family(state.family).settings) options[name] = state.settings[name];
   return options;
 }
 
-/** The property called `name`. */
-export function property(name: keyof LabState): Property {
-  const found = PROPERTIES.find((p) => p.name === name);
-  if (found === undefined) throw new Error(`no property ${name}`);
-  return found;
-}
-
-/** The settings to keep when the model family changes: chosen by the user, not a default. */
-const KEPT_ON_FAMILY_CHANGE = ["learning_rate", "batch_size"] as const;
-
 /**
  * The state after choosing family `name`: its defaults on the same data (or on its own default
- * dataset if it cannot learn this one), keeping the backend, the seed, and the learning rate
- * and batch size where the user changed them from the previous family's defaults.
+ * dataset if it cannot learn this one), keeping the backend and each shared setting (seed,
+ * learning rate, batch size) the user changed from the previous family's defaults.
  */
 export function withFamily(state: LabState, name: FamilyName): LabState {
   const dataset = pairingError(name, state.dataset) === null ? state.dataset : undefined;
-  const next = { ...defaultsFor(name, dataset), backend: state.backend, seed: state.seed };
+  const next = defaultsFor(name, dataset);
   const previous = defaultsFor(state.family, state.dataset);
-  for (const key of KEPT_ON_FAMILY_CHANGE) if (state[key] !== previous[key]) next[key] = state[key];
-  return next;
+  const shared = { ...next.shared };
+  for (const { name: key } of SHARED) if (state.shared[key] !== previous.shared[key]) shared[key] = state.shared[key];
+  return { ...next, backend: state.backend, shared };
 }
 
 /**
  * The state after choosing `dataset`. A family that cannot learn it gives way to the default
- * family (which learns both kinds); between points and images, the settings the family's image
- * defaults name are set once to its defaults for the new kind of data; all else is kept.
+ * family (which learns both kinds), keeping the backend and the seed; between points and
+ * images, the settings the family's image defaults name are set once to its defaults for the
+ * new kind of data; all else is kept.
  */
 export function withDataset(state: LabState, dataset: NamedDataset): LabState {
   if (pairingError(state.family, dataset) !== null) {
-    return { ...defaultsFor(DEFAULT_STATE.family, dataset), backend: state.backend, seed: state.seed };
+    const fresh = defaultsFor(DEFAULT_FAMILY, dataset);
+    return { ...fresh, backend: state.backend, shared: { ...fresh.shared, seed: state.shared.seed } };
   }
   if (dataKindOf(dataset) === dataKindOf(state.dataset)) return { ...state, dataset };
   const fresh = defaultsFor(state.family, dataset);
-  const next: LabState = { ...state, dataset };
-  for (const key of Object.keys(family(state.family).imageDefaults ?? {}) as (keyof LabState)[]) {
-    (next as unknown as Record<string, unknown>)[key] = fresh[key];
+  const shared: Record<string, SettingValue> = { ...state.shared };
+  const settings = { ...state.settings };
+  for (const key of Object.keys(family(state.family).image_defaults)) {
+    if (key in shared) shared[key] = fresh.shared[key as keyof SharedSettings];
+    else if (key in settings) settings[key] = fresh.settings[key];
   }
+  return { ...state, dataset, shared: shared as unknown as SharedSettings, settings };
+}
+
+/** The entries of `to` that differ from `from`. */
+function differing<T extends object>(from: T, to: T): Partial<T> {
+  return Object.fromEntries(Object.entries(to).filter(([key, value]) => from[key as keyof T] !== value)) as Partial<T>;
+}
+
+/** The settings of `to` that differ from `from` (`withChange(from, changes(from, to))` is `to`). */
+export function changes(from: LabState, to: LabState): LabPatch {
+  const patch: LabPatch = {};
+  if (to.family !== from.family) patch.family = to.family;
+  if (to.dataset !== from.dataset) patch.dataset = to.dataset;
+  if (to.backend !== from.backend) patch.backend = to.backend;
+  const shared = differing(from.shared, to.shared);
+  if (Object.keys(shared).length > 0) patch.shared = shared;
+  const settings = differing(from.settings, to.settings) as Record<string, SettingValue>;
+  if (Object.keys(settings).length > 0) patch.settings = settings;
+  return patch;
+}
+
+/** `state` with `patch` applied; of the settings, those of the (new) family's own. */
+export function withChange(state: LabState, patch: LabPatch): LabState {
+  const next = { ...state, ...patch, shared: { ...state.shared, ...patch.shared } };
+  const entry = family(next.family);
+  const merged = { ...state.settings, ...patch.settings };
+  next.settings = Object.fromEntries(entry.settings.map(({ name }) => [name, merged[name]]));
   return next;
 }
 
-/** The settings of `to` that differ from `from`. */
-export function changes(from: LabState, to: LabState): Partial<LabState> {
-  const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(to) as (keyof LabState)[]) if (to[key] !== from[key]) patch[key] = to[key];
-  return patch as Partial<LabState>;
+/**
+ * The settings `patch` changes, when it changes nothing but sampling-only settings of family
+ * `name` (applied to the trained model without a reset); null otherwise.
+ */
+export function samplingChange(name: FamilyName, patch: LabPatch): Record<string, SettingValue> | null {
+  const { settings = {}, ...others } = patch;
+  const entry = family(name);
+  const sampling = Object.keys(settings).every((key) => settingOf(entry, key)?.sampling === true);
+  return Object.keys(others).length === 0 && sampling ? settings : null;
 }
 
 /** What a settings change (`patch`) did, in words. */
-export function describeChange(patch: Partial<LabState>): string {
-  const { family: name, dataset, ...others } = patch;
-  const rest = Object.keys(others).join(", ");
+export function describeChange(patch: LabPatch): string {
+  const { family: name, dataset, shared = {}, settings = {}, ...others } = patch;
+  const rest = [...Object.keys(others), ...Object.keys(shared), ...Object.keys(settings)].join(", ");
   if (name !== undefined) {
     const label = family(name).label;
     return dataset === undefined ? `family changed to ${label}` : `dataset changed to ${dataset}, and family to ${label}, which learns it`;

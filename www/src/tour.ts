@@ -3,11 +3,18 @@
 // images (8×8 digits), with settings light enough to train live on a CPU.
 
 import type { FamilyName } from "./families";
+import type { NamedDataset } from "./generated/api";
+import type { SettingValue } from "./generated/schema";
 import type { Cell, Notebook } from "./notebook";
-import { defaultsFor, type LabState } from "./state";
+import { defaultsFor } from "./state";
 
-function lab(family: FamilyName, settings: Partial<LabState> = {}): Cell {
-  return { kind: "lab", lab: { ...defaultsFor(family, settings.dataset), ...settings } };
+/** A lab of `family` on `dataset` (by default its own), with its defaults there but for `settings`. */
+function lab(
+  family: FamilyName,
+  { dataset, settings = {} }: { dataset?: NamedDataset; settings?: Record<string, SettingValue> } = {},
+): Cell {
+  const state = defaultsFor(family, dataset);
+  return { kind: "lab", lab: { ...state, settings: { ...state.settings, ...settings } } };
 }
 
 function text(lines: string[]): Cell {
@@ -120,7 +127,7 @@ export function tour(): Notebook {
         "**Watch:** held-out bits/dim fall; the view *pixel by pixel* fills a digit in, and *completion* finishes",
         "digits whose bottom half was erased.",
       ]),
-      lab("pixel_cnn", { channels: 16, layers: 2 }),
+      lab("pixel_cnn", { settings: { channels: 16, layers: 2 } }),
       text([
         "### VAE",
         "",
@@ -128,7 +135,7 @@ export function tour(): Notebook {
         "its posterior mean, and the latent grid decodes a 10×10 grid of codes. Its IWAE bound gives held-out bits/dim.",
         "**Watch:** the digits sort themselves into regions of the latent map.",
       ]),
-      lab("vae", { dataset: "digits", width: 128, depth: 2, latent_dim: 2 }),
+      lab("vae", { dataset: "digits", settings: { width: 128, depth: 2, latent_dim: 2 } }),
       text([
         "### Diffusion (DDPM)",
         "",

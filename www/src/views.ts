@@ -1,6 +1,8 @@
 // The family's own views in one panel: a chooser, a parameter slider and a canvas. A view is
 // computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind; on
-// an image lab, images as tiles and a stages view as a strip of images by stage.
+// an image lab, images as tiles and a stages view as a strip of images by stage. Where the lab
+// returns the exact quantity a view estimates (its truth), a field draws it beside the model's
+// arrows and a heatmap offers it in place of the model's (the "exact" box).
 
 import type { Lab } from "./engine";
 import type { Bounds, ImageShape, ViewData, ViewInfo } from "./genlab";
@@ -16,24 +18,9 @@ const HEATMAP_RESOLUTION = 48;
 const FIELD_RESOLUTION = 20;
 /** Points along the line of line views. */
 const LINE_POINTS = 200;
-/** Model samples behind the optimal discriminator's KDE. */
-const OPTIMAL_DISCRIMINATOR_SAMPLES = 2000;
-
 const ARROW_COLOUR = "rgba(29, 35, 48, 0.8)";
 const TRUTH_COLOUR = "rgba(27, 127, 95, 0.8)";
 const POINT_COLOUR = "rgba(27, 127, 95, 0.6)";
-
-/** The page-side view every GAN also has: D* from the data density and a KDE of its samples. */
-export const OPTIMAL_DISCRIMINATOR: ViewInfo = {
-  name: "optimal_discriminator",
-  title: "Optimal discriminator D*",
-  description:
-    "D*(x) = p(x)/(p(x) + q(x)) with p the data density and q a KDE of 2000 generator samples: " +
-    "the discriminator a perfect player would use against this generator",
-  input: "grid",
-  kind: "probability",
-  parameter: null,
-};
 
 /** The centres of a `resolution²` grid over `bounds`, row-major, row 0 at the lowest y. */
 export function gridCentres(bounds: Bounds, resolution: number): Float32Array {
@@ -66,6 +53,8 @@ export class ViewPanel {
   private readonly slider: HTMLInputElement;
   private readonly sliderLabel: HTMLElement;
   private readonly caption: HTMLElement;
+  /** Whether a heatmap with a truth draws the truth, and the box's label (shown only then). */
+  private readonly truth: { box: HTMLInputElement; toggle: HTMLElement };
   /** Buttons that move a stages view one stage back and forward (e.g. one denoising step). */
   private readonly stepper: { back: HTMLButtonElement; next: HTMLButtonElement };
 
@@ -79,6 +68,8 @@ export class ViewPanel {
     this.slider = part<HTMLInputElement>("view-parameter");
     this.sliderLabel = part("view-parameter-value");
     this.caption = part("view-description");
+    this.truth = { box: part<HTMLInputElement>("view-truth"), toggle: part("view-truth-toggle") };
+    this.truth.box.addEventListener("change", () => this.draw());
     this.stepper = { back: part<HTMLButtonElement>("view-back"), next: part<HTMLButtonElement>("view-next") };
     this.frame = new Frame(part<HTMLCanvasElement>("view"), { x_min: -1, x_max: 1, y_min: -1, y_max: 1 });
     this.choice.addEventListener("change", () => {
@@ -151,13 +142,7 @@ export class ViewPanel {
     if (info === undefined) return;
     const parameter = Number(this.slider.value);
     const points = this.inputPoints(info, context, parameter);
-    let data: ViewData;
-    if (info.name === OPTIMAL_DISCRIMINATOR.name) {
-      const grid = await lab.optimalDiscriminator(OPTIMAL_DISCRIMINATOR_SAMPLES, HEATMAP_RESOLUTION);
-      data = { values: Float32Array.from(grid), rows: grid.length, columns: 1, truth: null };
-    } else {
-      data = await lab.view(info.name, points, parameter);
-    }
+    const data = await lab.view(info.name, points, parameter);
     this.last = { info, data, points, context };
     this.draw();
   }
@@ -188,14 +173,20 @@ export class ViewPanel {
     const frame = this.frame;
     this.frame.canvas.dataset.view = info.name;
     this.caption.textContent = info.description;
+    const heatmap = info.kind === "heatmap" || info.kind === "probability";
+    this.truth.toggle.hidden = !heatmap || data.truth === null;
     switch (info.kind) {
       case "heatmap":
       case "probability": {
         frame.bounds = context.bounds;
         frame.clear();
+        const exact = this.truth.box.checked && data.truth !== null;
+        this.frame.canvas.dataset.shows = exact ? "truth" : "model";
         const range: [number, number] | null = info.kind === "probability" ? [0, 1] : null;
-        const [low, high] = drawHeatmap(frame, data.values, Math.round(Math.sqrt(data.rows)), range);
-        this.caption.textContent = `${info.description} (colour range ${low.toPrecision(3)} to ${high.toPrecision(3)})`;
+        const values = exact && data.truth !== null ? data.truth : data.values;
+        const [low, high] = drawHeatmap(frame, values, Math.round(Math.sqrt(data.rows)), range);
+        const shown = exact ? "showing the exact one; " : "";
+        this.caption.textContent = `${info.description} (${shown}colour range ${low.toPrecision(3)} to ${high.toPrecision(3)})`;
         return;
       }
       case "field": {

@@ -4,13 +4,13 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { Autosave, SAVE_KEYS, restoredMessage, type NotebookStorage } from "../src/autosave";
 import { LIMITS, NOTEBOOK_VERSION, toJson, type Notebook } from "../src/notebook";
-import { defaultsFor } from "../src/state";
+import { defaultsFor, withChange } from "../src/state";
 
 const notebook: Notebook = {
   backend: "cpu",
   cells: [
     { kind: "text", text: "My notes" },
-    { kind: "lab", lab: { ...defaultsFor("gan"), backend: "cpu", loss: "hinge", seed: 7 } },
+    { kind: "lab", lab: withChange(defaultsFor("gan"), { backend: "cpu", shared: { seed: 7 }, settings: { loss: "hinge" } }) },
   ],
 };
 

@@ -6,7 +6,7 @@ import { divergencesCsv } from "../src/exports";
 import type { Estimate } from "../src/genlab";
 
 const estimate = (name: string, value: number, floor: Estimate["noise_floor"]): Estimate => ({
-  name, value, units: "nats", direction: "", estimator: "", model_samples: 8, data_samples: 8, noise_floor: floor,
+  id: name.toLowerCase().replace(/[^a-z]+/g, "_"), name, value, units: "nats", direction: "", estimator: "", model_samples: 8, data_samples: 8, noise_floor: floor,
 });
 
 test("each estimate brings its value, its floor's mean and its floor's bound", () => {

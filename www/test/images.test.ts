@@ -4,12 +4,13 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { defaultCurve } from "../src/divergence_history";
-import { FAMILIES, accepts, dataKindOf, familiesFor } from "../src/families";
+import { FAMILIES, IMAGE_DATASETS, accepts, dataKindOf, familiesFor } from "../src/families";
 import type { Estimate } from "../src/genlab";
 import { fromFragment, toFragment, toJson, type Notebook } from "../src/notebook";
 import { binCounts, median, sharedRange } from "../src/plots/histogram";
 import { ERASED, GAP, INK, PAPER, TILE_GAP, pixelColour, tileGrid, tileOrigin } from "../src/plots/image_grid";
 import { nearestColumn, stripStages, stripTiles } from "../src/plots/image_strip";
+import { SCHEMA } from "../src/generated/schema";
 import {
   DEFAULT_STATE,
   changes,
@@ -18,41 +19,51 @@ import {
   labOptions,
   parseQuery,
   toQuery,
+  withChange,
   withDataset,
   withFamily,
-  type LabState,
 } from "../src/state";
+
+/** The schema's defaults of the shared settings (on 2-D points). */
+const SHARED_DEFAULTS = Object.fromEntries(SCHEMA.shared.map((s) => [s.name, s.default]));
 
 test("PixelCNN learns the digits by default, with its own settings and image defaults", () => {
   const state = defaultsFor("pixel_cnn");
   assert.equal(state.dataset, "digits");
-  assert.deepEqual([state.channels, state.layers, state.learning_rate, state.batch_size], [32, 4, 3e-3, 128]);
+  const { settings, shared } = state;
+  assert.deepEqual([settings.channels, settings.layers, shared.learning_rate, shared.batch_size], [32, 4, 3e-3, 128]);
   assert.deepEqual(labOptions(state), { dataset: "digits", seed: 0, learning_rate: 3e-3, batch_size: 128, channels: 32, layers: 4 });
   assert.equal(toQuery(state), "?family=pixel_cnn");
-  const light: LabState = { ...state, channels: 16, layers: 2, seed: 5 };
+  const light = withChange(state, { shared: { seed: 5 }, settings: { channels: 16, layers: 2 } });
   const query = toQuery(light);
-  assert.equal(query, "?family=pixel_cnn&seed=5&layers=2&channels=16");
+  assert.equal(query, "?family=pixel_cnn&seed=5&channels=16&layers=2");
   assert.deepEqual(parseQuery(query), { state: light, errors: [] });
+  assert.deepEqual(parseQuery("?family=pixel_cnn&seed=5&layers=2&channels=16"), { state: light, errors: [] }, "the old order of keys");
 });
 
 test("the digits take the family's image defaults, and only differences reach the URL", () => {
   const vae = defaultsFor("vae", "digits");
-  assert.deepEqual([vae.learning_rate, vae.batch_size, vae.latent_dim, vae.width], [2e-3, 128, 2, 128]);
+  assert.deepEqual([vae.shared.learning_rate, vae.shared.batch_size, vae.settings.latent_dim, vae.settings.width], [2e-3, 128, 2, 128]);
   assert.equal(toQuery(vae), "?dataset=digits");
   assert.deepEqual(parseQuery("?dataset=digits"), { state: vae, errors: [] });
-  const gan: LabState = { ...defaultsFor("gan", "digits"), batch_size: 64 };
+  const gan = withChange(defaultsFor("gan", "digits"), { shared: { batch_size: 64 } });
   assert.equal(toQuery(gan), "?family=gan&dataset=digits&batch_size=64");
   assert.deepEqual(parseQuery(toQuery(gan)), { state: gan, errors: [] });
-  assert.equal(defaultsFor("diffusion", "digits").learning_rate, 2e-3);
-  assert.equal(defaultsFor("diffusion").learning_rate, DEFAULT_STATE.learning_rate, "2-D defaults unchanged");
+  assert.equal(defaultsFor("diffusion", "digits").shared.learning_rate, 2e-3);
+  assert.deepEqual(defaultsFor("diffusion").shared, SHARED_DEFAULTS, "2-D defaults unchanged");
+  for (const entry of FAMILIES.filter((f) => f.data.includes("images"))) {
+    const state = defaultsFor(entry.name, "digits");
+    const values: Record<string, unknown> = { ...state.shared, ...state.settings };
+    for (const [name, value] of Object.entries(entry.image_defaults)) assert.equal(values[name], value, `${entry.name}: ${name}`);
+  }
 });
 
 test("a notebook of image labs survives the URL fragment round trip", async () => {
   const notebook: Notebook = {
     backend: "cpu",
     cells: [
-      { kind: "lab", lab: { ...defaultsFor("pixel_cnn"), backend: "cpu", channels: 16, layers: 2 } },
-      { kind: "lab", lab: { ...defaultsFor("vae", "digits"), backend: "cpu", depth: 2 } },
+      { kind: "lab", lab: withChange(defaultsFor("pixel_cnn"), { backend: "cpu", settings: { channels: 16, layers: 2 } }) },
+      { kind: "lab", lab: withChange(defaultsFor("vae", "digits"), { backend: "cpu", settings: { depth: 2 } }) },
       { kind: "lab", lab: { ...defaultsFor("diffusion", "digits"), backend: "cpu" } },
     ],
   };
@@ -65,21 +76,21 @@ test("a notebook of image labs survives the URL fragment round trip", async () =
 test("a family and a dataset that do not suit each other: the dataset is corrected and named", () => {
   const pixel = parseQuery("?family=pixel_cnn&dataset=moons&channels=8");
   assert.equal(pixel.state.dataset, "digits");
-  assert.equal(pixel.state.channels, 8);
+  assert.equal(pixel.state.settings.channels, 8);
   assert.deepEqual(pixel.errors.map((e) => e.split(":")[0]), ["dataset"]);
   assert.match(pixel.errors[0], /only images/);
   const flow = parseQuery("?family=flow_matching&dataset=digits&solver=rk4");
   assert.equal(flow.state.dataset, DEFAULT_STATE.dataset);
-  assert.equal(flow.state.solver, "rk4");
+  assert.equal(flow.state.settings.solver, "rk4");
   assert.deepEqual(flow.errors.map((e) => e.split(":")[0]), ["dataset"]);
   assert.match(flow.errors[0], /only 2-D points/);
 });
 
 test("PixelCNN's layers have their own range; RealNVP's keep theirs", () => {
   const { state, errors } = parseQuery("?family=pixel_cnn&layers=9&channels=129");
-  assert.deepEqual([state.layers, state.channels], [4, 32]);
-  assert.deepEqual(errors.map((e) => e.split(":")[0]), ["layers", "channels"]);
-  assert.match(errors[0], /between 1 and 8/);
+  assert.deepEqual([state.settings.layers, state.settings.channels], [4, 32]);
+  assert.deepEqual(errors.map((e) => e.split(":")[0]), ["channels", "layers"]);
+  assert.match(errors[1], /between 1 and 8/);
   assert.deepEqual(parseQuery("?family=real_nvp&layers=9").errors, []);
 });
 
@@ -93,6 +104,7 @@ test("families are offered by the kind of data they learn", () => {
   );
   assert.equal(dataKindOf("digits"), "images");
   assert.equal(dataKindOf("moons"), "points");
+  assert.deepEqual(IMAGE_DATASETS, SCHEMA.datasets.filter((d) => d.kind === "images").map((d) => d.name));
   for (const entry of FAMILIES) {
     assert.deepEqual(parseQuery(`?family=${entry.name}`).errors, [], `${entry.name}: its default dataset suits it`);
   }
@@ -100,17 +112,17 @@ test("families are offered by the kind of data they learn", () => {
 });
 
 test("choosing a dataset keeps a family that learns it and sets the image defaults once", () => {
-  const vae: LabState = { ...defaultsFor("vae", "moons"), seed: 7, beta: 0.5, learning_rate: 5e-3 };
+  const vae = withChange(defaultsFor("vae", "moons"), { shared: { seed: 7, learning_rate: 5e-3 }, settings: { beta: 0.5 } });
   const digits = withDataset(vae, "digits");
-  assert.deepEqual([digits.family, digits.dataset, digits.seed, digits.beta], ["vae", "digits", 7, 0.5]);
-  assert.deepEqual([digits.learning_rate, digits.batch_size], [2e-3, 128]);
+  assert.deepEqual([digits.family, digits.dataset, digits.shared.seed, digits.settings.beta], ["vae", "digits", 7, 0.5]);
+  assert.deepEqual([digits.shared.learning_rate, digits.shared.batch_size], [2e-3, 128]);
   const back = withDataset(digits, "circles");
-  assert.deepEqual([back.dataset, back.learning_rate, back.batch_size, back.beta], ["circles", 1e-3, 512, 0.5]);
-  assert.equal(withDataset(back, "moons").learning_rate, 1e-3, "2-D to 2-D keeps everything");
+  assert.deepEqual([back.dataset, back.shared.learning_rate, back.shared.batch_size, back.settings.beta], ["circles", 1e-3, 512, 0.5]);
+  assert.equal(withDataset(back, "moons").shared.learning_rate, 1e-3, "2-D to 2-D keeps everything");
 
-  const flow: LabState = { ...defaultsFor("flow_matching"), seed: 3, backend: "cpu" };
+  const flow = withChange(defaultsFor("flow_matching"), { backend: "cpu", shared: { seed: 3 } });
   const switched = withDataset(flow, "digits");
-  assert.deepEqual(switched, { ...defaultsFor(DEFAULT_STATE.family, "digits"), seed: 3, backend: "cpu" });
+  assert.deepEqual(switched, withChange(defaultsFor(DEFAULT_STATE.family, "digits"), { backend: "cpu", shared: { seed: 3 } }));
   const pixel = withDataset(defaultsFor("pixel_cnn"), "moons");
   assert.deepEqual([pixel.family, pixel.dataset], [DEFAULT_STATE.family, "moons"]);
 });
@@ -122,17 +134,17 @@ test("a change says what changed, by name", () => {
   const flow = defaultsFor("flow_matching");
   assert.equal(describeChange(changes(flow, withDataset(flow, "digits"))), "dataset changed to digits, and family to VAE, which learns it");
   assert.equal(describeChange(changes(vae, withFamily(vae, "gan"))), "family changed to GAN");
-  assert.equal(describeChange({ seed: 3, width: 8 }), "seed, width changed");
+  assert.equal(describeChange({ shared: { seed: 3 }, settings: { width: 8 } }), "seed, width changed");
 });
 
 test("choosing a family takes its defaults on the same data, keeping what the user changed", () => {
   const vae = defaultsFor("vae", "digits");
-  const pixel = withFamily({ ...vae, seed: 9 }, "pixel_cnn");
-  assert.deepEqual(pixel, { ...defaultsFor("pixel_cnn"), seed: 9 });
-  const tuned = withFamily({ ...vae, learning_rate: 1e-2 }, "gan");
-  assert.deepEqual([tuned.dataset, tuned.learning_rate, tuned.batch_size], ["digits", 1e-2, 128]);
-  const points = withFamily({ ...defaultsFor("made"), dataset: "moons", batch_size: 256 }, "ebm");
-  assert.deepEqual([points.dataset, points.batch_size, points.learning_rate], ["moons", 256, 1e-3]);
+  const pixel = withFamily(withChange(vae, { shared: { seed: 9 } }), "pixel_cnn");
+  assert.deepEqual(pixel, withChange(defaultsFor("pixel_cnn"), { shared: { seed: 9 } }));
+  const tuned = withFamily(withChange(vae, { shared: { learning_rate: 1e-2 } }), "gan");
+  assert.deepEqual([tuned.dataset, tuned.shared.learning_rate, tuned.shared.batch_size], ["digits", 1e-2, 128]);
+  const points = withFamily(withChange(defaultsFor("made"), { dataset: "moons", shared: { batch_size: 256 } }), "ebm");
+  assert.deepEqual([points.dataset, points.shared.batch_size, points.shared.learning_rate], ["moons", 256, 1e-3]);
 });
 
 test("pixel values map to colours: paper, ink, clamped, NaN erased", () => {
@@ -197,11 +209,13 @@ test("histogram bins, medians and the shared axis", () => {
   assert.deepEqual(sharedRange([]), [0, 1]);
 });
 
-test("the divergence curve starts on W2 for points and on held-out bits/dim for images", () => {
-  const estimate = (name: string, units: string): Estimate => ({
-    name, value: 1, units, direction: "", estimator: "", model_samples: 1, data_samples: 1, noise_floor: null,
+test("the divergence curve starts on W2 for points and on held-out bits/dim for images, by id", () => {
+  const estimate = (id: string, name: string, units: string): Estimate => ({
+    id, name, value: 1, units, direction: "", estimator: "", model_samples: 1, data_samples: 1, noise_floor: null,
   });
-  assert.equal(defaultCurve([estimate("KL(data‖model)", "nats"), estimate("sliced W2(data, model)", "data units")]), "sliced W2(data, model)");
-  assert.equal(defaultCurve([estimate("MMD²(held-out, model)", "kernel units"), estimate("held-out NLL (bits/dim)", "bits/dim")]), "held-out NLL (bits/dim)");
-  assert.equal(defaultCurve([estimate("MMD²(held-out, model)", "kernel units")]), "MMD²(held-out, model)");
+  const w2 = estimate("sliced_w2", "sliced W2 (renamed)", "data units");
+  assert.equal(defaultCurve([estimate("kl_smoothed", "KL(data‖model)", "nats"), w2]), "sliced_w2");
+  const mmd = estimate("mmd2_held_out", "MMD²(held-out, model)", "kernel units");
+  assert.equal(defaultCurve([mmd, estimate("held_out_nll", "held-out NLL", "bits/dim")]), "held_out_nll");
+  assert.equal(defaultCurve([mmd]), "mmd2_held_out");
 });

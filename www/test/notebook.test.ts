@@ -2,16 +2,21 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { LIMITS, NOTEBOOK_VERSION, fromFragment, fromJson, toFragment, toJson, type Notebook } from "../src/notebook";
-import { DEFAULT_STATE, defaultsFor, type LabState } from "../src/state";
+import { DEFAULT_STATE, defaultsFor, withChange, type LabState } from "../src/state";
 import { tour } from "../src/tour";
 
-const custom: LabState = { ...defaultsFor("diffusion"), backend: "cpu", sampler: "ddim", ddim_steps: 7, seed: 42, dataset: "moons" };
+const custom: LabState = withChange(defaultsFor("diffusion"), {
+  backend: "cpu",
+  dataset: "moons",
+  shared: { seed: 42 },
+  settings: { sampler: "ddim", ddim_steps: 7 },
+});
 const notebook: Notebook = {
   backend: "cpu",
   cells: [
     { kind: "text", text: "# Title\n\nSome $x^2$ and **bold**." },
     { kind: "lab", lab: custom },
-    { kind: "lab", lab: { ...defaultsFor("gan"), backend: "cpu", loss: "hinge" } },
+    { kind: "lab", lab: withChange(defaultsFor("gan"), { backend: "cpu", settings: { loss: "hinge" } }) },
     { kind: "lab", lab: { ...defaultsFor("vae"), backend: "cpu" }, hide: ["dataset", "settings"] },
   ],
 };
@@ -66,7 +71,7 @@ test("bad cells and settings are reported by position and field, the rest kept",
   );
   assert.equal(parsed?.cells.length, 1);
   const lab = parsed?.cells[0];
-  assert.ok(lab?.kind === "lab" && lab.lab.family === "gan" && lab.lab.learning_rate === DEFAULT_STATE.learning_rate);
+  assert.ok(lab?.kind === "lab" && lab.lab.family === "gan" && lab.lab.shared.learning_rate === DEFAULT_STATE.shared.learning_rate);
   assert.deepEqual(
     errors.map((e) => e.split(":").slice(0, 2).join(":")),
     ["cell 1: learning_rate", "cell 1: loss", "cell 2: kind must be \"text\" or \"lab\"", "cell 3: text must be a string", "cell 4: text is longer than 20000 characters"],
@@ -123,4 +128,55 @@ test("unknown, wrong-typed or malformed lab settings are reported, the lab kept 
       { ...defaultsFor("gan"), backend: "auto" },
     ],
   );
+});
+
+test("an old notebook loads to the state it always did, and is written back the same", () => {
+  // As the page wrote it before the schema (its keys in the order of the old table of settings).
+  const old =
+    '{"version":1,"backend":"cpu","cells":[{"kind":"text","text":"Old"},' +
+    '{"kind":"lab","settings":{"family":"diffusion","dataset":"moons","seed":"42","width":"48","sampler":"ddim","ddim_steps":"12","eta":"0.5"},"hide":["reset"]},' +
+    '{"kind":"lab","settings":{"family":"gan","dataset":"rings","learning_rate":"0.0005","loss":"hinge","d_steps":"2"}},' +
+    '{"kind":"lab","settings":{"family":"pixel_cnn","layers":"3","channels":"16"}}]}';
+  const { notebook: parsed, errors } = fromJson(old);
+  assert.deepEqual(errors, []);
+  const diffusion = defaultsFor("diffusion", "moons");
+  const gan = defaultsFor("gan", "rings");
+  assert.deepEqual(parsed?.cells, [
+    { kind: "text", text: "Old" },
+    {
+      kind: "lab",
+      lab: {
+        family: "diffusion",
+        dataset: "moons",
+        backend: "cpu",
+        shared: { ...diffusion.shared, seed: 42 },
+        settings: { ...diffusion.settings, width: 48, sampler: "ddim", ddim_steps: 12, eta: 0.5 },
+      },
+      hide: ["reset"],
+    },
+    {
+      kind: "lab",
+      lab: {
+        family: "gan",
+        dataset: "rings",
+        backend: "cpu",
+        shared: { ...gan.shared, learning_rate: 0.0005 },
+        settings: { ...gan.settings, loss: "hinge", d_steps: 2 },
+      },
+    },
+    { kind: "lab", lab: withChange(defaultsFor("pixel_cnn"), { backend: "cpu", settings: { layers: 3, channels: 16 } }) },
+  ]);
+  assert.ok(parsed !== null);
+  assert.deepEqual(JSON.parse(toJson(parsed)), JSON.parse(old));
+});
+
+test("a lab cell's setting of another family is ignored, not kept; a malformed one is still named", () => {
+  const { notebook: parsed, errors } = fromJson(
+    JSON.stringify({ version: 1, cells: [{ kind: "lab", settings: { family: "gan", solver: "rk4", loss: "hinge", components: [1] } }] }),
+  );
+  assert.deepEqual(errors, ["cell 1: components: must be a string or a number"]);
+  const cell = parsed?.cells[0];
+  assert.ok(cell?.kind === "lab");
+  assert.deepEqual(cell.lab, withChange(defaultsFor("gan"), { settings: { loss: "hinge" } }));
+  assert.deepEqual(JSON.parse(toJson({ backend: "auto", cells: [cell] })).cells[0].settings, { family: "gan", loss: "hinge" });
 });

@@ -7,7 +7,8 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
 import { LIMITS, fromFragment, fromJson, toFragment, toJson, type Notebook, type ParsedNotebook } from "../src/notebook";
-import { HIDEABLE, PROPERTIES, defaultsFor } from "../src/state";
+import { SCHEMA } from "../src/generated/schema";
+import { HIDEABLE, PAGE_SETTINGS, SETTING_NAMES, defaultsFor, withChange } from "../src/state";
 import { tour } from "../src/tour";
 
 /** Mulberry32: a small seeded generator of numbers in [0, 1). */
@@ -26,8 +27,8 @@ const random = generator(20_260_901);
 const below = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[below(items.length)];
 
-const FIELDS = ["version", "backend", "cells", "kind", "text", "settings", "hide", "__proto__", "constructor", "extra", ...PROPERTIES.map((p) => p.name)];
-const CHOICES = PROPERTIES.flatMap((p) => (p.kind === "choice" ? p.choices : []));
+const FIELDS = ["version", "backend", "cells", "kind", "text", "settings", "hide", "__proto__", "constructor", "extra", ...SETTING_NAMES];
+const CHOICES = [...PAGE_SETTINGS, ...SCHEMA.shared, ...SCHEMA.families.flatMap((f) => f.settings)].flatMap((s) => s.choices ?? []);
 const STRINGS = [
   "", "NaN", "Infinity", "-Infinity", "1e308", "-1e308", "1e-400", "0x10", " 7 ", "1_000", "２", "null", "true",
   "__proto__", "<script>window.__pwned = 1</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)",
@@ -109,8 +110,8 @@ const valid: Notebook = {
   backend: "cpu",
   cells: [
     { kind: "text", text: "# A notebook\n\n$x^2$" },
-    { kind: "lab", lab: { ...defaultsFor("diffusion"), backend: "cpu", sampler: "ddim", width: 64 }, hide: ["reset"] },
-    { kind: "lab", lab: { ...defaultsFor("gan"), backend: "cpu", loss: "hinge", dataset: "moons" } },
+    { kind: "lab", lab: withChange(defaultsFor("diffusion"), { backend: "cpu", settings: { sampler: "ddim", width: 64 } }), hide: ["reset"] },
+    { kind: "lab", lab: withChange(defaultsFor("gan"), { backend: "cpu", dataset: "moons", settings: { loss: "hinge" } }) },
   ],
 };
 const validValues = [JSON.parse(toJson(valid)), JSON.parse(toJson(tour()))];

@@ -23,13 +23,14 @@ mod truth;
 pub use laws::{Law, Part};
 
 use super::{
-    DENSITY_RESOLUTION, DENSITY_ROWS, GRID_RESOLUTION, ModelDensity, NoiseFloors, PanelInputs,
-    ReferenceGrid, SLICED_W2_PROJECTIONS, SMOOTHED_ROWS, ScoreComparison, cell_centres,
-    divergence_panel,
+    DENSITY_RESOLUTION, DENSITY_ROWS, FISHER, GRID_RESOLUTION, KL_MONTE_CARLO, MMD2, ModelDensity,
+    NoiseFloors, PanelInputs, ReferenceGrid, SINKHORN, SLICED_W2, SLICED_W2_PROJECTIONS,
+    SMOOTHED_ROWS, ScoreComparison, cell_centres, divergence_panel,
 };
 use crate::data::{DataSource, Dataset, GaussianMixture, seeded_rng};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, NoiseFloor, fisher_divergence, monte_carlo_kl,
+    BANDWIDTH_MULTIPLES, Estimate, MetricError, NoiseFloor, RowName, fisher_divergence,
+    monte_carlo_kl,
 };
 
 /// The unperturbed case: the model is the data.
@@ -198,8 +199,8 @@ pub fn calibrate(set: &CalibrationSet) -> Result<Vec<Calibrated>, MetricError> {
                 exact_inputs = density.zip(score);
             }
         }
-        let spread = |name: &str| {
-            let values: Vec<f64> = panels.iter().map(|p| value(p, name)).collect();
+        let spread = |row: RowName| {
+            let values: Vec<f64> = panels.iter().map(|p| value(p, row)).collect();
             let mean = values.iter().sum::<f64>() / values.len() as f64;
             (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64)
                 .sqrt()
@@ -208,33 +209,32 @@ pub fn calibrate(set: &CalibrationSet) -> Result<Vec<Calibrated>, MetricError> {
         let q_smoothed =
             truth::cell_masses(|x| model.smoothed_density(x, h), bounds, GRID_RESOLUTION);
         let smoothed = truth::grid_divergences(&p_smoothed, &q_smoothed);
-        let mut push = |row: &'static str, truth: Option<f64>, tolerance: f64| {
+        let mut push = |row: RowName, truth: Option<f64>, tolerance: f64| {
             let e = find(first, row);
             rows.push(Calibrated {
                 dataset: set.name,
                 case,
-                row,
+                row: row.name,
                 truth,
                 estimate: e.value,
                 floor: e.noise_floor,
                 tolerance,
             });
         };
-        let sampled = |name: &str| {
-            let floor = find(first, name)
+        let sampled = |row: RowName| {
+            let floor = find(first, row)
                 .noise_floor
                 .expect("a sample-based row")
                 .upper;
-            floor.abs() + 3.0 * spread(name)
+            floor.abs() + 3.0 * spread(row)
         };
-        for (name, truth) in SMOOTHED_ROWS.iter().zip(smoothed) {
-            push(name, Some(truth), sampled(name));
+        for (row, truth) in SMOOTHED_ROWS.into_iter().zip(smoothed) {
+            push(row, Some(truth), sampled(row));
         }
-        let sliced = "sliced W2(data, model)";
         push(
-            sliced,
+            SLICED_W2,
             Some(truth::sliced_w2(&set.law, &model, SLICED_W2_PROJECTIONS)),
-            sampled(sliced),
+            sampled(SLICED_W2),
         );
         let shift = if case.starts_with("shifted") {
             Some(0.25)
@@ -242,32 +242,32 @@ pub fn calibrate(set: &CalibrationSet) -> Result<Vec<Calibrated>, MetricError> {
             None
         };
         let sinkhorn_truth = if case_index == 0 { Some(0.0) } else { shift };
-        let sinkhorn = "Sinkhorn(data, model)";
-        push(sinkhorn, sinkhorn_truth, sampled(sinkhorn));
-        let mmd = "MMD²(data, model)";
+        push(SINKHORN, sinkhorn_truth, sampled(SINKHORN));
         push(
-            mmd,
+            MMD2,
             Some(truth::mmd2(&set.law, &model, bounds, &bandwidths)),
-            sampled(mmd),
+            sampled(MMD2),
         );
         if let Some((density, score)) = exact_inputs {
             let q_cells = truth::cell_masses(|x| model.density(x), bounds, DENSITY_RESOLUTION);
             let grid_truth = truth::grid_divergences(&p_cells, &q_cells);
             let tolerances = grid_tolerances(&reference, &density, &p_cells, &q_cells)?;
-            for ((name, truth), tolerance) in DENSITY_ROWS.iter().zip(grid_truth).zip(tolerances) {
-                push(name, Some(truth), tolerance);
+            for ((row, truth), tolerance) in
+                DENSITY_ROWS.into_iter().zip(grid_truth).zip(tolerances)
+            {
+                push(row, Some(truth), tolerance);
             }
             let (log_p, log_q) = density.at_data.as_ref().expect("an exact data density");
             let kl = monte_carlo_kl(log_p, log_q)?;
             let mc_truth = truth::continuous_kl(&set.law, &model, bounds);
             push(
-                "KL(data‖model), Monte Carlo",
+                KL_MONTE_CARLO,
                 Some(mc_truth),
                 3.0 * kl.standard_error + RESOLUTION,
             );
             let fisher = fisher_divergence(&score.truth, &score.model, 2)?;
             push(
-                "Fisher(data, model)",
+                FISHER,
                 truth::fisher(&set.law, &model, bounds),
                 3.0 * fisher.standard_error + RESOLUTION,
             );
@@ -276,15 +276,15 @@ pub fn calibrate(set: &CalibrationSet) -> Result<Vec<Calibrated>, MetricError> {
     Ok(rows)
 }
 
-fn find<'a>(panel: &'a [Estimate], name: &str) -> &'a Estimate {
+fn find(panel: &[Estimate], row: RowName) -> &Estimate {
     panel
         .iter()
-        .find(|e| e.name == name)
-        .unwrap_or_else(|| panic!("no {name} in the panel"))
+        .find(|e| e.id == row.id)
+        .unwrap_or_else(|| panic!("no {} in the panel", row.name))
 }
 
-fn value(panel: &[Estimate], name: &str) -> f64 {
-    find(panel, name).value
+fn value(panel: &[Estimate], row: RowName) -> f64 {
+    find(panel, row).value
 }
 
 /// A perfect density model of `q` as the session would probe it: `log q` at the cell centres

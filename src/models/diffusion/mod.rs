@@ -23,9 +23,10 @@ use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::evaluation::HELD_OUT_NLL;
 use crate::family::{
-    Family, FamilyConfig, FamilyInput, FieldTruth, LikelihoodBound, NoiseLevel, StepStats,
-    ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
+    Family, FamilyConfig, FamilyInput, LikelihoodBound, NoiseLevel, StepStats, ViewInfo, ViewInput,
+    ViewKind, ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -322,7 +323,7 @@ impl Family for Diffusion {
         let net = self.net.valid();
         let big_t = self.tables.steps() as f32;
         vec![LikelihoodBound {
-            name: "held-out NLL",
+            row: HELD_OUT_NLL,
             values: variational_bound(x, &self.tables, |x, t| net.forward_at(x, t as f32 / big_t)),
             method: "DDPM variational bound summed over all T steps, Gaussian decoder of \
                      variance β₁",
@@ -394,9 +395,9 @@ impl Family for Diffusion {
         }
     }
 
-    fn view_truth(&self, name: &str, parameter: f32) -> Option<FieldTruth> {
+    fn view_truth(&self, name: &str, parameter: f32) -> Option<ViewTruth> {
         let step = self.tables.step_at(parameter).max(1);
-        (name == "score").then(|| FieldTruth::Score(self.tables.noise_level(step)))
+        (name == "score").then(|| ViewTruth::Score(self.tables.noise_level(step)))
     }
 }
 

@@ -20,8 +20,8 @@ use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
 
 use crate::family::{
-    DensityBudget, Family, FamilyConfig, FieldTruth, NoiseLevel, StepStats, ViewInfo, ViewInput,
-    ViewKind, ViewParameter, ViewUnits,
+    DensityBudget, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
+    ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::math::descend;
@@ -342,7 +342,7 @@ impl Family for ScoreSde {
         }
     }
 
-    fn view_truth(&self, name: &str, parameter: f32) -> Option<FieldTruth> {
-        (name == "score").then(|| FieldTruth::Score(self.noise_level(parameter.max(T_MIN))))
+    fn view_truth(&self, name: &str, parameter: f32) -> Option<ViewTruth> {
+        (name == "score").then(|| ViewTruth::Score(self.noise_level(parameter.max(T_MIN))))
     }
 }

@@ -17,6 +17,7 @@ use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde_json::{Map, Value, json};
 
+use crate::evaluation::{HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL};
 use crate::family::{
     Family, FamilyConfig, FamilyInput, LikelihoodBound, StepStats, ViewInfo, ViewInput, ViewKind,
     ViewUnits,
@@ -275,14 +276,14 @@ impl Family for Vae {
         let mut bounds: Vec<LikelihoodBound> = self
             .log_density(x)
             .map(|values| LikelihoodBound {
-                name: "held-out NLL",
+                row: HELD_OUT_NLL,
                 values,
                 method: self.log_density_method(),
             })
             .into_iter()
             .collect();
         bounds.push(LikelihoodBound {
-            name: "held-out negative ELBO",
+            row: HELD_OUT_NEGATIVE_ELBO,
             values: log_likelihood - kl,
             method: "ELBO, one posterior sample per image (β = 1)",
         });

@@ -2,7 +2,7 @@
 // `cargo run --example typescript`. Do not edit: `tests/generated_typescript.rs` fails when
 // this file and the schema differ.
 
-import type { FamilyClassName, FamilyName, NamedDataset } from "./options";
+import type { FamilyClassName, FamilyName, NamedDataset } from "./api";
 
 /** The values a setting takes. */
 export type SettingValue = string | number | boolean;
