@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import { closeBrowser, finish } from "./finish.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");

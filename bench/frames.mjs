@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import { closeBrowser, finish } from "./finish.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 /** Seconds of training before measuring, and measured. */

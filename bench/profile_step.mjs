@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import { closeBrowser, finish } from "./finish.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");

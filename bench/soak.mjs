@@ -6,7 +6,8 @@
 // which `scripts/bench` includes in BENCHMARKS.md. Asserts nothing.
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import { closeBrowser, finish } from "./finish.mjs";
 import { soakReport } from "./soak_report.mjs";
 
 const root = resolve(import.meta.dirname, "..");

@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, closeBrowser, finish, serveDist } from "./serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import { closeBrowser, finish } from "./finish.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "test-output", "tfjs-bench");

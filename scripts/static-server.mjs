@@ -1,7 +1,7 @@
 // `node scripts/static-server.mjs DIR PORT`: serves DIR on http://127.0.0.1:PORT/ until stopped
 // (scripts/serve's server; the same one the end-to-end tests and the benchmark use).
 import { resolve } from "node:path";
-import { serveDist } from "../bench/serve-dist.mjs";
+import { serveDist } from "./serve-dist.mjs";
 
 const [dir = "dist", port = "8080"] = process.argv.slice(2);
 if (!/^\d+$/.test(port) || Number(port) > 65535) {

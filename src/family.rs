@@ -7,7 +7,7 @@
 //! makes that family what it is.
 
 use burn::config::Config;
-use burn::module::{ModuleMapper, ModuleVisitor};
+use burn::module::{Module, ModuleMapper, ModuleVisitor};
 use burn::tensor::{Device, Tensor};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -75,6 +75,9 @@ pub trait Family: Clone {
     /// The family's settings.
     type Config: FamilyConfig;
 
+    /// Its networks (see [`Family::networks`]).
+    type Networks: Module;
+
     /// The snake_case name used in options, URLs and JavaScript.
     const NAME: &'static str;
 
@@ -89,12 +92,25 @@ pub trait Family: Clone {
     /// drawing as many batches from `data` as it needs.
     fn train_step(&mut self, data: &mut Batches) -> StepStats;
 
-    /// Visits every network parameter, always in the same order (the weights file's order).
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V);
+    /// Every network of the family, as one `#[derive(Module)]` value (a network, or a struct
+    /// of them): a weights file holds exactly its parameters, so none can be left out.
+    fn networks(&self) -> Self::Networks;
+
+    /// Replaces the family's networks (weights loaded from a file; the optimizer states stay).
+    fn set_networks(&mut self, networks: Self::Networks);
+
+    /// Visits every network parameter, always in the same order (the weights file's order:
+    /// [`Family::networks`]' fields in declaration order).
+    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
+        self.networks().visit(visitor);
+    }
 
     /// Replaces every network parameter through `mapper`, in [`Family::visit_parameters`]'s
     /// order.
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M);
+    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
+        let networks = self.networks().map(mapper);
+        self.set_networks(networks);
+    }
 
     /// The family's fine-grained steps (e.g. one discriminator step), for teaching controls.
     fn actions(&self) -> Vec<ActionInfo> {

@@ -6,8 +6,10 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use genlab::data::digits::{LEVELS, PIXELS, Split, levels};
+use genlab::evaluation::bits_per_dim;
 use genlab::family::Family;
 use genlab::models::pixel_cnn::{PixelCnn, PixelCnnConfig};
+use genlab::session::device_rng;
 use genlab::training::{Batches, TrainingConfig};
 
 /// Images as points at the centres of their grey-level cells, `(v + ½)/17`, row-major `[n, 64]`.
@@ -30,8 +32,7 @@ fn held_out_bits<F: Family>(model: &F, held_out: &[f32], device: &Device) -> f64
         .into_data()
         .try_into_vec_as::<f32>()
         .unwrap();
-    let mean = values.iter().map(|v| *v as f64).sum::<f64>() / n as f64;
-    (-mean + PIXELS as f64 * (LEVELS as f64).ln()) / (PIXELS as f64 * std::f64::consts::LN_2)
+    values.iter().map(|v| bits_per_dim(*v as f64)).sum::<f64>() / n as f64
 }
 
 /// Trains a fresh `F` for `steps` steps on batches of `atlas` (seeded by `seed`); returns it
@@ -45,10 +46,7 @@ fn train_on_digits<F: Family>(
     seed: u64,
 ) -> (F, f64, f64) {
     // Burn's random generator is global: one test at a time seeds and uses it.
-    static DEVICE_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _rng = DEVICE_RNG
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _rng = device_rng();
     let device = Device::flex();
     device.seed(seed);
     let mut batches = Batches::upload(atlas, PIXELS, training.batch_size, &device);

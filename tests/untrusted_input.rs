@@ -7,11 +7,7 @@
 
 use genlab::data::{DatasetSpec, SeededRng, parse_points_csv, seeded_rng};
 use genlab::family::Family;
-use genlab::models::{
-    autoencoder::Autoencoder, diffusion::Diffusion, ebm::Ebm, flow_matching::FlowMatching,
-    gan::Gan, made::Made, ncsn::Ncsn, pixel_cnn::PixelCnn, real_nvp::RealNvp, score_sde::ScoreSde,
-    vae::Vae,
-};
+use genlab::models::vae::Vae;
 use genlab::options::LabOptions;
 use genlab::session::{WeightsFile, WeightsHeader};
 use rand::RngExt;
@@ -184,34 +180,13 @@ fn fuzz_options<F: Family>(rng: &mut SeededRng, inputs: usize) -> (usize, usize)
 fn random_options_never_panic_and_every_rejection_names_its_field() {
     let mut rng = seeded_rng(1);
     let per_family = 2_000;
-    let results = [
-        (
-            FlowMatching::NAME,
-            fuzz_options::<FlowMatching>(&mut rng, per_family),
-        ),
-        (
-            Autoencoder::NAME,
-            fuzz_options::<Autoencoder>(&mut rng, per_family),
-        ),
-        (Vae::NAME, fuzz_options::<Vae>(&mut rng, per_family)),
-        (Gan::NAME, fuzz_options::<Gan>(&mut rng, per_family)),
-        (Made::NAME, fuzz_options::<Made>(&mut rng, per_family)),
-        (RealNvp::NAME, fuzz_options::<RealNvp>(&mut rng, per_family)),
-        (Ebm::NAME, fuzz_options::<Ebm>(&mut rng, per_family)),
-        (Ncsn::NAME, fuzz_options::<Ncsn>(&mut rng, per_family)),
-        (
-            Diffusion::NAME,
-            fuzz_options::<Diffusion>(&mut rng, per_family),
-        ),
-        (
-            ScoreSde::NAME,
-            fuzz_options::<ScoreSde>(&mut rng, per_family),
-        ),
-        (
-            PixelCnn::NAME,
-            fuzz_options::<PixelCnn>(&mut rng, per_family),
-        ),
-    ];
+    // Fuzzes every family's options (the list of `genlab::for_each_family!`).
+    macro_rules! fuzz_every_family {
+        ($($(#[$doc:meta])* $class:ident => $family:ty, $options:literal;)*) => {
+            [$((<$family as Family>::NAME, fuzz_options::<$family>(&mut rng, per_family))),*]
+        };
+    }
+    let results = genlab::for_each_family!(fuzz_every_family);
     let tried: usize = results.iter().map(|(_, (t, _))| t).sum();
     let accepted: usize = results.iter().map(|(_, (_, a))| a).sum();
     eprintln!("options: {tried} inputs tried, {accepted} accepted, none panicked");

@@ -6,14 +6,12 @@
 //! lands wherever the decoder happens to send the prior, not on the data. The VAE fixes exactly
 //! this with its KL term.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewUnits};
-use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 use crate::settings::{Setting, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -61,22 +59,20 @@ pub struct EncoderDecoder {
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Autoencoder {
-    net: EncoderDecoder,
-    optim: ModuleOptimizer,
+    net: Trained<EncoderDecoder>,
     latent_dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
 impl Autoencoder {
     /// The codes `e(x)`: `[n, dim]` → `[n, latent_dim]`.
     pub fn encode(&self, x: Tensor<2>) -> Tensor<2> {
-        self.net.encoder.valid().forward(x)
+        self.net.module.encoder.valid().forward(x)
     }
 
     /// The decodings `d(z)`: `[n, latent_dim]` → `[n, dim]`.
     pub fn decode(&self, z: Tensor<2>) -> Tensor<2> {
-        self.net.decoder.valid().forward(z)
+        self.net.module.decoder.valid().forward(z)
     }
 
     /// Mean squared reconstruction error `E‖x − d(e(x))‖²` of a batch `[batch, dim]` → `[1]`.
@@ -88,19 +84,21 @@ impl Autoencoder {
 
 impl Family for Autoencoder {
     type Config = AutoencoderConfig;
+    type Networks = EncoderDecoder;
     const NAME: &'static str = "autoencoder";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let autodiff = device.clone().autodiff();
         let (width, depth, latent) = (config.width, config.depth, config.latent_dim);
         Self {
-            net: EncoderDecoder {
-                encoder: MlpConfig::new(dim, latent, width, depth).init(&autodiff),
-                decoder: MlpConfig::new(latent, dim, width, depth).init(&autodiff),
-            },
-            optim: AdamConfig::new().init(),
+            net: Trained::new(
+                EncoderDecoder {
+                    encoder: MlpConfig::new(dim, latent, width, depth).init(&autodiff),
+                    decoder: MlpConfig::new(latent, dim, width, depth).init(&autodiff),
+                },
+                training.learning_rate,
+            ),
             latent_dim: latent,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
@@ -109,19 +107,20 @@ impl Family for Autoencoder {
         let x = data.next(); // [batch, dim]
         let reconstructed = self
             .net
+            .module
             .decoder
-            .forward(self.net.encoder.forward(x.clone()));
+            .forward(self.net.module.encoder.forward(x.clone()));
         let loss = (reconstructed - x).powi_scalar(2).sum_dim(1).mean(); // [1]
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
+        self.net.step(&loss);
         StepStats(vec![("reconstruction", loss.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> EncoderDecoder {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: EncoderDecoder) {
+        self.net.module = networks;
     }
 
     /// Decodes `z ~ N(0, I)`: *not* samples of the data, which is the lesson.

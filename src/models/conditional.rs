@@ -4,6 +4,7 @@
 use burn::prelude::*;
 
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 
 /// Frequencies `2^k π`, `k = 0 … FREQUENCIES − 1`, of the sinusoidal features.
 const FREQUENCIES: usize = 6;
@@ -31,6 +32,20 @@ impl ConditionalMlp {
         Self {
             net: MlpConfig::new(dim + 1 + 2 * FREQUENCIES, d_output, width, depth).init(device),
         }
+    }
+
+    /// A `dim → dim` field (a score or a noise prediction) of `width` × `depth` hidden layers on
+    /// an autodiff copy of `device`, ready to train at `learning_rate`: the start the
+    /// conditional families (NCSN, diffusion, score SDE) share.
+    pub fn trained_field(
+        dim: usize,
+        width: usize,
+        depth: usize,
+        learning_rate: f64,
+        device: &Device,
+    ) -> Trained<Self> {
+        let net = Self::new(dim, dim, width, depth, &device.clone().autodiff());
+        Trained::new(net, learning_rate)
     }
 
     /// `x: [n, dim]`, `c: [n, 1]` → `[n, d_output]`.

@@ -16,8 +16,6 @@
 //! dimension can the normaliser, and so this warm start, be computed; the chains view shows what
 //! Langevin alone achieves.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
@@ -27,8 +25,9 @@ use crate::family::{
     ActionInfo, Family, FamilyConfig, NoiseLevel, StepStats, ViewInfo, ViewInput, ViewKind,
     ViewUnits,
 };
-use crate::models::math::{descend, input_gradient, langevin, log_sum_exp};
+use crate::models::math::{input_gradient, langevin, log_sum_exp};
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 use crate::settings::{Setting, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -108,26 +107,24 @@ const SHOWN_CHAINS: usize = 2048;
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Ebm {
-    energy: Mlp,
-    optim: ModuleOptimizer,
+    energy: Trained<Mlp>,
     /// Persistent chains, `[CHAIN_SLICES · batch, dim]`, on the plain device.
     chains: Tensor<2>,
     slice: usize,
     bounds: Bounds,
     config: EbmConfig,
-    learning_rate: f64,
     device: Device,
 }
 
 impl Ebm {
     /// `E(x)`: `[n, dim]` → `[n, 1]`.
     pub fn energy(&self, x: Tensor<2>) -> Tensor<2> {
-        self.energy.valid().forward(x)
+        self.energy.module.valid().forward(x)
     }
 
     /// `∇ₓE(x)`: `[n, dim]` → `[n, dim]`.
     pub fn energy_gradient(&self, x: Tensor<2>) -> Tensor<2> {
-        let net = self.energy.valid();
+        let net = self.energy.module.valid();
         input_gradient(x, |x| net.forward(x))
     }
 
@@ -209,6 +206,7 @@ impl Ebm {
 
 impl Family for Ebm {
     type Config = EbmConfig;
+    type Networks = Mlp;
     const NAME: &'static str = "ebm";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
@@ -223,14 +221,14 @@ impl Family for Ebm {
                 y_max: 4.0,
             });
         let mut ebm = Self {
-            energy: MlpConfig::new(dim, 1, config.width, config.depth)
-                .init(&device.clone().autodiff()),
-            optim: AdamConfig::new().init(),
+            energy: Trained::new(
+                MlpConfig::new(dim, 1, config.width, config.depth).init(&device.clone().autodiff()),
+                training.learning_rate,
+            ),
             chains: Tensor::zeros([1, dim], device),
             slice: 0,
             bounds,
             config: config.clone(),
-            learning_rate: training.learning_rate,
             device: device.clone(),
         };
         ebm.chains = ebm.uniform_in_window(CHAIN_SLICES * training.batch_size);
@@ -254,16 +252,14 @@ impl Family for Ebm {
             .chains
             .clone()
             .slice_assign([rows, 0..dim], negatives.clone());
-        let (e_data, e_chains) = (self.energy.forward(x), self.energy.forward(negatives)); // [batch, 1]
+        let (e_data, e_chains) = (
+            self.energy.module.forward(x),
+            self.energy.module.forward(negatives),
+        ); // [batch, 1]
         let penalty = (e_data.clone().powi_scalar(2) + e_chains.clone().powi_scalar(2)).mean();
         let (e_data, e_chains) = (e_data.mean(), e_chains.mean());
         let loss = e_data.clone() - e_chains.clone() + penalty * self.config.energy_penalty;
-        self.energy = descend(
-            &mut self.optim,
-            self.learning_rate,
-            self.energy.clone(),
-            &loss,
-        );
+        self.energy.step(&loss);
         StepStats(vec![
             ("loss", loss.without_autodiff()),
             ("energy_data", e_data.without_autodiff()),
@@ -290,12 +286,12 @@ impl Family for Ebm {
         })
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.energy.visit(visitor);
+    fn networks(&self) -> Mlp {
+        self.energy.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.energy = self.energy.clone().map(mapper);
+    fn set_networks(&mut self, networks: Mlp) {
+        self.energy.module = networks;
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

@@ -11,8 +11,6 @@
 //! (rectified flow) retrains on the model's own couplings `(z, ODE(z))`, which straightens the
 //! paths: the straightness `∫E‖(x₁ − x₀) − v(x_t, t)‖² dt` along the ODE falls.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -22,9 +20,9 @@ use crate::family::{
     ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::coupling::sinkhorn_pairing;
-use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::ode::OdeSolver;
+use crate::models::trained::Trained;
 use crate::settings::{Choice, Setting, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -100,20 +98,18 @@ impl FamilyConfig for FlowMatchingConfig {
 /// A velocity network, its optimizer and its sampler.
 #[derive(Clone)]
 pub struct FlowMatching {
-    velocity: Mlp,
-    optim: ModuleOptimizer,
+    velocity: Trained<Mlp>,
     config: FlowMatchingConfig,
     /// After a reflow: the fixed couplings `(x₀, x₁)`, `[REFLOW_PAIRS, dim]` each.
     reflow_pairs: Option<(Tensor<2>, Tensor<2>)>,
     reflows: usize,
-    learning_rate: f64,
     device: Device,
 }
 
 impl FlowMatching {
     /// `v_θ(x, t)` for `x: [n, dim]`, `t: [n, 1]` → `[n, dim]`.
     pub fn velocity(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
-        self.velocity.forward(Tensor::cat(vec![x, t], 1)) // [n, dim + 1]
+        self.velocity.module.forward(Tensor::cat(vec![x, t], 1)) // [n, dim + 1]
     }
 
     /// The training pairs for a data batch `x1: [batch, dim]`: fresh noise and the batch (OT
@@ -156,7 +152,7 @@ impl FlowMatching {
     /// Integrates the learned ODE from `x0: [n, dim]` at t = 0 to t = 1 with the configured
     /// solver and step count.
     pub fn transport(&self, x0: Tensor<2>) -> Tensor<2> {
-        let net = self.velocity.valid();
+        let net = self.velocity.module.valid();
         let n = x0.dims()[0];
         let device = self.device.clone();
         let v = |x: Tensor<2>, t: f32| {
@@ -190,7 +186,7 @@ impl FlowMatching {
     /// Euler paths of the learned ODE from `x0` with `sample_steps` steps: the states, `x0`
     /// first, and the velocities used at each step.
     fn euler_path(&self, x0: Tensor<2>) -> (Vec<Tensor<2>>, Vec<Tensor<2>>) {
-        let net = self.velocity.valid();
+        let net = self.velocity.module.valid();
         let steps = self.config.sample_steps;
         let h = 1.0 / steps as f32;
         let n = x0.dims()[0];
@@ -225,39 +221,33 @@ impl FlowMatching {
 
 impl Family for FlowMatching {
     type Config = FlowMatchingConfig;
+    type Networks = Mlp;
     const NAME: &'static str = "flow_matching";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let velocity = MlpConfig::new(dim + 1, dim, config.width, config.depth)
             .init(&device.clone().autodiff());
         Self {
-            velocity,
-            optim: AdamConfig::new().init(),
+            velocity: Trained::new(velocity, training.learning_rate),
             config: config.clone(),
             reflow_pairs: None,
             reflows: 0,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let loss = self.loss(data.next());
-        self.velocity = descend(
-            &mut self.optim,
-            self.learning_rate,
-            self.velocity.clone(),
-            &loss,
-        );
+        self.velocity.step(&loss);
         StepStats(vec![("loss", loss.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.velocity.visit(visitor);
+    fn networks(&self) -> Mlp {
+        self.velocity.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.velocity = self.velocity.clone().map(mapper);
+    fn set_networks(&mut self, networks: Mlp) {
+        self.velocity.module = networks;
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {
@@ -281,6 +271,7 @@ impl Family for FlowMatching {
         let time = Tensor::full([n, 1], t, &self.device); // [n, 1]
         let v = self
             .velocity
+            .module
             .valid()
             .forward(Tensor::cat(vec![x.clone(), time], 1)); // [n, dim]
         Some(score_from_velocity(x, v, t))
@@ -377,6 +368,7 @@ impl Family for FlowMatching {
                 let t = Tensor::full([n, 1], parameter, &self.device); // [n, 1]
                 Some(
                     self.velocity
+                        .module
                         .valid()
                         .forward(Tensor::cat(vec![points, t], 1)),
                 ) // [n, 2]
@@ -412,7 +404,7 @@ pub fn score_from_velocity(x: Tensor<2>, v: Tensor<2>, t: f32) -> Tensor<2> {
 impl FlowMatching {
     fn velocity_dim(&self) -> usize {
         // The network maps [x, t] (dim + 1 features) to a velocity of dim features.
-        self.velocity.output_features()
+        self.velocity.module.output_features()
     }
 }
 

@@ -7,8 +7,7 @@
 //! The loss is a hook ([`GanLoss`]) chosen once from the options, never by string comparison
 //! inside the step.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::optim::AdamConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
@@ -19,8 +18,8 @@ use crate::family::{
     ActionInfo, Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind,
     ViewTruth, ViewUnits,
 };
-use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 use crate::settings::{Choice, Setting, network_settings, settings_object};
 use crate::training::{Batches, TrainingConfig};
 
@@ -215,16 +214,22 @@ impl FamilyConfig for GanConfig {
 /// Half-width of the central differences of the gradient penalty, in data units.
 const PENALTY_STEP: f32 = 1e-2;
 
+/// The GAN's two networks, generator first (the weights file's order).
+#[derive(Module, Debug)]
+pub struct GanNetworks {
+    /// Noise → samples.
+    pub generator: Mlp,
+    /// Samples → a logit (or a critic's score).
+    pub discriminator: Mlp,
+}
+
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Gan {
-    generator: Mlp,
-    discriminator: Mlp,
-    g_optim: ModuleOptimizer,
-    d_optim: ModuleOptimizer,
+    generator: Trained<Mlp>,
+    discriminator: Trained<Mlp>,
     loss: &'static dyn GanLoss,
     config: GanConfig,
-    learning_rate: f64,
     device: Device,
     /// Coordinates per data point (2, or the pixels of an image).
     dim: usize,
@@ -238,7 +243,7 @@ impl Gan {
             Distribution::Normal(0.0, 1.0),
             &self.device,
         );
-        self.generator.forward(z)
+        self.generator.module.forward(z)
     }
 
     /// `E(‖∇ₓD(x̂)‖ − 1)²` at random interpolates of `real` and `fake`, with the input gradient
@@ -253,8 +258,8 @@ impl Gan {
                 let mut step = vec![0.0f32; dim];
                 step[i] = PENALTY_STEP;
                 let h = Tensor::<1>::from_floats(step.as_slice(), &self.device).unsqueeze::<2>(); // [1, dim]
-                let up = self.discriminator.forward(mixed.clone() + h.clone());
-                let down = self.discriminator.forward(mixed.clone() - h);
+                let up = self.discriminator.module.forward(mixed.clone() + h.clone());
+                let down = self.discriminator.module.forward(mixed.clone() - h);
                 (up - down) / (2.0 * PENALTY_STEP) // [n, 1]
             })
             .collect();
@@ -277,8 +282,8 @@ impl Gan {
         fake: Tensor<2>,
     ) -> (Tensor<1>, Tensor<1>) {
         let fake = fake.detach();
-        let real_out = self.discriminator.forward(real.clone()); // [n, 1]
-        let fake_out = self.discriminator.forward(fake.clone());
+        let real_out = self.discriminator.module.forward(real.clone()); // [n, 1]
+        let fake_out = self.discriminator.module.forward(fake.clone());
         let value = (log_d(real_out.clone()).mean() + log_one_minus_d(fake_out.clone()).mean())
             .without_autodiff();
         let mut loss = self.loss.discriminator(real_out, fake_out);
@@ -286,12 +291,7 @@ impl Gan {
         if lambda > 0.0 {
             loss = loss + self.gradient_penalty(real, fake) * lambda;
         }
-        self.discriminator = descend(
-            &mut self.d_optim,
-            self.learning_rate,
-            self.discriminator.clone(),
-            &loss,
-        );
+        self.discriminator.step(&loss);
         (loss.without_autodiff(), value)
     }
 
@@ -305,20 +305,15 @@ impl Gan {
     /// One generator step against the current discriminator; returns its loss, `[1]`.
     fn generator_step(&mut self, data: &mut Batches) -> Tensor<1> {
         let fake = self.generate(data.batch_size());
-        let g_loss = self.loss.generator(self.discriminator.forward(fake));
-        self.generator = descend(
-            &mut self.g_optim,
-            self.learning_rate,
-            self.generator.clone(),
-            &g_loss,
-        );
+        let g_loss = self.loss.generator(self.discriminator.module.forward(fake));
+        self.generator.step(&g_loss);
         g_loss.without_autodiff()
     }
 
     /// `σ(D(x))` (the probability of "data") for logit losses, the raw critic otherwise:
     /// `[n, dim]` → `[n, 1]`.
     pub fn discriminate(&self, x: Tensor<2>) -> Tensor<2> {
-        let out = self.discriminator.valid().forward(x);
+        let out = self.discriminator.module.valid().forward(x);
         if self.loss.is_logit() {
             sigmoid(out)
         } else {
@@ -329,21 +324,23 @@ impl Gan {
 
 impl Family for Gan {
     type Config = GanConfig;
+    type Networks = GanNetworks;
     const NAME: &'static str = "gan";
     const INPUT: FamilyInput = FamilyInput::Both;
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let autodiff = device.clone().autodiff();
-        let adam = || AdamConfig::new().with_beta_1(0.5).init();
+        let adam = |net: Mlp| {
+            let optim = AdamConfig::new().with_beta_1(0.5).init();
+            Trained::with_optimizer(net, optim, training.learning_rate)
+        };
         Self {
-            generator: MlpConfig::new(config.latent_dim, dim, config.width, config.depth)
-                .init(&autodiff),
-            discriminator: MlpConfig::new(dim, 1, config.width, config.depth).init(&autodiff),
-            g_optim: adam(),
-            d_optim: adam(),
+            generator: adam(
+                MlpConfig::new(config.latent_dim, dim, config.width, config.depth).init(&autodiff),
+            ),
+            discriminator: adam(MlpConfig::new(dim, 1, config.width, config.depth).init(&autodiff)),
             loss: config.loss.hook(),
             config: config.clone(),
-            learning_rate: training.learning_rate,
             device: device.clone(),
             dim,
         }
@@ -393,14 +390,16 @@ impl Family for Gan {
         }
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.generator.visit(visitor);
-        self.discriminator.visit(visitor);
+    fn networks(&self) -> GanNetworks {
+        GanNetworks {
+            generator: self.generator.module.clone(),
+            discriminator: self.discriminator.module.clone(),
+        }
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.generator = self.generator.clone().map(mapper);
-        self.discriminator = self.discriminator.clone().map(mapper);
+    fn set_networks(&mut self, networks: GanNetworks) {
+        self.generator.module = networks.generator;
+        self.discriminator.module = networks.discriminator;
     }
 
     fn sample(&self, n: usize) -> Tensor<2> {
@@ -409,7 +408,7 @@ impl Family for Gan {
             Distribution::Normal(0.0, 1.0),
             &self.device,
         );
-        self.generator.valid().forward(z)
+        self.generator.module.valid().forward(z)
     }
 
     /// The discriminator map on 2-D data; on images the samples themselves are the view.

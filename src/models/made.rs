@@ -4,9 +4,7 @@
 //! and scales are that output block. The log-density is exact; sampling is ancestral, one
 //! coordinate per pass.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Distribution, Int, TensorData};
@@ -15,7 +13,8 @@ use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
 };
 use crate::models::activation::silu;
-use crate::models::math::{LOG_TWO_PI, descend, log_sum_exp};
+use crate::models::math::{LOG_TWO_PI, log_sum_exp};
+use crate::models::trained::Trained;
 use crate::settings::{Setting, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -100,12 +99,10 @@ pub fn autoregressive_masks(
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Made {
-    net: MadeNet,
+    net: Trained<MadeNet>,
     masks: Vec<Tensor<2>>,
-    optim: ModuleOptimizer,
     components: usize,
     dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
@@ -155,12 +152,13 @@ impl Made {
 
     /// `log p(x_d | x_<d)` with the evaluation network: `[n, dim]` → `[n, dim]`.
     pub fn conditional_log_density(&self, x: Tensor<2>) -> Tensor<2> {
-        self.conditional_log_densities(&self.net.valid(), x)
+        self.conditional_log_densities(&self.net.module.valid(), x)
     }
 }
 
 impl Family for Made {
     type Config = MadeConfig;
+    type Networks = MadeNet;
     const NAME: &'static str = "made";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
@@ -176,38 +174,36 @@ impl Family for Made {
             .map(|(m, shape)| Tensor::from_data(TensorData::new(m, shape), device))
             .collect();
         Self {
-            net: MadeNet { layers },
+            net: Trained::new(MadeNet { layers }, training.learning_rate),
             masks,
-            optim: AdamConfig::new().init(),
             components: config.components,
             dim,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let nll = self
-            .conditional_log_densities(&self.net, data.next())
+            .conditional_log_densities(&self.net.module, data.next())
             .sum_dim(1)
             .mean()
             .neg(); // [1]
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
+        self.net.step(&nll);
         StepStats(vec![("nll", nll.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> MadeNet {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: MadeNet) {
+        self.net.module = networks;
     }
 
     /// Ancestral sampling: coordinate `d` from its mixture given the coordinates already drawn
     /// (the component by the Gumbel-max trick).
     fn sample(&self, n: usize) -> Tensor<2> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let k = self.components;
         let mut x = Tensor::<2>::zeros([n, self.dim], &self.device);
         for d in 0..self.dim {
@@ -304,7 +300,7 @@ mod tests {
             let block = PER_COMPONENT * 3;
             for d in 0..dim {
                 let grad = input_gradient(x.clone(), |x| {
-                    Made::parameters_of(&made.net, &made.masks, x)
+                    Made::parameters_of(&made.net.module, &made.masks, x)
                         .narrow(1, d * block, block)
                         .sum_dim(1)
                 });

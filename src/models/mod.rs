@@ -17,6 +17,7 @@ pub mod pixel_cnn;
 pub mod real_nvp;
 pub mod score_sde;
 pub mod tiles;
+pub mod trained;
 pub mod vae;
 
 use crate::schema::{FamilySchema, LabSchema};

@@ -6,8 +6,6 @@
 //! Langevin dynamics down the ladder with steps `α_i = ε σ_i²/σ_L²`, then one Tweedie
 //! denoising step `x + σ_L² s_θ(x, σ_L)`.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
@@ -16,7 +14,8 @@ use crate::family::{
     ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
-use crate::models::math::{descend, langevin};
+use crate::models::math::langevin;
+use crate::models::trained::Trained;
 use crate::settings::{OptionError, Setting, below, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -126,14 +125,12 @@ const SHOWN_CHAINS: usize = 512;
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Ncsn {
-    net: ConditionalMlp,
-    optim: ModuleOptimizer,
+    net: Trained<ConditionalMlp>,
     sigmas: Vec<f32>,
     /// The ladder on the device, `[L]`.
     sigma_tensor: Tensor<1>,
     config: NcsnConfig,
     dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
@@ -155,7 +152,7 @@ impl Ncsn {
     pub fn score_at(&self, x: Tensor<2>, sigma: f32) -> Tensor<2> {
         let n = x.dims()[0];
         let sigma = Tensor::full([n, 1], sigma, &self.device);
-        self.score_with(&self.net.valid(), x, sigma)
+        self.score_with(&self.net.module.valid(), x, sigma)
     }
 
     /// Annealed Langevin from `N(0, σ_max² I)`: the state before and after each level.
@@ -178,24 +175,23 @@ impl Ncsn {
 
 impl Family for Ncsn {
     type Config = NcsnConfig;
+    type Networks = ConditionalMlp;
     const NAME: &'static str = "ncsn";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let sigmas = noise_ladder(config.sigma_max, config.sigma_min, config.levels);
         Self {
-            net: ConditionalMlp::new(
-                dim,
+            net: ConditionalMlp::trained_field(
                 dim,
                 config.width,
                 config.depth,
-                &device.clone().autodiff(),
+                training.learning_rate,
+                device,
             ),
-            optim: AdamConfig::new().init(),
             sigma_tensor: Tensor::<1>::from_floats(sigmas.as_slice(), device),
             sigmas,
             config: config.clone(),
             dim,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
@@ -213,18 +209,18 @@ impl Family for Ncsn {
             + Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device)
                 * sigma.clone();
         let target = dsm_target(x, noisy.clone(), sigma.clone());
-        let error = self.score_with(&self.net, noisy, sigma.clone()) - target; // [batch, dim]
+        let error = self.score_with(&self.net.module, noisy, sigma.clone()) - target; // [batch, dim]
         let loss = (error * sigma).powi_scalar(2).sum_dim(1).mean();
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
+        self.net.step(&loss);
         StepStats(vec![("loss", loss.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> ConditionalMlp {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: ConditionalMlp) {
+        self.net.module = networks;
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {

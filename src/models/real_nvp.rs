@@ -7,16 +7,15 @@
 //! `log p(x) = log N(f(x); 0, I) + Σ_l log|det J_l|`, exact; sampling runs the inverses from
 //! base samples.
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 
 use crate::family::{
     Family, FamilyConfig, StepStats, ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits,
 };
-use crate::models::math::{descend, saturating_tanh, standard_normal_log_density};
+use crate::models::math::{saturating_tanh, standard_normal_log_density};
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 use crate::settings::{Setting, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -72,12 +71,10 @@ pub struct CouplingNets {
 /// See the module documentation.
 #[derive(Clone)]
 pub struct RealNvp {
-    net: CouplingNets,
+    net: Trained<CouplingNets>,
     /// Coupling masks, `[1, dim]`, 1 where the coordinate is kept.
     masks: Vec<Tensor<2>>,
-    optim: ModuleOptimizer,
     dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
@@ -108,13 +105,13 @@ impl RealNvp {
 
     /// The normalizing direction data → base: `(z, Σ log|det J|)` for `x: [n, dim]`.
     pub fn normalize(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<1>) {
-        self.normalize_with(&self.net.valid(), x)
+        self.normalize_with(&self.net.module.valid(), x)
     }
 
     /// The generative direction base → data, keeping every intermediate: `z` first, `x` last,
     /// `layers + 1` tensors `[n, dim]`.
     pub fn generate_stages(&self, z: Tensor<2>) -> Vec<Tensor<2>> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let mut stages = vec![z];
         for (net, mask) in net.nets.iter().zip(&self.masks).rev() {
             let y = stages.last().expect("starts with z").clone();
@@ -154,6 +151,7 @@ impl RealNvp {
 
 impl Family for RealNvp {
     type Config = RealNvpConfig;
+    type Networks = CouplingNets;
     const NAME: &'static str = "real_nvp";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
@@ -168,28 +166,26 @@ impl Family for RealNvp {
             })
             .collect();
         Self {
-            net: CouplingNets { nets },
+            net: Trained::new(CouplingNets { nets }, training.learning_rate),
             masks,
-            optim: AdamConfig::new().init(),
             dim,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
-        let (z, log_det) = self.normalize_with(&self.net, data.next());
+        let (z, log_det) = self.normalize_with(&self.net.module, data.next());
         let nll = (standard_normal_log_density(z) + log_det).mean().neg(); // [1]
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &nll);
+        self.net.step(&nll);
         StepStats(vec![("nll", nll.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> CouplingNets {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: CouplingNets) {
+        self.net.module = networks;
     }
 
     fn sample(&self, n: usize) -> Tensor<2> {

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, serveDist } from "../../bench/serve-dist.mjs";
+import { CHROMIUM_ARGS, serveDist } from "../../scripts/serve-dist.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 

@@ -1,11 +1,11 @@
 // One lab cell: a family on a dataset (2-D points or images) with its controls, player, plots
 // and views. Its settings are part of the notebook's state; changes are reported so the notebook
 // can mirror them. The family chooser offers only families that learn the chosen kind of data.
-// It keeps a snapshot of its weights, to be rebuilt from after a crash or a GPU fault.
+// Its model is built, and rebuilt after a crash or a GPU fault, by `lab_model.ts`.
 // Nothing here does math; every user-visible string goes in as text.
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import { CUSTOM_DATA, actionButtons, actionResult, datasetOptions, hideControls, setBusy, showFamily, showTrainingData } from "./controls";
+import { CUSTOM_DATA, actionButtons, actionResult, datasetOptions, hideControls, showFamily, showTrainingData } from "./controls";
 import type { ActionInfo, Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
@@ -23,8 +23,8 @@ import {
   type LabState,
 } from "./state";
 import { LabFiles } from "./lab_files";
+import { LabModel } from "./lab_model";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
-import { WeightsSnapshot, gpuFault } from "./recovery";
 import { ViewPanel } from "./views";
 
 /** What a lab cell tells its notebook. */
@@ -42,9 +42,6 @@ const UNIT: Bounds = { x_min: 0, x_max: 1, y_min: 0, y_max: 1 };
 
 /** One lab cell (see the top of this file). */
 export class LabCell {
-  private lab: Lab | null = null;
-  /** A model is being built (no second build meanwhile). */
-  private building: Promise<boolean> | null = null;
   /** The user's own data, which replaces the named dataset until another one is chosen. */
   private custom: CustomDataset | null = null;
   /** What the lab trains on when it is the user's own data (e.g. "your 120 points"), else null. */
@@ -56,7 +53,7 @@ export class LabCell {
   private readonly views: ViewPanel;
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
-  private readonly snapshot: WeightsSnapshot;
+  private readonly model: LabModel;
 
   constructor(
     /** The cell's element, cloned from the page's lab template. */
@@ -68,7 +65,6 @@ export class LabCell {
     private state: LabState,
     private readonly events: LabCellEvents,
   ) {
-    this.snapshot = new WeightsSnapshot(root);
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
     this.plots = new LabPlots(this.part.bind(this), this.datasetBounds());
@@ -76,14 +72,21 @@ export class LabCell {
       onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
       onEvaluate: (evaluation) => {
         this.plots.evaluation(evaluation);
-        const lab = this.lab;
-        if (lab !== null) void this.snapshot.consider(lab, evaluation.step, this.player.playing, () => this.lab === lab);
+        this.model.evaluated(evaluation.step);
       },
       refreshView: (lab) => this.refreshView(lab),
       onError: (error) => {
         this.setPlaying(false);
-        this.fail(error);
+        this.model.fail(error);
       },
+    });
+    this.model = new LabModel(root, this.part.bind(this), this.player, {
+      create: () => this.createLab(),
+      show: (lab, wasPlaying) => this.showLab(lab, wasPlaying),
+      pause: () => this.pause(),
+      redraw: (lab) => this.redraw(lab),
+      say: (text) => this.say(text),
+      deviceFault: (message) => this.events.onDeviceFault(this, message),
     });
     this.views = new ViewPanel(this.part.bind(this), () => {
       if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
@@ -91,24 +94,23 @@ export class LabCell {
     this.bindControls();
   }
 
+  /** The model, or null before it was built. */
+  private get lab(): Lab | null {
+    return this.model.lab;
+  }
+
   private async refreshView(lab: Lab): Promise<void> {
     if (this.plots.context === null) return;
     try {
       await this.views.refresh(lab, this.plots.context);
     } catch (error) {
-      this.fail(error);
+      this.model.fail(error);
     }
   }
 
   /** The data window of the chosen 2-D dataset (the unit square for images). */
   private datasetBounds(): Bounds {
     return this.genlab().datasets().find((d) => d.name === this.state.dataset)?.bounds ?? UNIT;
-  }
-
-  /** The lab, built first if needed (null if it could not be built; the reason is said). */
-  private async builtLab(): Promise<Lab | null> {
-    await this.activate();
-    return this.lab;
   }
 
   /** Whether the lab learns images. */
@@ -119,15 +121,6 @@ export class LabCell {
   /** Shows a message (plain text) under the controls; empty clears it. */
   say(text: string): void {
     this.message.textContent = text;
-  }
-
-  /** Says why a call failed; a GPU fault of a WebGPU lab goes to the page, which moves it to the CPU. */
-  private fail(error: unknown): void {
-    const fault = gpuFault(error, this.lab);
-    this.say(fault === null ? errorText(error) : `${fault}: moving to the CPU…`);
-    const restored = (error as { restoredStep?: unknown } | null)?.restoredStep;
-    if (typeof restored === "number") this.part("step").textContent = String(restored);
-    if (fault !== null) this.events.onDeviceFault(this, fault);
   }
 
   private bindControls(): void {
@@ -151,7 +144,7 @@ export class LabCell {
     }
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.part("reset").addEventListener("click", () => void this.reset());
-    this.part("step-once").addEventListener("click", () => void this.stepPaused((lab) => this.player.step(lab)));
+    this.part("step-once").addEventListener("click", () => void this.model.stepPaused((lab) => this.player.step(lab)));
     const slow = this.part<HTMLInputElement>("slow-motion");
     slow.addEventListener("change", () => (this.player.slowMotion = slow.checked));
     this.bindFiles();
@@ -166,7 +159,7 @@ export class LabCell {
       shownCanvases: () =>
         PLOT_CANVASES[this.images ? "images" : "points"].map((role) => this.part<HTMLCanvasElement>(role)).filter((c) => c.closest("[hidden]") === null),
       divergencesCsv: () => this.plots.history.csv(),
-      builtLab: () => this.builtLab(),
+      builtLab: () => this.model.builtLab(),
       rebuildWith: async (settings) => {
         const previous = this.state;
         this.custom = null;
@@ -198,7 +191,7 @@ export class LabCell {
    * else needs a new model, so it is applied, said, and this lab rebuilt.
    */
   private async change(patch: LabPatch): Promise<void> {
-    while (this.building !== null) await this.building;
+    while (this.model.building !== null) await this.model.building;
     const sampling = samplingChange(this.state.family, patch);
     if (this.lab !== null && sampling !== null) {
       try {
@@ -256,47 +249,24 @@ export class LabCell {
   }
 
   /** Builds a fresh model from the state; false (with the reason shown) if it was rejected. */
-  async reset(): Promise<boolean> {
-    while (this.building !== null) await this.building;
-    this.building = this.rebuild();
-    try {
-      return await this.building;
-    } finally {
-      this.building = null;
-    }
+  reset(): Promise<boolean> {
+    return this.model.reset();
   }
 
-  /** The body of `reset`: nothing else touches the lab until it resolves. */
-  private async rebuild(): Promise<boolean> {
-    const wasPlaying = this.player.playing;
-    this.player.stop();
-    const shownStep = this.part("step").textContent;
-    setBusy(this.part.bind(this), this.root, true);
-    try {
-      await this.replaceLab(wasPlaying);
-      return true;
-    } catch (error) {
-      this.fail(error);
-      this.part("step").textContent = shownStep;
-      return false;
-    } finally {
-      setBusy(this.part.bind(this), this.root, false);
-    }
-  }
-
-  /** Creates the model of the current state and shows it; throws if it was rejected. */
-  private async replaceLab(wasPlaying: boolean): Promise<void> {
-    this.part("step").textContent = "0";
+  /** Creates the model of the current state (and the user's data) on the page's engine; throws if it was rejected. */
+  private async createLab(): Promise<Lab> {
     const options = labOptions(this.state);
     const engine = this.engine();
     const lab = await engine.create(family(this.state.family).class, this.custom === null ? options : { ...options, dataset: this.custom });
     this.player.inWorker = engine instanceof WorkerEngine;
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
-    this.lab?.free();
-    this.lab = lab;
+    return lab;
+  }
+
+  /** Shows a model just built: its data, cleared readouts, its actions and views, one evaluation; then trains if `wasPlaying`. */
+  private async showLab(lab: Lab, wasPlaying: boolean): Promise<void> {
     this.customLabel = this.custom === null ? null : lab.info.dataName;
     this.showFamily();
-    this.snapshot.clear();
     this.say("");
     this.plots.clear();
     this.showActions(lab);
@@ -306,22 +276,9 @@ export class LabCell {
     try {
       await this.redraw(lab);
     } catch (error) {
-      this.fail(error);
+      this.model.fail(error);
     }
     this.setPlaying(wasPlaying);
-  }
-
-  /** While paused: `work` on the lab (a training step, a fine step), then an evaluation and the view. */
-  private async stepPaused(work: (lab: Lab) => Promise<void>): Promise<void> {
-    if (this.player.playing) return;
-    await this.activate();
-    if (this.player.playing || this.lab === null) return;
-    try {
-      await work(this.lab);
-      await this.redraw(this.lab);
-    } catch (error) {
-      this.fail(error);
-    }
   }
 
   /** An evaluation, then the view. */
@@ -343,7 +300,7 @@ export class LabCell {
   private async runAction(action: ActionInfo): Promise<void> {
     const wasPlaying = this.player.playing;
     this.setPlaying(false);
-    await this.stepPaused(async (lab) => {
+    await this.model.stepPaused(async (lab) => {
       const report = await lab.act(action.name);
       if (action.trains) this.plots.train(report, family(this.state.family));
       else this.part("action-result").textContent = actionResult(action, report);
@@ -372,38 +329,13 @@ export class LabCell {
   }
 
   /** Builds the model if it has not been built yet (a cell builds it when first seen). */
-  async activate(): Promise<void> {
-    // A build may start while another's awaiters resume: wait until none is running.
-    while (this.building !== null) await this.building;
-    if (this.lab === null) await this.reset();
+  activate(): Promise<void> {
+    return this.model.activate();
   }
 
-  /**
-   * Rebuilds the model (its engine died, or its GPU failed) on the page's current engine from
-   * its current settings, then loads its last snapshot, paused; says `why` and from which step it
-   * continues. Resolves to that step, or null if it was never built or could not be rebuilt.
-   */
-  async restart(why: string): Promise<number | null> {
-    while (this.building !== null) await this.building;
-    if (this.lab === null) return null;
-    const snapshot = this.snapshot.latest;
-    this.setPlaying(false);
-    if (!(await this.reset()) || this.lab === null) return null;
-    const lab = this.lab;
-    let step = 0;
-    if (snapshot !== null) {
-      try {
-        step = await lab.importWeights(snapshot.bytes);
-        this.snapshot.keep(snapshot);
-        this.part("step").textContent = String(step);
-        await this.redraw(lab);
-      } catch (error) {
-        this.fail(error);
-        return null;
-      }
-    }
-    this.say(`${why}: continues from step ${step} (the optimizer's moments start afresh).`);
-    return step;
+  /** Rebuilds the model from its last snapshot, paused (see `LabModel.restart`). */
+  restart(why: string): Promise<number | null> {
+    return this.model.restart(why);
   }
 
   /** Takes the notebook's backend choice (the caller rebuilds the lab with `reset`). */
@@ -424,8 +356,7 @@ export class LabCell {
   /** Stops and frees the model (the cell is deleted). */
   dispose(): void {
     this.setPlaying(false);
-    this.lab?.free();
-    this.lab = null;
+    this.model.dispose();
   }
 
   /** The element of this cell with `data-role="role"`. */

@@ -16,8 +16,6 @@ pub use process::{
     BetaSchedule, CosineSchedule, DiffusionTables, LinearSchedule, ddim_chain, ddpm_chain, noised,
 };
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -29,7 +27,7 @@ use crate::family::{
     ViewKind, ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
-use crate::models::math::descend;
+use crate::models::trained::Trained;
 use crate::settings::{Choice, OptionError, Setting, below, network_settings, settings_object};
 use crate::training::{Batches, TrainingConfig};
 
@@ -169,14 +167,12 @@ const SCORE_PROBE_FRACTION: f32 = 0.1;
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Diffusion {
-    net: ConditionalMlp,
-    optim: ModuleOptimizer,
+    net: Trained<ConditionalMlp>,
     tables: DiffusionTables,
     /// `ᾱ_t` on the device, `[T]`.
     alpha_bars: Tensor<1>,
     config: DiffusionConfig,
     dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
@@ -189,13 +185,14 @@ impl Diffusion {
     /// `ε_θ(x, t)` with the evaluation network, one step `t ∈ 1 … T` for every row.
     pub fn predict_noise(&self, x: Tensor<2>, t: usize) -> Tensor<2> {
         self.net
+            .module
             .valid()
             .forward_at(x, t as f32 / self.tables.steps() as f32)
     }
 
     /// The configured sampler's chain from `x_T`.
     pub fn chain(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let big_t = self.tables.steps() as f32;
         let eps = |x: Tensor<2>, t: usize| net.forward_at(x, t as f32 / big_t);
         match self.config.sampler {
@@ -240,6 +237,7 @@ impl Diffusion {
 
 impl Family for Diffusion {
     type Config = DiffusionConfig;
+    type Networks = ConditionalMlp;
     const NAME: &'static str = "diffusion";
     const INPUT: FamilyInput = FamilyInput::Both;
 
@@ -247,19 +245,17 @@ impl Family for Diffusion {
         let tables = DiffusionTables::new(config.schedule().as_ref(), config.diffusion_steps);
         let alpha_bars: Vec<f32> = tables.alpha_bars.iter().map(|a| *a as f32).collect();
         Self {
-            net: ConditionalMlp::new(
-                dim,
+            net: ConditionalMlp::trained_field(
                 dim,
                 config.width,
                 config.depth,
-                &device.clone().autodiff(),
+                training.learning_rate,
+                device,
             ),
-            optim: AdamConfig::new().init(),
             alpha_bars: Tensor::<1>::from_floats(alpha_bars.as_slice(), device),
             tables,
             config: config.clone(),
             dim,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
@@ -278,20 +274,20 @@ impl Family for Diffusion {
         let eps = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
         let xt = noised(&self.alpha_bars, x0, t.clone(), eps.clone());
         let time = t.float().reshape([n, 1]) / big_t as f32; // [batch, 1]
-        let loss = (self.net.forward(xt, time) - eps)
+        let loss = (self.net.module.forward(xt, time) - eps)
             .powi_scalar(2)
             .sum_dim(1)
             .mean();
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
+        self.net.step(&loss);
         StepStats(vec![("loss", loss.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> ConditionalMlp {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: ConditionalMlp) {
+        self.net.module = networks;
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {
@@ -320,7 +316,7 @@ impl Family for Diffusion {
 
     /// The variational bound, every step summed (see [`variational_bound`]).
     fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let big_t = self.tables.steps() as f32;
         vec![LikelihoodBound {
             row: HELD_OUT_NLL,

@@ -10,7 +10,6 @@
 
 mod views;
 
-use burn::module::{ModuleMapper, ModuleVisitor};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
@@ -266,6 +265,7 @@ impl PixelCnn {
 
 impl Family for PixelCnn {
     type Config = PixelCnnConfig;
+    type Networks = PixelCnnNet;
     const NAME: &'static str = "pixel_cnn";
     const INPUT: FamilyInput = FamilyInput::Images;
 
@@ -298,12 +298,12 @@ impl Family for PixelCnn {
         StepStats(vec![("nll", nll), ("bits_per_dim", bits)])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.model.net.visit(visitor);
+    fn networks(&self) -> PixelCnnNet {
+        self.model.net.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.model.net = self.model.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: PixelCnnNet) {
+        self.model.net = networks;
     }
 
     /// Images at the centres of their grey-level cells, `(v + ½)/levels`.

@@ -13,8 +13,6 @@ pub use sde::{
     reverse_sde_path,
 };
 
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde::{Deserialize, Serialize};
@@ -24,7 +22,7 @@ use crate::family::{
     ViewParameter, ViewTruth, ViewUnits,
 };
 use crate::models::conditional::ConditionalMlp;
-use crate::models::math::descend;
+use crate::models::trained::Trained;
 use crate::settings::{Choice, OptionError, Setting, below, network_settings};
 use crate::training::{Batches, TrainingConfig};
 
@@ -140,12 +138,10 @@ const SCORE_PROBE_TIME: f32 = 0.1;
 /// See the module documentation.
 #[derive(Clone)]
 pub struct ScoreSde {
-    net: ConditionalMlp,
-    optim: ModuleOptimizer,
+    net: Trained<ConditionalMlp>,
     sde: std::sync::Arc<dyn Sde>,
     config: ScoreSdeConfig,
     dim: usize,
-    learning_rate: f64,
     device: Device,
 }
 
@@ -169,7 +165,7 @@ impl ScoreSde {
             Distribution::Normal(0.0, self.prior_std() as f64),
             &self.device,
         );
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let score = |x: Tensor<2>, t: f32| self.score_with(&net, x, t);
         let steps = self.config.sample_steps;
         match self.config.sampler {
@@ -190,6 +186,7 @@ impl ScoreSde {
 
 impl Family for ScoreSde {
     type Config = ScoreSdeConfig;
+    type Networks = ConditionalMlp;
     const NAME: &'static str = "score_sde";
 
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
@@ -204,18 +201,16 @@ impl Family for ScoreSde {
             }),
         };
         Self {
-            net: ConditionalMlp::new(
-                dim,
+            net: ConditionalMlp::trained_field(
                 dim,
                 config.width,
                 config.depth,
-                &device.clone().autodiff(),
+                training.learning_rate,
+                device,
             ),
-            optim: AdamConfig::new().init(),
             sde,
             config: config.clone(),
             dim,
-            learning_rate: training.learning_rate,
             device: device.clone(),
         }
     }
@@ -232,20 +227,20 @@ impl Family for ScoreSde {
         let z = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
         let xt = x0 * scale + z.clone() * std;
         // s = net/σ, so σ²‖s − (−z/σ)‖² = ‖net + z‖².
-        let loss = (self.net.forward(xt, t) + z)
+        let loss = (self.net.module.forward(xt, t) + z)
             .powi_scalar(2)
             .sum_dim(1)
             .mean();
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
+        self.net.step(&loss);
         StepStats(vec![("loss", loss.without_autodiff())])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> ConditionalMlp {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: ConditionalMlp) {
+        self.net.module = networks;
     }
 
     fn set_sampling(&mut self, config: &Self::Config) {
@@ -257,7 +252,7 @@ impl Family for ScoreSde {
     }
 
     fn log_density(&self, x: Tensor<2>) -> Option<Tensor<1>> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let score = |x: Tensor<2>, t: f32| self.score_with(&net, x, t);
         Some(probability_flow_log_likelihood(
             x,
@@ -284,7 +279,7 @@ impl Family for ScoreSde {
     fn score(&self, x: Tensor<2>, t: f32) -> Option<Tensor<2>> {
         (T_MIN..=1.0)
             .contains(&t)
-            .then(|| self.score_with(&self.net.valid(), x, t))
+            .then(|| self.score_with(&self.net.module.valid(), x, t))
     }
 
     fn score_probe(&self) -> Option<NoiseLevel> {
@@ -335,7 +330,9 @@ impl Family for ScoreSde {
 
     fn view(&self, name: &str, points: Tensor<2>, parameter: f32) -> Option<Tensor<2>> {
         match name {
-            "score" => Some(self.score_with(&self.net.valid(), points, parameter.max(T_MIN))),
+            "score" => {
+                Some(self.score_with(&self.net.module.valid(), points, parameter.max(T_MIN)))
+            }
             "paths" => Some(Tensor::cat(self.path(PATH_POINTS, PATH_STAGES), 0)),
             "log_density" => self.log_density(points).map(|l| l.unsqueeze_dim(1)),
             _ => None,

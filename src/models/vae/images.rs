@@ -74,7 +74,7 @@ impl Vae {
         images: Tensor<2>,
         parameter: f32,
     ) -> Option<Tensor<2>> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         match name {
             "latent_grid" => {
                 let latent = self.config.latent_dim;

@@ -11,8 +11,6 @@
 mod images;
 
 use burn::module::Param;
-use burn::module::{ModuleMapper, ModuleVisitor};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use serde_json::{Map, Value, json};
@@ -23,9 +21,10 @@ use crate::family::{
     ViewUnits,
 };
 use crate::models::math::{
-    descend, diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
+    diagonal_gaussian_log_density, log_sum_exp, standard_normal_log_density,
 };
 use crate::models::mlp::{Mlp, MlpConfig};
+use crate::models::trained::Trained;
 use crate::settings::{Setting, network_settings, settings_object};
 use crate::training::{Batches, TrainingConfig};
 
@@ -172,10 +171,8 @@ impl VaeNet {
 /// See the module documentation.
 #[derive(Clone)]
 pub struct Vae {
-    net: VaeNet,
-    optim: ModuleOptimizer,
+    net: Trained<VaeNet>,
     config: VaeConfig,
-    learning_rate: f64,
     device: Device,
     /// Coordinates per data point (2, or the pixels of an image).
     dim: usize,
@@ -184,18 +181,19 @@ pub struct Vae {
 impl Vae {
     /// Posterior means `μ(x)`: `[n, dim]` → `[n, latent]`.
     pub fn posterior_mean(&self, x: Tensor<2>) -> Tensor<2> {
-        self.net.valid().encode(x).mean
+        self.net.module.valid().encode(x).mean
     }
 
     /// Decoder means of the posterior means (reconstructions): `[n, dim]` → `[n, dim]`.
     pub fn reconstruct(&self, x: Tensor<2>) -> Tensor<2> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         net.decode(net.encode(x).mean).mean
     }
 }
 
 impl Family for Vae {
     type Config = VaeConfig;
+    type Networks = VaeNet;
     const NAME: &'static str = "vae";
     const INPUT: FamilyInput = FamilyInput::Both;
 
@@ -208,21 +206,19 @@ impl Family for Vae {
             decoder_log_var: Param::from_tensor(Tensor::zeros([dim], &autodiff)),
         };
         Self {
-            net,
-            optim: AdamConfig::new().init(),
+            net: Trained::new(net, training.learning_rate),
             config: config.clone(),
-            learning_rate: training.learning_rate,
             device: device.clone(),
             dim,
         }
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
-        let net = &self.net;
+        let net = &self.net.module;
         let (log_likelihood, kl) = elbo_terms(data.next(), |x| net.encode(x), |z| net.decode(z));
         let (reconstruction, kl) = (log_likelihood.mean().neg(), kl.mean()); // [1] each
         let loss = reconstruction.clone() + kl.clone() * self.config.beta;
-        self.net = descend(&mut self.optim, self.learning_rate, self.net.clone(), &loss);
+        self.net.step(&loss);
         let (reconstruction, kl) = (reconstruction.without_autodiff(), kl.without_autodiff());
         StepStats(vec![
             ("loss", loss.without_autodiff()),
@@ -232,26 +228,26 @@ impl Family for Vae {
         ])
     }
 
-    fn visit_parameters<V: ModuleVisitor>(&self, visitor: &mut V) {
-        self.net.visit(visitor);
+    fn networks(&self) -> VaeNet {
+        self.net.module.clone()
     }
 
-    fn map_parameters<M: ModuleMapper>(&mut self, mapper: &mut M) {
-        self.net = self.net.clone().map(mapper);
+    fn set_networks(&mut self, networks: VaeNet) {
+        self.net.module = networks;
     }
 
     /// Ancestral samples `z ~ N(0, I)`, `x ~ p(x|z)`.
     fn sample(&self, n: usize) -> Tensor<2> {
         let normal = Distribution::Normal(0.0, 1.0);
         let z = Tensor::random([n, self.config.latent_dim], normal, &self.device);
-        let p = self.net.valid().decode(z);
+        let p = self.net.module.valid().decode(z);
         let eps = Tensor::random(p.mean.dims(), normal, &self.device);
         p.mean + (p.log_var * 0.5).exp() * eps
     }
 
     /// The IWAE estimate with K = `iwae_samples`: a stochastic lower bound of `log p(x)`.
     fn log_density(&self, x: Tensor<2>) -> Option<Tensor<1>> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let k = self.config.iwae_samples;
         Some(iwae_log_likelihood(
             x,
@@ -271,7 +267,7 @@ impl Family for Vae {
 
     /// The IWAE bound, then the ELBO (one posterior sample: the bound training maximises).
     fn log_likelihood_bounds(&self, x: Tensor<2>) -> Vec<LikelihoodBound> {
-        let net = self.net.valid();
+        let net = self.net.module.valid();
         let (log_likelihood, kl) = elbo_terms(x.clone(), |x| net.encode(x), |z| net.decode(z));
         let mut bounds: Vec<LikelihoodBound> = self
             .log_density(x)

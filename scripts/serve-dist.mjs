@@ -1,5 +1,6 @@
-// A static file server for dist/ on 127.0.0.1, shared by scripts/serve (a fixed port), the e2e
-// tests and the browser benchmark (an ephemeral port).
+// What every headless run of the built page shares: a static file server for dist/ on 127.0.0.1
+// (scripts/serve's, through static-server.mjs, on a fixed port; the end-to-end tests' and the
+// benchmark's on an ephemeral one) and the Chromium flags they launch the browser with.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
@@ -34,14 +35,3 @@ export const CHROMIUM_ARGS = [
   "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
   "--disable-component-update", "--no-first-run", "--disable-sync", "--enable-unsafe-webgpu",
 ];
-
-/**
- * Prints `text` and exits once it is flushed: Chromium sometimes never answers the close after
- * WebGPU pages, and its child process would keep Node alive.
- */
-export function finish(text) {
-  process.stdout.write(`${text}\n`, () => process.exit(0));
-}
-
-/** Closes `browser`, giving up after 10 s (see `finish`). */
-export const closeBrowser = (browser) => Promise.race([browser.close(), new Promise((done) => setTimeout(done, 10_000))]);
