@@ -261,53 +261,43 @@ macro_rules! trains_samples_and_shows_its_views {
     };
 }
 
-trains_samples_and_shows_its_views!(
-    autoencoder_handle_works,
-    Autoencoder,
-    r#"{"width":16,"batch_size":32}"#
-);
-trains_samples_and_shows_its_views!(
-    vae_handle_works,
-    Vae,
-    r#"{"width":16,"batch_size":32,"iwae_samples":4}"#
-);
-trains_samples_and_shows_its_views!(
-    gan_handle_works,
-    Gan,
-    r#"{"width":16,"batch_size":32,"loss":"wgan_gp"}"#
-);
-trains_samples_and_shows_its_views!(made_handle_works, Made, r#"{"width":16,"batch_size":32}"#);
-trains_samples_and_shows_its_views!(
-    real_nvp_handle_works,
-    RealNvp,
-    r#"{"width":16,"layers":4,"batch_size":32}"#
-);
-trains_samples_and_shows_its_views!(
-    ebm_handle_works,
-    Ebm,
-    r#"{"width":16,"batch_size":32,"langevin_steps":2}"#
-);
-trains_samples_and_shows_its_views!(
-    flow_matching_views_work,
-    FlowMatching,
-    r#"{"width":16,"batch_size":32}"#
-);
+/// One handle test per family that learns points, with small options, and a test that this list
+/// names every such family of `schemas()` (image-only families: `browser/images.rs`).
+macro_rules! handle_tests {
+    ($($test:ident: $class:ident, $options:literal;)*) => {
+        $(trains_samples_and_shows_its_views!($test, $class, $options);)*
 
-trains_samples_and_shows_its_views!(
-    ncsn_handle_works,
-    Ncsn,
-    r#"{"width":16,"batch_size":32,"levels":4,"steps_per_level":2}"#
-);
-trains_samples_and_shows_its_views!(
-    diffusion_handle_works,
-    Diffusion,
-    r#"{"width":16,"batch_size":32,"diffusion_steps":20}"#
-);
-trains_samples_and_shows_its_views!(
-    score_sde_handle_works,
-    ScoreSde,
-    r#"{"width":16,"batch_size":32,"sample_steps":10,"likelihood_steps":2}"#
-);
+        #[wasm_bindgen_test]
+        fn every_family_that_learns_points_has_a_handle_test() {
+            let mut tested = vec![$(stringify!($class)),*];
+            tested.sort();
+            let schema = genlab::web::schemas().unwrap();
+            let mut learns_points: Vec<String> = js_sys::Array::from(&get(&schema, "families"))
+                .iter()
+                .filter(|family| {
+                    js_sys::Array::from(&get(family, "data")).includes(&"points".into(), 0)
+                })
+                .map(|family| get(&family, "class").as_string().unwrap())
+                .collect();
+            learns_points.sort();
+            assert_eq!(tested, learns_points);
+        }
+    };
+}
+
+handle_tests! {
+    autoencoder_handle_works: Autoencoder, r#"{"width":16,"batch_size":32}"#;
+    vae_handle_works: Vae, r#"{"width":16,"batch_size":32,"iwae_samples":4}"#;
+    gan_handle_works: Gan, r#"{"width":16,"batch_size":32,"loss":"wgan_gp"}"#;
+    made_handle_works: Made, r#"{"width":16,"batch_size":32}"#;
+    real_nvp_handle_works: RealNvp, r#"{"width":16,"layers":4,"batch_size":32}"#;
+    ebm_handle_works: Ebm, r#"{"width":16,"batch_size":32,"langevin_steps":2}"#;
+    flow_matching_views_work: FlowMatching, r#"{"width":16,"batch_size":32}"#;
+    ncsn_handle_works: Ncsn, r#"{"width":16,"batch_size":32,"levels":4,"steps_per_level":2}"#;
+    diffusion_handle_works: Diffusion, r#"{"width":16,"batch_size":32,"diffusion_steps":20}"#;
+    score_sde_handle_works: ScoreSde,
+        r#"{"width":16,"batch_size":32,"sample_steps":10,"likelihood_steps":2}"#;
+}
 
 #[wasm_bindgen_test]
 async fn sampling_settings_change_without_retraining_and_reflow_straightens() {

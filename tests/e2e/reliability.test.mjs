@@ -155,11 +155,14 @@ test("points in their own units train, the Dataset menu names them, and choosing
   const chooser = role(lab, "dataset");
   assert.equal(await chooser.inputValue(), "custom");
   assert.equal(await chooser.locator("option:checked").textContent(), "your 200 points");
-  const before = Number(await role(lab, "w2").textContent());
+  const shownBefore = await role(lab, "w2").textContent();
+  const before = Number(shownBefore);
   await role(lab, "train").click();
   await waitForStep(lab, 400);
   await role(lab, "train").click();
   await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="train"]')?.textContent === "Train");
+  // Pausing evaluates the paused model (however few evaluations ran while it trained).
+  await page.waitForFunction((shown) => document.querySelector('.lab-cell [data-role="w2"]')?.textContent !== shown, shownBefore, { timeout: 60_000 });
   const after = Number(await role(lab, "w2").textContent());
   assert.ok(after < 0.5 * before, `sliced W2 in the data's units: ${before} → ${after}`);
 

@@ -29,46 +29,7 @@ import type {
   WeightsInfo,
 } from "./generated/api";
 
-export type {
-  ActionInfo,
-  AutoencoderOptions,
-  BackendInfo,
-  Bounds,
-  CompareOptions,
-  Comparison,
-  CustomDataset,
-  DatasetInfo,
-  DatasetName,
-  DatasetSpec,
-  DensityMaps,
-  DiffusionOptions,
-  EbmOptions,
-  Estimate,
-  Evaluation,
-  Exactness,
-  FamilyClassName,
-  FamilyName,
-  FlowMatchingOptions,
-  GanOptions,
-  ImageSetName,
-  ImageShape,
-  MadeOptions,
-  Memorisation,
-  NamedDataset,
-  NcsnOptions,
-  NoiseFloor,
-  PixelCnnOptions,
-  RealNvpOptions,
-  ScoreSdeOptions,
-  TrainOptions,
-  TrainReport,
-  TrainingOptions,
-  VaeOptions,
-  ViewData,
-  ViewInfo,
-  ViewKind,
-  WeightsInfo,
-} from "./generated/api";
+export type * from "./generated/api";
 
 /** The backend requested: automatic, CPU, or WebGPU (forced). */
 export type BackendPreference = "auto" | "cpu" | "webgpu";

@@ -367,8 +367,21 @@ export class LabCell {
   }
 
   private togglePlay(): void {
-    if (this.lab === null || !this.player.playing) this.play();
-    else this.setPlaying(false);
+    if (this.lab === null || !this.player.playing) {
+      this.play();
+      return;
+    }
+    this.setPlaying(false);
+    void this.showPausedModel();
+  }
+
+  /**
+   * Once the last slice is in, one evaluation and the view of the paused model: the panel then
+   * describes the model the page shows as paused, not the one of the last scheduled evaluation.
+   */
+  private async showPausedModel(): Promise<void> {
+    await this.player.settled();
+    await this.model.stepPaused(async () => undefined);
   }
 
   private setPlaying(playing: boolean): void {

@@ -55,6 +55,8 @@ export class Player {
 
   /** Whether labs run in a worker. */
   private worker = false;
+  /** The unit of work in flight, if any (a stopped loop finishes it). */
+  private inFlight: Promise<void> | null = null;
 
   /** Tunes slices and scheduling for labs in a worker (`true`) or on the main thread. */
   set inWorker(inWorker: boolean) {
@@ -93,7 +95,8 @@ export class Player {
     const frame = async (): Promise<void> => {
       if (run !== this.run) return;
       try {
-        await this.tick(lab);
+        this.inFlight = this.tick(lab);
+        await this.inFlight;
       } catch (error) {
         if (run === this.run) this.stop();
         this.events.onError(error);
@@ -107,6 +110,11 @@ export class Player {
   /** Stops the loop after its current frame. */
   stop(): void {
     if (this.playing) this.run += 1;
+  }
+
+  /** Resolves once the unit of work in flight (if any) has finished, failed or not. */
+  async settled(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
   }
 
   /** Trains exactly one step and reports it (the Step button; only while paused). */

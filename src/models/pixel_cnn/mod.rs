@@ -11,7 +11,6 @@
 mod views;
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_softmax, relu};
@@ -23,7 +22,7 @@ use crate::data::DatasetSpec;
 use crate::data::digits::ImageSet;
 use crate::data::digits::LEVELS;
 use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo};
-use crate::models::math::descend;
+use crate::models::trained::Trained;
 use crate::settings::{Setting, settings_object};
 use crate::training::{Batches, TrainingConfig};
 
@@ -129,14 +128,23 @@ impl PixelCnnNet {
     }
 }
 
+/// The raster masks of the convolutions and the image geometry: the part of the model that is
+/// not trained.
+#[derive(Clone, Debug)]
+pub struct RasterMasks {
+    /// The first layer's mask (type A: the centre pixel excluded).
+    a: Tensor<4>,
+    /// The later layers' mask (type B: the centre pixel included).
+    b: Tensor<4>,
+    side: usize,
+    levels: usize,
+}
+
 /// The network with its masks and image geometry.
 #[derive(Clone, Debug)]
 pub struct PixelCnnModel {
     net: PixelCnnNet,
-    mask_a: Tensor<4>,
-    mask_b: Tensor<4>,
-    side: usize,
-    levels: usize,
+    masks: RasterMasks,
 }
 
 impl PixelCnnModel {
@@ -151,10 +159,12 @@ impl PixelCnnModel {
         let plain = device.clone().inner();
         Self {
             net: PixelCnnNet::new(levels, channels, layers, device),
-            mask_a: raster_mask(channels, 1, KERNEL_A, false, &plain),
-            mask_b: raster_mask(channels, channels, KERNEL_B, true, &plain),
-            side,
-            levels,
+            masks: RasterMasks {
+                a: raster_mask(channels, 1, KERNEL_A, false, &plain),
+                b: raster_mask(channels, channels, KERNEL_B, true, &plain),
+                side,
+                levels,
+            },
         }
     }
 
@@ -162,21 +172,18 @@ impl PixelCnnModel {
     pub fn valid(&self) -> Self {
         Self {
             net: self.net.valid(),
-            mask_a: self.mask_a.clone(),
-            mask_b: self.mask_b.clone(),
-            side: self.side,
-            levels: self.levels,
+            masks: self.masks.clone(),
         }
     }
 
     /// Logits of every pixel's conditional: grey levels `[n, side²]` → `[n, levels, side, side]`.
     pub fn logits(&self, v: Tensor<2>) -> Tensor<4> {
         let n = v.dims()[0];
-        let scaled = v / (self.levels - 1) as f32 - 0.5; // [n, side²] in [−½, ½]
-        let x = scaled.reshape([n, 1, self.side, self.side]);
-        let mut h = relu(masked(&self.net.first, x, self.mask_a.clone()));
+        let scaled = v / (self.masks.levels - 1) as f32 - 0.5; // [n, side²] in [−½, ½]
+        let x = scaled.reshape([n, 1, self.masks.side, self.masks.side]);
+        let mut h = relu(masked(&self.net.first, x, self.masks.a.clone()));
         for layer in &self.net.hidden {
-            h = relu(masked(layer, h.clone(), self.mask_b.clone())) + h; // [n, channels, side, side]
+            h = relu(masked(layer, h.clone(), self.masks.b.clone())) + h; // [n, channels, side, side]
         }
         self.net.output.forward(h)
     }
@@ -185,14 +192,14 @@ impl PixelCnnModel {
     pub fn log_prob(&self, v: Tensor<2>) -> Tensor<1> {
         let n = v.dims()[0];
         let log_p = log_softmax(self.logits(v.clone()), 1); // [n, levels, side, side]
-        let classes: Vec<f32> = (0..self.levels).map(|l| l as f32).collect();
+        let classes: Vec<f32> = (0..self.masks.levels).map(|l| l as f32).collect();
         let classes = Tensor::<1>::from_floats(classes.as_slice(), &v.device()).reshape([
             1,
-            self.levels,
+            self.masks.levels,
             1,
             1,
         ]);
-        let chosen = (v.reshape([n, 1, self.side, self.side]) - classes)
+        let chosen = (v.reshape([n, 1, self.masks.side, self.masks.side]) - classes)
             .abs()
             .lower_elem(0.5)
             .float(); // [n, levels, side, side], one-hot without an index check
@@ -225,11 +232,14 @@ impl PixelCnnModel {
         for pixel in start..pixels {
             let logits = self
                 .logits(v.clone())
-                .reshape([n, self.levels, pixels])
-                .slice([0..n, 0..self.levels, pixel..pixel + 1])
-                .reshape([n, self.levels]);
-            let uniform =
-                Tensor::<2>::random([n, self.levels], Distribution::Uniform(1e-7, 1.0), &device);
+                .reshape([n, self.masks.levels, pixels])
+                .slice([0..n, 0..self.masks.levels, pixel..pixel + 1])
+                .reshape([n, self.masks.levels]);
+            let uniform = Tensor::<2>::random(
+                [n, self.masks.levels],
+                Distribution::Uniform(1e-7, 1.0),
+                &device,
+            );
             let gumbel = uniform.log().neg().log().neg();
             let level = (logits + gumbel).argmax(1).float(); // [n, 1]
             let mut at = vec![0.0f32; pixels];
@@ -244,22 +254,24 @@ impl PixelCnnModel {
 /// See the module documentation.
 #[derive(Clone)]
 pub struct PixelCnn {
-    model: PixelCnnModel,
-    optim: ModuleOptimizer,
-    learning_rate: f64,
+    net: Trained<PixelCnnNet>,
+    masks: RasterMasks,
     device: Device,
 }
 
 impl PixelCnn {
     /// Grey levels of points in `[0, 1]`: `⌊x·levels⌋`, clamped.
     fn levels_of(&self, x: Tensor<2>) -> Tensor<2> {
-        let top = (self.model.levels - 1) as f32;
-        (x * self.model.levels as f32).floor().clamp(0.0, top)
+        let top = (self.masks.levels - 1) as f32;
+        (x * self.masks.levels as f32).floor().clamp(0.0, top)
     }
 
-    /// The model (for views and image metrics).
-    pub fn model(&self) -> &PixelCnnModel {
-        &self.model
+    /// The model: the trained network with its masks (for views and image metrics).
+    pub fn model(&self) -> PixelCnnModel {
+        PixelCnnModel {
+            net: self.net.module.clone(),
+            masks: self.masks.clone(),
+        }
     }
 }
 
@@ -273,16 +285,16 @@ impl Family for PixelCnn {
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let side = (dim as f64).sqrt().round() as usize;
         assert_eq!(side * side, dim, "PixelCNN needs square images");
+        let model = PixelCnnModel::new(
+            side,
+            LEVELS,
+            config.channels,
+            config.layers,
+            &device.clone().autodiff(),
+        );
         Self {
-            model: PixelCnnModel::new(
-                side,
-                LEVELS,
-                config.channels,
-                config.layers,
-                &device.clone().autodiff(),
-            ),
-            optim: AdamConfig::new().init(),
-            learning_rate: training.learning_rate,
+            net: Trained::new(model.net, training.learning_rate),
+            masks: model.masks,
             device: device.clone(),
         }
     }
@@ -290,36 +302,35 @@ impl Family for PixelCnn {
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let v = self.levels_of(data.next()); // [batch, side²]
         let pixels = v.dims()[1];
-        let nll = self.model.log_prob(v).mean().neg();
-        let model = self.model.clone();
-        self.model.net = descend(&mut self.optim, self.learning_rate, model.net, &nll);
+        let nll = self.model().log_prob(v).mean().neg();
+        self.net.step(&nll);
         let nll = nll.without_autodiff();
         let bits = nll.clone() / (pixels as f32 * std::f32::consts::LN_2);
         StepStats(vec![("nll", nll), ("bits_per_dim", bits)])
     }
 
     fn networks(&self) -> PixelCnnNet {
-        self.model.net.clone()
+        self.net.module.clone()
     }
 
     fn set_networks(&mut self, networks: PixelCnnNet) {
-        self.model.net = networks;
+        self.net.module = networks;
     }
 
     /// Images at the centres of their grey-level cells, `(v + ½)/levels`.
     fn sample(&self, n: usize) -> Tensor<2> {
-        let pixels = self.model.side * self.model.side;
-        let valid = self.model.valid();
+        let pixels = self.masks.side * self.masks.side;
+        let valid = self.model().valid();
         let v = valid.sample_from(Tensor::zeros([n, pixels], &self.device), 0);
-        (v + 0.5) / self.model.levels as f32
+        (v + 0.5) / self.masks.levels as f32
     }
 
     /// `log P(v) + side²·ln(levels)`: the exact density of the dequantised points.
     fn log_density(&self, x: Tensor<2>) -> Option<Tensor<1>> {
         let pixels = x.dims()[1];
         let v = self.levels_of(x);
-        let valid = self.model.valid();
-        Some(valid.log_prob(v) + pixels as f32 * (self.model.levels as f32).ln())
+        let valid = self.model().valid();
+        Some(valid.log_prob(v) + pixels as f32 * (self.masks.levels as f32).ln())
     }
 
     fn log_density_method(&self) -> &'static str {
@@ -328,7 +339,7 @@ impl Family for PixelCnn {
     }
 
     fn views(&self) -> Vec<ViewInfo> {
-        views::views(self.model.side * self.model.side)
+        views::views(self.masks.side * self.masks.side)
     }
 
     fn view(&self, name: &str, points: Tensor<2>, _parameter: f32) -> Option<Tensor<2>> {

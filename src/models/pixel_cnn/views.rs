@@ -48,7 +48,7 @@ impl PixelCnn {
     /// `erased_from` on set to NaN ("not given").
     fn shown(&self, v: Tensor<2>, erased_from: usize) -> Tensor<2> {
         let [n, pixels] = v.dims();
-        let points = (v + 0.5) / self.model.levels as f32;
+        let points = (v + 0.5) / self.masks.levels as f32;
         if erased_from >= pixels {
             return points;
         }
@@ -61,8 +61,8 @@ impl PixelCnn {
 
     /// 16 samples after each pixel drawn, `[(pixels + 1) · 16, pixels]`.
     pub(super) fn pixel_by_pixel(&self) -> Tensor<2> {
-        let pixels = self.model.side * self.model.side;
-        let valid = self.model.valid();
+        let pixels = self.masks.side * self.masks.side;
+        let valid = self.model().valid();
         let chain =
             valid.sample_chain(Tensor::zeros([PROGRESSIVE_IMAGES, pixels], &self.device), 0);
         let stages: Vec<Tensor<2>> = chain
@@ -78,7 +78,7 @@ impl PixelCnn {
         let v = self.levels_of(first_rows(images, COMPLETIONS)); // [k, pixels]
         let [k, pixels] = v.dims();
         let half = pixels / 2;
-        let completed = self.model.valid().sample_from(v.clone(), half);
+        let completed = self.model().valid().sample_from(v.clone(), half);
         let rows = vec![
             self.shown(v.clone(), pixels),
             self.shown(v, half),
