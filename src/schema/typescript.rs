@@ -128,7 +128,12 @@ impl LabSchema {
             }
             out.push_str("}\n");
         }
-        out.push('\n');
+        let _ = writeln!(out, "/** Each family class's options, by class name. */");
+        let _ = writeln!(out, "export interface OptionsByClass {{");
+        for family in families() {
+            let _ = writeln!(out, "  {0}: {0}Options;", family.class);
+        }
+        out.push_str("}\n\n");
         out.push_str(RESULT_TYPES);
         out
     }

@@ -4,26 +4,17 @@
 
 import type {
   ActionInfo,
-  AutoencoderOptions,
   BackendInfo,
   Bounds,
   CompareOptions,
   Comparison,
   DatasetInfo,
   DatasetSpec,
-  DiffusionOptions,
-  EbmOptions,
   Evaluation,
-  FlowMatchingOptions,
-  GanOptions,
-  MadeOptions,
-  NcsnOptions,
-  PixelCnnOptions,
-  RealNvpOptions,
-  ScoreSdeOptions,
+  FamilyClassName,
+  OptionsByClass,
   TrainOptions,
   TrainReport,
-  VaeOptions,
   ViewData,
   ViewInfo,
   WeightsInfo,
@@ -61,8 +52,11 @@ export interface FamilyClass<Options> {
   create(options?: Options): Promise<LabHandle>;
 }
 
+/** Every family's class, by class name (the names and options generated from the schema). */
+export type FamilyClasses = { [Class in FamilyClassName]: FamilyClass<OptionsByClass[Class]> };
+
 /** The module's exports. */
-export interface GenLab {
+export interface GenLab extends FamilyClasses {
   initBackend(preference?: BackendPreference): Promise<BackendInfo>;
   datasets(): DatasetInfo[];
   datasetSample(dataset: DatasetSpec, n: number, seed: number): Float32Array;
@@ -74,17 +68,6 @@ export interface GenLab {
   weightsInfo(bytes: Uint8Array): WeightsInfo;
   /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
   simulatePanic(): void;
-  FlowMatching: FamilyClass<FlowMatchingOptions>;
-  Autoencoder: FamilyClass<AutoencoderOptions>;
-  Vae: FamilyClass<VaeOptions>;
-  Gan: FamilyClass<GanOptions>;
-  Made: FamilyClass<MadeOptions>;
-  RealNvp: FamilyClass<RealNvpOptions>;
-  Ebm: FamilyClass<EbmOptions>;
-  Ncsn: FamilyClass<NcsnOptions>;
-  Diffusion: FamilyClass<DiffusionOptions>;
-  ScoreSde: FamilyClass<ScoreSdeOptions>;
-  PixelCnn: FamilyClass<PixelCnnOptions>;
 }
 
 interface BindgenModule extends GenLab {

@@ -181,6 +181,20 @@ export interface FlowMatchingOptions extends TrainingOptions {
   /** Hidden layers of the velocity network (whole, 1 … 8; default 3). */
   depth?: number;
 }
+/** Each family class's options, by class name. */
+export interface OptionsByClass {
+  Autoencoder: AutoencoderOptions;
+  Vae: VaeOptions;
+  Gan: GanOptions;
+  Made: MadeOptions;
+  PixelCnn: PixelCnnOptions;
+  RealNvp: RealNvpOptions;
+  Ebm: EbmOptions;
+  Ncsn: NcsnOptions;
+  Diffusion: DiffusionOptions;
+  ScoreSde: ScoreSdeOptions;
+  FlowMatching: FlowMatchingOptions;
+}
 
 // The result types of the JavaScript API: what the wasm module's functions and handles return.
 // Written by hand beside the code that builds them (`src/web/`, serde structs in `src/`); the
