@@ -14,6 +14,7 @@ pub mod mlp;
 pub mod ncsn;
 pub mod ode;
 pub mod pixel_cnn;
+pub mod pixel_rnn;
 pub mod real_nvp;
 pub mod score_sde;
 pub mod tiles;
@@ -39,6 +40,8 @@ macro_rules! for_each_family {
             Made => $crate::models::made::Made, "MadeOptions";
             /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood.
             PixelCnn => $crate::models::pixel_cnn::PixelCnn, "PixelCnnOptions";
+            /// Pixel RNN on the 8×8 digits: an LSTM over the pixels in raster order.
+            PixelRnn => $crate::models::pixel_rnn::PixelRnn, "PixelRnnOptions";
             /// A RealNVP normalizing flow.
             RealNvp => $crate::models::real_nvp::RealNvp, "RealNvpOptions";
             /// An energy-based model with persistent Langevin chains.

@@ -95,6 +95,16 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
     stat: "bits_per_dim",
     stage: "one pixel",
   },
+  pixel_rnn: {
+    label: "Autoregressive images (Pixel RNN)",
+    lede:
+      "An LSTM reads the pixels in raster order; its state carries everything above and to the left, and " +
+      "each pixel's softmax conditional p(v_i | v_<i) comes from it. The likelihood is exact, but every step " +
+      "waits for the previous state: 64 sequential steps to score or to draw an 8×8 digit (PixelCNN scores " +
+      "all pixels in one pass).",
+    stat: "bits_per_dim",
+    stage: "one pixel",
+  },
   real_nvp: {
     label: "Normalizing flow (RealNVP)",
     lede:

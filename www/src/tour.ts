@@ -129,6 +129,16 @@ export function tour(): Notebook {
       ]),
       lab("pixel_cnn", { settings: { channels: 16, layers: 2 } }),
       text([
+        "### Pixel RNN",
+        "",
+        "The same factorisation read by an LSTM: its state carries every pixel above and to the left, so each",
+        "conditional may depend on all of them, not only on a masked window. The price is sequential: the state",
+        "at pixel $i$ needs the one at $i - 1$, so an $N \\times N$ image takes $N^2$ steps to score *and* to",
+        "sample (the paper's Row and Diagonal LSTMs bring this down to about $2N - 1$).",
+        "**Watch:** held-out bits/dim beside PixelCNN's, and the steps per second.",
+      ]),
+      lab("pixel_rnn", { settings: { hidden: 32 } }),
+      text([
         "### VAE",
         "",
         "With a 2-D latent code the whole model can be looked at: the **latent map** places each held-out digit at",

@@ -15,9 +15,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 /** A family's name, as in options, URLs and notebooks. */
-export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_cnn" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
+export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_cnn" | "pixel_rnn" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
 /** A family's JavaScript class. */
-export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelCnn" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
+export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelCnn" | "PixelRnn" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
 
 /** Settings every family shares. */
 export interface TrainingOptions {
@@ -80,6 +80,11 @@ export interface PixelCnnOptions extends TrainingOptions {
   channels?: number;
   /** Type-B masked 3×3 layers after the type-A 5×5 one (whole, 1 … 8; default 4). */
   layers?: number;
+}
+/** The settings of `PixelRnn`. */
+export interface PixelRnnOptions extends TrainingOptions {
+  /** Units of the LSTM's state, which carries every pixel read so far (whole, 4 … 256; default 64). */
+  hidden?: number;
 }
 /** The settings of `RealNvp`. */
 export interface RealNvpOptions extends TrainingOptions {

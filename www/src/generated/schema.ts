@@ -341,6 +341,29 @@ export const SCHEMA: LabSchema = {
       }
     },
     {
+      "name": "pixel_rnn",
+      "class": "PixelRnn",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "hidden",
+          "kind": "integer",
+          "min": 4.0,
+          "max": 256.0,
+          "help": "Units of the LSTM's state, which carries every pixel read so far",
+          "sampling": false,
+          "default": 64
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
       "name": "real_nvp",
       "class": "RealNvp",
       "data": [
