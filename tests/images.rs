@@ -116,8 +116,12 @@ fn pixel_rnn_learns_the_digits_and_its_held_out_bits_per_pixel_fall() {
         (before - 17f64.log2()).abs() < 0.6,
         "an untrained model is near uniform: {before}"
     );
-    // Provisional (not yet measured): the bound states the run once it has been measured.
-    assert!(after < before - 1.0, "{before} → {after}");
+    // Measured (seed 13, 2026-12-02): 4.139 → 2.456 in 150 steps.
+    assert!(after < 2.9, "bits/pixel stay above 2.9: {before} → {after}");
+    assert!(
+        after < before - 1.4,
+        "bits/pixel fell by less than 1.4: {before} → {after}"
+    );
     let samples = model
         .sample(4)
         .into_data()

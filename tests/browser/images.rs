@@ -1,7 +1,7 @@
 //! The image handles in the browser on the CPU backend: each trains on the digits, samples
 //! 8×8 images, evaluates the image panel (with the memorisation check) and computes its views.
 
-use genlab::web::{Diffusion, Gan, PixelCnn, Vae, init_backend};
+use genlab::web::{Diffusion, Gan, PixelCnn, PixelRnn, Vae, init_backend};
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -73,6 +73,12 @@ trains_on_the_digits!(
     pixel_cnn_handle_trains_on_the_digits,
     PixelCnn,
     r#"{"dataset":"digits","channels":4,"layers":1,"batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)"]
+);
+trains_on_the_digits!(
+    pixel_rnn_handle_trains_on_the_digits,
+    PixelRnn,
+    r#"{"dataset":"digits","hidden":8,"batch_size":16}"#,
     ["held-out NLL", "MMD²(held-out, model)"]
 );
 trains_on_the_digits!(

@@ -193,6 +193,7 @@ export interface OptionsByClass {
   Gan: GanOptions;
   Made: MadeOptions;
   PixelCnn: PixelCnnOptions;
+  PixelRnn: PixelRnnOptions;
   RealNvp: RealNvpOptions;
   Ebm: EbmOptions;
   Ncsn: NcsnOptions;
