@@ -119,11 +119,22 @@ fn every_family_schema_agrees_with_its_config() {
 
 #[test]
 fn the_schema_lists_every_family_once_with_the_shared_settings_and_datasets() {
+    macro_rules! family_names {
+        ($($(#[$doc:meta])* $class:ident => $family:ty, $options:literal;)*) => {
+            vec![$(<$family as Family>::NAME),*]
+        };
+    }
+    let registered: Vec<&str> = genlab::for_each_family!(family_names);
     let schema = genlab::models::schema();
-    let mut names: Vec<&str> = schema.families.iter().map(|f| f.name).collect();
-    assert_eq!(names.len(), 11);
-    names.dedup();
-    assert_eq!(names.len(), 11);
+    let names: Vec<&str> = schema.families.iter().map(|f| f.name).collect();
+    assert_eq!(
+        names, registered,
+        "one schema entry per registered family, in its order"
+    );
+    let mut distinct = names.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), names.len(), "names are unique: {names:?}");
     let shared: Vec<&str> = schema.shared.iter().map(|s| s.setting.name).collect();
     assert_eq!(shared, ["seed", "learning_rate", "batch_size"]);
     assert_eq!(schema.datasets.len(), 9);
