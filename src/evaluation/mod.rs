@@ -5,6 +5,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod calibration;
 mod compare;
+pub mod digit_classifier;
 mod floors;
 mod images;
 mod maps;
@@ -14,8 +15,8 @@ pub use floors::{
     FLOOR_SEED, MMD2, NoiseFloors, SINKHORN, SLICED_W2, SMOOTHED_ROWS, SampleScales, sample_rows,
 };
 pub use images::{
-    DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs, ImageShape,
-    MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
+    CLASSIFIER_DOUBT, DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs,
+    ImageShape, MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
 };
 pub use maps::{
     DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,

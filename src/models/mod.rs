@@ -8,6 +8,9 @@ pub mod diffusion;
 pub mod ebm;
 pub mod flow_matching;
 pub mod gan;
+pub mod grey_levels;
+pub mod image_gpt;
+pub mod independent_pixels;
 pub mod made;
 pub mod math;
 pub mod mlp;
@@ -38,10 +41,14 @@ macro_rules! for_each_family {
             Gan => $crate::models::gan::Gan, "GanOptions";
             /// MADE: an autoregressive mixture-of-Gaussians density.
             Made => $crate::models::made::Made, "MadeOptions";
-            /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood.
-            PixelCnn => $crate::models::pixel_cnn::PixelCnn, "PixelCnnOptions";
             /// Pixel RNN on the 8×8 digits: an LSTM over the pixels in raster order.
             PixelRnn => $crate::models::pixel_rnn::PixelRnn, "PixelRnnOptions";
+            /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood.
+            PixelCnn => $crate::models::pixel_cnn::PixelCnn, "PixelCnnOptions";
+            /// image-GPT on the 8×8 digits: a causal transformer over the pixels as tokens.
+            ImageGpt => $crate::models::image_gpt::ImageGpt, "ImageGptOptions";
+            /// One-shot generation on the 8×8 digits: every pixel drawn at once, independently.
+            IndependentPixels => $crate::models::independent_pixels::IndependentPixels, "IndependentPixelsOptions";
             /// A RealNVP normalizing flow.
             RealNvp => $crate::models::real_nvp::RealNvp, "RealNvpOptions";
             /// An energy-based model with persistent Langevin chains.

@@ -105,6 +105,24 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
     stat: "bits_per_dim",
     stage: "one pixel",
   },
+  image_gpt: {
+    label: "Autoregressive images (image-GPT)",
+    lede:
+      "The image read as a 1-D sequence of 64 tokens; a small causal transformer predicts each next token " +
+      "from all before it, p(v) = Π p(v_i | v_<i). One pass scores every token (exact likelihood); sampling " +
+      "predicts a token, appends it and runs again, so the picture appears row by row.",
+    stat: "bits_per_dim",
+    stage: "one token",
+  },
+  independent_pixels: {
+    label: "One-shot (independent pixels)",
+    lede:
+      "Every pixel drawn at once from its own distribution, p(v) = Π p_i(v_i): exact and fast, but no pixel " +
+      "knows what its neighbours drew, so samples blend strokes of different digits. Compare the " +
+      "autoregressive families' bits/dim and samples.",
+    stat: "bits_per_dim",
+    stage: "one stage",
+  },
   real_nvp: {
     label: "Normalizing flow (RealNVP)",
     lede:

@@ -15,9 +15,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 /** A family's name, as in options, URLs and notebooks. */
-export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_cnn" | "pixel_rnn" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
+export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
 /** A family's JavaScript class. */
-export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelCnn" | "PixelRnn" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
+export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
 
 /** Settings every family shares. */
 export interface TrainingOptions {
@@ -74,6 +74,11 @@ export interface MadeOptions extends TrainingOptions {
   /** Hidden layers (whole, 1 … 8; default 2). */
   depth?: number;
 }
+/** The settings of `PixelRnn`. */
+export interface PixelRnnOptions extends TrainingOptions {
+  /** Units of the LSTM's state, which carries every pixel read so far (whole, 4 … 256; default 64). */
+  hidden?: number;
+}
 /** The settings of `PixelCnn`. */
 export interface PixelCnnOptions extends TrainingOptions {
   /** Feature channels per masked convolution layer (whole, 1 … 128; default 32). */
@@ -81,10 +86,17 @@ export interface PixelCnnOptions extends TrainingOptions {
   /** Type-B masked 3×3 layers after the type-A 5×5 one (whole, 1 … 8; default 4). */
   layers?: number;
 }
-/** The settings of `PixelRnn`. */
-export interface PixelRnnOptions extends TrainingOptions {
-  /** Units of the LSTM's state, which carries every pixel read so far (whole, 4 … 256; default 64). */
-  hidden?: number;
+/** The settings of `ImageGpt`. */
+export interface ImageGptOptions extends TrainingOptions {
+  /** Width of the token and position embeddings and of every block (whole, 4 … 128; default 32). */
+  width?: number;
+  /** Attention heads per block; each reads a width/heads slice (whole, 1 … 8; default 2). */
+  heads?: number;
+  /** Transformer blocks (causal self-attention, then an MLP) (whole, 1 … 6; default 2). */
+  layers?: number;
+}
+/** The settings of `IndependentPixels`. */
+export interface IndependentPixelsOptions extends TrainingOptions {
 }
 /** The settings of `RealNvp`. */
 export interface RealNvpOptions extends TrainingOptions {
@@ -192,8 +204,10 @@ export interface OptionsByClass {
   Vae: VaeOptions;
   Gan: GanOptions;
   Made: MadeOptions;
-  PixelCnn: PixelCnnOptions;
   PixelRnn: PixelRnnOptions;
+  PixelCnn: PixelCnnOptions;
+  ImageGpt: ImageGptOptions;
+  IndependentPixels: IndependentPixelsOptions;
   RealNvp: RealNvpOptions;
   Ebm: EbmOptions;
   Ncsn: NcsnOptions;

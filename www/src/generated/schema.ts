@@ -309,6 +309,29 @@ export const SCHEMA: LabSchema = {
       "image_defaults": {}
     },
     {
+      "name": "pixel_rnn",
+      "class": "PixelRnn",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "hidden",
+          "kind": "integer",
+          "min": 4.0,
+          "max": 256.0,
+          "help": "Units of the LSTM's state, which carries every pixel read so far",
+          "sampling": false,
+          "default": 64
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
       "name": "pixel_cnn",
       "class": "PixelCnn",
       "data": [
@@ -341,26 +364,57 @@ export const SCHEMA: LabSchema = {
       }
     },
     {
-      "name": "pixel_rnn",
-      "class": "PixelRnn",
+      "name": "image_gpt",
+      "class": "ImageGpt",
       "data": [
         "images"
       ],
       "default_dataset": "digits",
       "settings": [
         {
-          "name": "hidden",
+          "name": "width",
           "kind": "integer",
           "min": 4.0,
-          "max": 256.0,
-          "help": "Units of the LSTM's state, which carries every pixel read so far",
+          "max": 128.0,
+          "help": "Width of the token and position embeddings and of every block",
           "sampling": false,
-          "default": 64
+          "default": 32
+        },
+        {
+          "name": "heads",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 8.0,
+          "help": "Attention heads per block; each reads a width/heads slice",
+          "sampling": false,
+          "default": 2
+        },
+        {
+          "name": "layers",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 6.0,
+          "help": "Transformer blocks (causal self-attention, then an MLP)",
+          "sampling": false,
+          "default": 2
         }
       ],
       "image_defaults": {
         "batch_size": 128,
         "learning_rate": 0.003
+      }
+    },
+    {
+      "name": "independent_pixels",
+      "class": "IndependentPixels",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.03
       }
     },
     {
