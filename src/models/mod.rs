@@ -23,6 +23,7 @@ pub mod score_sde;
 pub mod tiles;
 pub mod trained;
 pub mod vae;
+pub mod vq_vae;
 
 use crate::schema::{FamilySchema, LabSchema};
 
@@ -49,6 +50,8 @@ macro_rules! for_each_family {
             ImageGpt => $crate::models::image_gpt::ImageGpt, "ImageGptOptions";
             /// One-shot generation on the 8×8 digits: every pixel drawn at once, independently.
             IndependentPixels => $crate::models::independent_pixels::IndependentPixels, "IndependentPixelsOptions";
+            /// VQ-VAE on the 8×8 digits: a discrete code grid with a transformer prior over it.
+            VqVae => $crate::models::vq_vae::VqVae, "VqVaeOptions";
             /// A RealNVP normalizing flow.
             RealNvp => $crate::models::real_nvp::RealNvp, "RealNvpOptions";
             /// An energy-based model with persistent Langevin chains.

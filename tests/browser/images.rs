@@ -2,7 +2,7 @@
 //! 8×8 images, evaluates the image panel (with the memorisation check) and computes its views.
 
 use genlab::web::{
-    Diffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae, init_backend,
+    Diffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae, VqVae, init_backend,
 };
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::JsCast;
@@ -96,6 +96,12 @@ trains_on_the_digits!(
     independent_pixels_handle_trains_on_the_digits,
     IndependentPixels,
     r#"{"dataset":"digits","batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    vq_vae_handle_trains_on_the_digits,
+    VqVae,
+    r#"{"dataset":"digits","codes":4,"code_dim":2,"channels":4,"prior_layers":1,"batch_size":16}"#,
     ["held-out NLL", "MMD²(held-out, model)", DOUBT]
 );
 trains_on_the_digits!(

@@ -123,6 +123,16 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
     stat: "bits_per_dim",
     stage: "one stage",
   },
+  vq_vae: {
+    label: "Discrete latents (VQ-VAE)",
+    lede:
+      "An encoder maps a digit to a 4×4 grid of vectors, each replaced by its nearest codebook entry " +
+      "(straight-through gradients past the rounding); a decoder gives every pixel's distribution. " +
+      "A causal transformer prior over the code grid trains alongside, so samples exist: codes from the " +
+      "prior, then pixels. log p(x | z*) + log p(z*) bounds the likelihood from below.",
+    stat: "bits_per_dim_bound",
+    stage: "one stage",
+  },
   real_nvp: {
     label: "Normalizing flow (RealNVP)",
     lede:

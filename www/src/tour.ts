@@ -169,6 +169,18 @@ export function tour(): Notebook {
       ]),
       lab("vae", { dataset: "digits", settings: { width: 128, depth: 2, latent_dim: 2 } }),
       text([
+        "### VQ-VAE",
+        "",
+        "A VAE with a **discrete** $z$ and an autoregressive model running in the latent space: the encoder's",
+        "outputs on a 4×4 grid snap to their nearest codebook vectors, the decoder reads the snapped grid, and a",
+        "small transformer learns $p(z)$ over the code grid. Loss: reconstruction $+ \\lVert \\mathrm{sg}[z_e] - e \\rVert^2$",
+        "$+ \\beta \\lVert z_e - \\mathrm{sg}[e] \\rVert^2$. With one code grid per image,",
+        "$\\log p(x) \\ge \\log p(x \\mid z^*) + \\log p(z^*)$: its held-out bits/dim are an upper bound.",
+        "**Watch:** *codebook usage* for dead codes, reconstructions, and *codes drawn from the prior* beside",
+        "their decodings.",
+      ]),
+      lab("vq_vae"),
+      text([
         "### Diffusion (DDPM)",
         "",
         "The same ε-prediction objective as in 2-D, now on 64 pixels; its variational bound gives an upper bound",

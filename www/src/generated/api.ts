@@ -15,9 +15,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 /** A family's name, as in options, URLs and notebooks. */
-export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
+export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "vq_vae" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
 /** A family's JavaScript class. */
-export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
+export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "VqVae" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
 
 /** Settings every family shares. */
 export interface TrainingOptions {
@@ -97,6 +97,19 @@ export interface ImageGptOptions extends TrainingOptions {
 }
 /** The settings of `IndependentPixels`. */
 export interface IndependentPixelsOptions extends TrainingOptions {
+}
+/** The settings of `VqVae`. */
+export interface VqVaeOptions extends TrainingOptions {
+  /** Codebook entries: the symbols of the code grid (whole, 2 … 128; default 16). */
+  codes?: number;
+  /** Length of each codebook vector (whole, 1 … 64; default 8). */
+  code_dim?: number;
+  /** Feature channels of the encoder and decoder (whole, 1 … 128; default 32). */
+  channels?: number;
+  /** β: how strongly the encoder's outputs are pulled to their codebook entries (0 … 10; default 0.25). */
+  commitment?: number;
+  /** Transformer blocks of the prior over the 4×4 code grid (whole, 1 … 6; default 2). */
+  prior_layers?: number;
 }
 /** The settings of `RealNvp`. */
 export interface RealNvpOptions extends TrainingOptions {
@@ -208,6 +221,7 @@ export interface OptionsByClass {
   PixelCnn: PixelCnnOptions;
   ImageGpt: ImageGptOptions;
   IndependentPixels: IndependentPixelsOptions;
+  VqVae: VqVaeOptions;
   RealNvp: RealNvpOptions;
   Ebm: EbmOptions;
   Ncsn: NcsnOptions;

@@ -418,6 +418,65 @@ export const SCHEMA: LabSchema = {
       }
     },
     {
+      "name": "vq_vae",
+      "class": "VqVae",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "codes",
+          "kind": "integer",
+          "min": 2.0,
+          "max": 128.0,
+          "help": "Codebook entries: the symbols of the code grid",
+          "sampling": false,
+          "default": 16
+        },
+        {
+          "name": "code_dim",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 64.0,
+          "help": "Length of each codebook vector",
+          "sampling": false,
+          "default": 8
+        },
+        {
+          "name": "channels",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 128.0,
+          "help": "Feature channels of the encoder and decoder",
+          "sampling": false,
+          "default": 32
+        },
+        {
+          "name": "commitment",
+          "kind": "number",
+          "min": 0.0,
+          "max": 10.0,
+          "help": "β: how strongly the encoder's outputs are pulled to their codebook entries",
+          "sampling": false,
+          "default": 0.25
+        },
+        {
+          "name": "prior_layers",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 6.0,
+          "help": "Transformer blocks of the prior over the 4×4 code grid",
+          "sampling": false,
+          "default": 2
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
       "name": "real_nvp",
       "class": "RealNvp",
       "data": [
