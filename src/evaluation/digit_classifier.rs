@@ -6,10 +6,9 @@
 
 use std::sync::OnceLock;
 
+pub use crate::data::digits::CLASSES;
 use crate::data::digits::{HELD_OUT, LEVELS, PIXELS, SPLIT_SEED, Split, digit, levels};
 
-/// The ten digit classes.
-pub const CLASSES: usize = 10;
 /// Features per image: the pixels and a constant.
 const FEATURES: usize = PIXELS + 1;
 /// Full-batch Nesterov steps, their size and momentum, and the L2 penalty.

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::digit_classifier::DigitClassifier;
+use super::digit_classifier::{CLASSES, DigitClassifier};
 use crate::data::digits::{LEVELS, PIXELS, SIDE, to_cell_centres};
 use crate::metrics::{
     BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, NoiseFloor, RowName,
@@ -54,6 +54,9 @@ pub struct ImagePanelInputs<'a> {
     pub held_out_centres: &'a [f32],
     /// Every training image at the centres of its grey-level cells.
     pub train_centres: &'a [f32],
+    /// The digit a conditional family's samples were asked for, with the held-out images of
+    /// that digit at the centres of their cells.
+    pub requested: Option<(usize, &'a [f32])>,
     /// Lower bounds of `log p(x)` (or `log p` itself) at held-out images: the estimate's row,
     /// the values and how they were computed.
     pub likelihoods: Vec<(RowName, &'a [f64], &'static str)>,
@@ -70,6 +73,17 @@ pub const MMD2_HELD_OUT: RowName = RowName::new("mmd2_held_out", "MMD²(held-out
 /// The digit classifier's mean doubt on model samples.
 pub const CLASSIFIER_DOUBT: RowName =
     RowName::new("classifier_doubt", "digit classifier's doubt on samples");
+
+/// The share of samples the classifier names as the digit asked for.
+pub const REQUESTED_DIGIT_SHOWN: RowName = RowName::new(
+    "requested_digit_shown",
+    "samples showing the requested digit",
+);
+/// The samples' mean pairwise distance over that of held-out images of the digit.
+pub const SAMPLE_VARIETY: RowName = RowName::new(
+    "sample_variety",
+    "sample variety relative to held-out digits",
+);
 
 /// Bits per dimension of the grey levels from a density of dequantised images:
 /// `(−log p(x) + 64 ln 17)/(64 ln 2)` — the uniform model scores `log₂ 17 ≈ 4.09`.
@@ -128,6 +142,9 @@ pub fn image_panel(
         )?),
     });
     panel.push(classifier_doubt(inputs.model, inputs.held_out_others)?);
+    if let Some((digit, of_digit)) = inputs.requested {
+        panel.extend(requested_rows(inputs.model, digit, of_digit)?);
+    }
     let memorisation = Memorisation {
         model: nearest_distances(&to_cell_centres(inputs.model), inputs.train_centres, PIXELS)?,
         held_out: nearest_distances(inputs.held_out_centres, inputs.train_centres, PIXELS)?,
@@ -170,6 +187,79 @@ fn classifier_doubt(model: &[f32], held_out_others: &[Vec<f32>]) -> Result<Estim
         data_samples: n,
         noise_floor: Some(NoiseFloor::from_draws(&draws)?),
     })
+}
+
+/// For samples asked to show `digit`: the share the classifier names `digit`, and their mean
+/// pairwise distance over that of the held-out images of the digit (`of_digit`, cell centres).
+fn requested_rows(
+    model: &[f32],
+    digit: usize,
+    of_digit: &[f32],
+) -> Result<Vec<Estimate>, MetricError> {
+    if of_digit.len() < 2 * PIXELS || digit >= CLASSES {
+        return Err(MetricError::new(format!(
+            "no held-out images of digit {digit}"
+        )));
+    }
+    let classifier = DigitClassifier::shared();
+    let n = model.len() / PIXELS;
+    let held_out = of_digit.len() / PIXELS;
+    let reference = classifier.label_shares(of_digit)[digit];
+    let spread = mean_pairwise_distance(&to_cell_centres(model));
+    let real = mean_pairwise_distance(of_digit);
+    Ok(vec![
+        Estimate {
+            id: REQUESTED_DIGIT_SHOWN.id,
+            name: REQUESTED_DIGIT_SHOWN.name,
+            value: classifier.label_shares(model)[digit],
+            units: "share",
+            direction: "model samples asked for one digit",
+            estimator: format!(
+                "the share of {n} samples asked for a {digit} that the digit classifier \
+                 (held-out accuracy {:.1}%) names {digit}; on the {held_out} held-out {digit}s it \
+                 names {:.3} of them",
+                100.0 * classifier.held_out_accuracy,
+                reference
+            ),
+            model_samples: n,
+            data_samples: held_out,
+            noise_floor: None,
+        },
+        Estimate {
+            id: SAMPLE_VARIETY.id,
+            name: SAMPLE_VARIETY.name,
+            value: spread / real,
+            units: "ratio",
+            direction: "model samples against held-out images of the digit",
+            estimator: format!(
+                "mean Euclidean distance between two of the {n} samples ({spread:.3} pixel \
+                 units, at the centres of their grey-level cells) over that between two of the \
+                 {held_out} held-out {digit}s ({real:.3}): 1 is as varied as real {digit}s, \
+                 near 0 is one image repeated"
+            ),
+            model_samples: n,
+            data_samples: held_out,
+            noise_floor: None,
+        },
+    ])
+}
+
+/// The mean distance between two different rows of `images` (`[n, 64]`, n ≥ 2).
+fn mean_pairwise_distance(images: &[f32]) -> f64 {
+    let rows: Vec<&[f32]> = images.chunks(PIXELS).collect();
+    let mut total = 0.0;
+    for (i, a) in rows.iter().enumerate() {
+        for b in &rows[i + 1..] {
+            let squared: f64 = a
+                .iter()
+                .zip(*b)
+                .map(|(p, q)| f64::from(p - q).powi(2))
+                .sum();
+            total += squared.sqrt();
+        }
+    }
+    let pairs = rows.len() * (rows.len() - 1) / 2;
+    total / pairs.max(1) as f64
 }
 
 /// The mean held-out bits/dim with its standard error in the estimator text.
@@ -248,6 +338,7 @@ mod tests {
             held_out: &held_out,
             others: &others,
             held_out_others: &held_out_draws(&images, n),
+            requested: None,
             held_out_centres: &held_out_centres,
             train_centres: &train,
             likelihoods: vec![(HELD_OUT_NLL, &[0.0, 0.0], "uniform")],
@@ -287,6 +378,7 @@ mod tests {
             held_out: &held_out,
             others: &others,
             held_out_others: &held_out_draws(&images, n),
+            requested: None,
             held_out_centres: &train[..PIXELS],
             train_centres: &train,
             likelihoods: Vec::new(),
@@ -320,6 +412,7 @@ mod tests {
                 held_out: &held_out,
                 others: &others,
                 held_out_others: &floors,
+                requested: None,
                 held_out_centres: &train[..PIXELS],
                 train_centres: &train,
                 likelihoods: Vec::new(),
@@ -339,6 +432,28 @@ mod tests {
     }
 
     #[test]
+    fn held_out_threes_asked_for_a_three_are_named_three_and_as_varied_as_threes() {
+        let images = DigitImages::new();
+        let threes = images.held_out_of(3);
+        let n = threes.len() / PIXELS;
+        let rows = requested_rows(&threes, 3, &threes).unwrap();
+        assert_eq!(rows[0].id, REQUESTED_DIGIT_SHOWN.id);
+        assert!(rows[0].value > 0.9, "{:?}", rows[0]);
+        assert!(
+            (rows[1].value - 1.0).abs() < 1e-9,
+            "the same images: ratio 1"
+        );
+        // One three repeated: no variety at all; and asked for a 5, they are not fives.
+        let one: Vec<f32> = (0..n).flat_map(|_| threes[..PIXELS].to_vec()).collect();
+        assert_eq!(requested_rows(&one, 3, &threes).unwrap()[1].value, 0.0);
+        assert!(requested_rows(&threes, 5, &images.held_out_of(5)).unwrap()[0].value < 0.1);
+        // By hand: two images at distance 3 (one pixel apart by 3).
+        let mut pair = vec![0.0f32; 2 * PIXELS];
+        pair[PIXELS] = 3.0;
+        assert!((mean_pairwise_distance(&pair) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn a_dequantised_copy_of_a_training_image_is_at_distance_zero() {
         // Samples are continuous pixels, training images grey-level cell centres: compared
         // as they were, an exact (dequantised) copy sat at √(64/12)/17 ≈ 0.136.
@@ -352,6 +467,7 @@ mod tests {
             held_out: &held_out,
             others: &floor_draws(&images, 16),
             held_out_others: &held_out_draws(&images, 16),
+            requested: None,
             held_out_centres: &images.held_out_centres(),
             train_centres: &train,
             likelihoods: Vec::new(),

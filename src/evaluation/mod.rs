@@ -16,7 +16,8 @@ pub use floors::{
 };
 pub use images::{
     CLASSIFIER_DOUBT, DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs,
-    ImageShape, MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
+    ImageShape, MMD2_HELD_OUT, Memorisation, REQUESTED_DIGIT_SHOWN, SAMPLE_VARIETY, bits_per_dim,
+    image_panel,
 };
 pub use maps::{
     DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,

@@ -3,6 +3,7 @@
 pub mod activation;
 pub mod autoencoder;
 pub mod conditional;
+pub mod conditional_diffusion;
 pub mod coupling;
 pub mod diffusion;
 pub mod ebm;
@@ -11,6 +12,7 @@ pub mod gan;
 pub mod grey_levels;
 pub mod image_gpt;
 pub mod independent_pixels;
+pub mod labels;
 pub mod made;
 pub mod math;
 pub mod mlp;
@@ -60,6 +62,8 @@ macro_rules! for_each_family {
             Ncsn => $crate::models::ncsn::Ncsn, "NcsnOptions";
             /// DDPM with DDIM sampling from the same network.
             Diffusion => $crate::models::diffusion::Diffusion, "DiffusionOptions";
+            /// Class-conditional DDPM on the 8×8 digits with classifier-free guidance.
+            ConditionalDiffusion => $crate::models::conditional_diffusion::ConditionalDiffusion, "ConditionalDiffusionOptions";
             /// Score-based modelling with VP or VE SDEs.
             ScoreSde => $crate::models::score_sde::ScoreSde, "ScoreSdeOptions";
             /// Flow matching on the linear path from N(0, I) to the data.

@@ -57,11 +57,18 @@ impl<F: Family> Session<F> {
         let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
             .map(|_| images.sample_held_out(n, &mut floor_rng))
             .collect();
+        let requested = self
+            .family
+            .requested_digit()
+            .map(|digit| (digit, images.held_out_of(digit)));
         let (divergences, memorisation) = image_panel(&ImagePanelInputs {
             model: &probed.samples,
             held_out: &held_out,
             others: &others,
             held_out_others: &held_out_others,
+            requested: requested
+                .as_ref()
+                .map(|(d, images)| (*d, images.as_slice())),
             held_out_centres: &images.held_out_centres(),
             train_centres: &images.train_centres(),
             likelihoods: probed

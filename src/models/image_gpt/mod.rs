@@ -5,6 +5,10 @@
 //! by row. Unlike PixelCNN's fixed receptive field, attention lets pixel `i` read any pixel
 //! before it, with weights that depend on the image.
 //!
+//! With `conditional`, a label token starts the sequence (the "no label" token for a tenth of
+//! the training images, so one network learns `p(v | y)` and `p(v)`): every pixel's conditional
+//! reads the digit asked for, and the likelihood stays exact for both.
+//!
 //! As a [`Family`] it reads images as `[n, P]` points in `[0, 1]`, grey level `v` at
 //! `(v + u)/levels`, so its continuous density is `P(v)·levels^P`, exact.
 
@@ -20,6 +24,7 @@ use crate::family::{
     ViewUnits,
 };
 use crate::models::grey_levels::{cell_centres, levels_of, log_likelihood};
+use crate::models::labels::{DIGIT_CLASSES, Digit, LABEL_DROPOUT, dropped};
 use crate::models::tiles::{erased_from, first_rows, tiles};
 use crate::models::trained::Trained;
 use crate::settings::{OptionError, Setting, settings_object};
@@ -39,6 +44,12 @@ pub struct ImageGptConfig {
     /// Transformer blocks.
     #[config(default = 2)]
     pub layers: usize,
+    /// Whether a label token starts each sequence.
+    #[config(default = false)]
+    pub conditional: bool,
+    /// The digit samples are asked for (conditional models only).
+    #[config(default = "Digit::Any")]
+    pub digit: Digit,
 }
 
 impl FamilyConfig for ImageGptConfig {
@@ -66,6 +77,16 @@ impl FamilyConfig for ImageGptConfig {
                 6,
                 "Transformer blocks (causal self-attention, then an MLP)",
             ),
+            Setting::boolean(
+                "conditional",
+                "Start each sequence with its digit's label token (dropped for a tenth of the \
+                 images), so samples can be asked for a digit",
+            ),
+            Setting::choice::<Digit>(
+                "digit",
+                "The digit samples are asked for (any: the unconditional model)",
+            )
+            .for_sampling(),
         ]
     }
 
@@ -76,6 +97,10 @@ impl FamilyConfig for ImageGptConfig {
                 self.width, self.heads
             );
             return Err(OptionError::new("heads", why));
+        }
+        if !self.conditional && self.digit != Digit::Any {
+            let why = "asks for a digit, which needs conditional: true".to_string();
+            return Err(OptionError::new("digit", why));
         }
         Ok(())
     }
@@ -98,18 +123,23 @@ const ATTENDED_IMAGES: usize = 8;
 #[derive(Clone)]
 pub struct ImageGpt {
     net: Trained<ImageGptNet>,
+    conditional: bool,
+    digit: Digit,
     pixels: usize,
     device: Device,
 }
 
 impl ImageGpt {
+    /// The start tokens of `n` samples of the requested digit (no label: any digit), `[n, 1]`.
+    fn requested_start(&self, net: &ImageGptNet, n: usize) -> Tensor<2> {
+        net.start_tokens(self.digit.labels(n, &self.device))
+    }
+
     /// 16 samples after each token drawn, `[(pixels + 1) · 16, pixels]`.
     fn token_by_token(&self) -> Tensor<2> {
-        let chain =
-            self.net
-                .module
-                .valid()
-                .sample_chain(PROGRESSIVE_IMAGES, self.pixels, &self.device);
+        let net = self.net.module.valid();
+        let start = self.requested_start(&net, PROGRESSIVE_IMAGES);
+        let chain = net.sample_chain_from(start, self.pixels);
         let stages: Vec<Tensor<2>> = chain
             .into_iter()
             .enumerate()
@@ -157,6 +187,7 @@ impl Family for ImageGpt {
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let net = ImageGptNet::new(
             LEVELS,
+            if config.conditional { DIGIT_CLASSES } else { 0 },
             dim,
             config.width,
             config.heads,
@@ -165,16 +196,25 @@ impl Family for ImageGpt {
         );
         Self {
             net: Trained::new(net, training.learning_rate),
+            conditional: config.conditional,
+            digit: config.digit,
             pixels: dim,
             device: device.clone(),
         }
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
-        let v = levels_of(data.next(), LEVELS); // [batch, P]
-        let nll = log_likelihood(self.net.module.logits(v.clone()), v)
-            .mean()
-            .neg(); // [1]
+        let net = &self.net.module;
+        let (v, logits) = if self.conditional {
+            let (x, labels) = data.next_labelled();
+            let v = levels_of(x, LEVELS); // [batch, P]
+            let start = net.start_tokens(dropped(labels, LABEL_DROPOUT)); // [batch, 1]
+            (v.clone(), net.logits_from(start, v))
+        } else {
+            let v = levels_of(data.next(), LEVELS); // [batch, P]
+            (v.clone(), net.logits(v))
+        };
+        let nll = log_likelihood(logits, v).mean().neg(); // [1]
         self.net.step(&nll);
         let nll = nll.without_autodiff();
         let bits = nll.clone() / (self.pixels as f32 * std::f32::consts::LN_2);
@@ -189,16 +229,24 @@ impl Family for ImageGpt {
         self.net.module = networks;
     }
 
-    /// Images at the centres of their grey-level cells, `(v + ½)/levels`.
+    fn set_sampling(&mut self, config: &Self::Config) {
+        self.digit = config.digit;
+    }
+
+    /// Images of the requested digit (any: the unconditional model) at the centres of their
+    /// grey-level cells, `(v + ½)/levels`.
     fn sample(&self, n: usize) -> Tensor<2> {
-        let v = self
-            .net
-            .module
-            .valid()
-            .sample_chain(n, self.pixels, &self.device)
+        let net = self.net.module.valid();
+        let start = self.requested_start(&net, n);
+        let v = net
+            .sample_chain_from(start, self.pixels)
             .pop()
             .expect("the chain holds its end");
         cell_centres(v, LEVELS)
+    }
+
+    fn requested_digit(&self) -> Option<usize> {
+        self.digit.label()
     }
 
     /// `log P(v) + P·ln(levels)`: the exact density of the dequantised points.
@@ -209,8 +257,14 @@ impl Family for ImageGpt {
     }
 
     fn log_density_method(&self) -> &'static str {
-        "exact: the product of the transformer's per-token softmax conditionals, times levels \
-         per pixel for the dequantised points"
+        if self.conditional {
+            "exact, of the unconditional model (the no-label start token): the product of the \
+             transformer's per-token softmax conditionals, times levels per pixel for the \
+             dequantised points"
+        } else {
+            "exact: the product of the transformer's per-token softmax conditionals, times \
+             levels per pixel for the dequantised points"
+        }
     }
 
     fn views(&self) -> Vec<ViewInfo> {

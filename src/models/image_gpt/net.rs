@@ -2,7 +2,8 @@
 //! Position `i` holds token `i − 1` (a start token at position 0) plus the embedding of position
 //! `i`, and its output is the logits of `p(vᵢ | v₍<ᵢ₎)`; causal self-attention lets position `i`
 //! read positions `0 ..= i` only, so the conditional of pixel `i` sees exactly the pixels before
-//! it.
+//! it. A class-conditional network has one start token per label besides the "no label" one:
+//! the label then conditions every pixel.
 
 use burn::module::Param;
 use burn::nn::attention::{
@@ -14,6 +15,7 @@ use burn::nn::{
 use burn::prelude::*;
 use burn::tensor::activation::gelu;
 
+use crate::data::digits::NO_LABEL;
 use crate::models::grey_levels::{gumbel_max, padded};
 
 /// One pre-norm transformer block: causal self-attention, then a position-wise MLP, each added
@@ -63,14 +65,17 @@ pub struct ImageGptNet {
     blocks: Vec<Block>,
     output_norm: LayerNorm,
     output: Linear,
-    /// Grey levels; the start token is `levels`.
+    /// Grey levels; the "no label" start token is `levels`, label `y`'s is `levels + 1 + y`.
     levels: usize,
 }
 
 impl ImageGptNet {
-    /// A network for sequences of `pixels` tokens over `levels` grey levels.
+    /// A network for sequences of `pixels` tokens over `levels` grey levels, with a start token
+    /// for each of `labels` labels besides the "no label" one (0: unconditional).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         levels: usize,
+        labels: usize,
         pixels: usize,
         width: usize,
         heads: usize,
@@ -82,7 +87,7 @@ impl ImageGptNet {
             std: 0.02,
         };
         Self {
-            tokens: EmbeddingConfig::new(levels + 1, width)
+            tokens: EmbeddingConfig::new(levels + 1 + labels, width)
                 .with_initializer(small.clone())
                 .init(device),
             positions: small.init([pixels, width], device),
@@ -97,12 +102,31 @@ impl ImageGptNet {
         }
     }
 
-    /// The input of the first block for grey levels `v: [n, len]` (`len ≤ pixels`): position
-    /// `i` holds the embedding of token `i − 1` (the start token at 0) plus that of position
-    /// `i`, `[n, len, width]`.
+    /// The start token of each label (`labels: [n]`, classes as floats, [`NO_LABEL`] for
+    /// none), `[n, 1]`.
+    pub fn start_tokens(&self, labels: Tensor<1>) -> Tensor<2> {
+        let n = labels.dims()[0];
+        let none = labels.clone().equal_elem(NO_LABEL as f32);
+        (labels + (self.levels + 1) as f32)
+            .mask_fill(none, self.levels as f32)
+            .reshape([n, 1])
+    }
+
+    /// The "no label" start token for `n` sequences, `[n, 1]`.
+    fn no_label(&self, n: usize) -> Tensor<2> {
+        Tensor::full([n, 1], self.levels as f32, &self.positions.device())
+    }
+
+    /// [`ImageGptNet::embedded_from`] the "no label" start token.
     pub fn embedded(&self, v: Tensor<2>) -> Tensor<3> {
-        let [n, len] = v.dims();
-        let start = Tensor::<2>::full([n, 1], self.levels as f32, &v.device()); // [n, 1]
+        self.embedded_from(self.no_label(v.dims()[0]), v)
+    }
+
+    /// The input of the first block for grey levels `v: [n, len]` (`len ≤ pixels`) after the
+    /// start tokens `start: [n, 1]`: position `i` holds the embedding of token `i − 1` (the
+    /// start token at 0) plus that of position `i`, `[n, len, width]`.
+    pub fn embedded_from(&self, start: Tensor<2>, v: Tensor<2>) -> Tensor<3> {
+        let len = v.dims()[1];
         let shifted = if len == 1 {
             start
         } else {
@@ -134,6 +158,11 @@ impl ImageGptNet {
         self.from_embedded(self.embedded(v)).0
     }
 
+    /// [`ImageGptNet::logits`] after the start tokens `start: [n, 1]`.
+    pub fn logits_from(&self, start: Tensor<2>, v: Tensor<2>) -> Tensor<3> {
+        self.from_embedded(self.embedded_from(start, v)).0
+    }
+
     /// The attention weights of the last block for grey levels `v: [n, P]`, `[n, heads, P, P]`.
     pub fn last_attention(&self, v: Tensor<2>) -> Tensor<4> {
         let (_, mut weights) = self.from_embedded(self.embedded(v));
@@ -144,13 +173,20 @@ impl ImageGptNet {
     /// the network gives the prefix drawn so far), with every intermediate state: `pixels + 1`
     /// grey-level images `[n, P]` (tokens not drawn yet are 0).
     pub fn sample_chain(&self, n: usize, pixels: usize, device: &Device) -> Vec<Tensor<2>> {
+        self.sample_chain_from(self.no_label(n).to_device(device), pixels)
+    }
+
+    /// [`ImageGptNet::sample_chain`] after the start tokens `start: [n, 1]`.
+    pub fn sample_chain_from(&self, start: Tensor<2>, pixels: usize) -> Vec<Tensor<2>> {
+        let [n, _] = start.dims();
+        let device = &start.device();
         let mut drawn: Vec<Tensor<2>> = Vec::with_capacity(pixels);
         let mut chain = vec![Tensor::<2>::zeros([n, pixels], device)];
         for i in 0..pixels {
             // The prefix and one placeholder for the token being drawn (its input is token i − 1).
             let prefix = padded(&drawn, n, i + 1, device); // [n, i + 1]
             let logits = self
-                .logits(prefix)
+                .logits_from(start.clone(), prefix)
                 .narrow(1, i, 1)
                 .reshape([n, self.levels]);
             drawn.push(gumbel_max(logits)); // [n, 1]

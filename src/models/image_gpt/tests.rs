@@ -154,6 +154,54 @@ fn samples_are_grey_levels_drawn_token_by_token() {
 }
 
 #[test]
+fn a_label_token_starts_a_conditional_sequence_and_conditions_every_pixel() {
+    let _rng = device_rng();
+    let device = Device::flex();
+    device.seed(8);
+    let config = ImageGptConfig::new()
+        .with_width(8)
+        .with_layers(1)
+        .with_conditional(true);
+    let gpt = ImageGpt::init(&config, &TrainingConfig::new(), 16, &device);
+    let net = gpt.net.module.valid();
+    let labels =
+        Tensor::<1>::from_floats([0.0, 9.0, crate::models::labels::NO_LABEL as f32], &device);
+    assert_eq!(
+        values(net.start_tokens(labels)),
+        vec![18.0, 27.0, 17.0],
+        "label y: levels + 1 + y; no label: levels"
+    );
+    let v = images(&[[4.0; 16]]);
+    let by_label = |label: f32| {
+        let start = net.start_tokens(Tensor::from_floats([label], &device));
+        values(net.logits_from(start, v.clone()))
+    };
+    let (two, seven) = (by_label(2.0), by_label(7.0));
+    for pixel in [0usize, 15] {
+        let row = pixel * LEVELS..(pixel + 1) * LEVELS;
+        assert!(
+            two[row.clone()]
+                .iter()
+                .zip(&seven[row])
+                .any(|(a, b)| (a - b).abs() > 1e-6)
+        );
+    }
+    let no_label = by_label(crate::models::labels::NO_LABEL as f32);
+    assert_eq!(
+        no_label,
+        values(net.logits(v)),
+        "no label is the unconditional model"
+    );
+}
+
+#[test]
+fn a_digit_needs_a_conditional_model() {
+    let config = ImageGptConfig::new().with_digit(Digit::Four);
+    assert_eq!(config.validate().expect_err("unconditional").field, "digit");
+    assert!(config.with_conditional(true).validate().is_ok());
+}
+
+#[test]
 fn heads_must_divide_the_width() {
     let config = ImageGptConfig::new().with_width(10).with_heads(4);
     let error = config.validate().expect_err("4 heads do not split 10");

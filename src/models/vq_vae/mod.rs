@@ -206,6 +206,7 @@ impl Family for VqVae {
         );
         let prior = ImageGptNet::new(
             config.codes,
+            0,
             autoencoder.cells(),
             PRIOR_WIDTH,
             PRIOR_HEADS,

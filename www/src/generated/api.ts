@@ -15,9 +15,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 /** A family's name, as in options, URLs and notebooks. */
-export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "vq_vae" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
+export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "vq_vae" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "conditional_diffusion" | "score_sde" | "flow_matching";
 /** A family's JavaScript class. */
-export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "VqVae" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
+export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "VqVae" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ConditionalDiffusion" | "ScoreSde" | "FlowMatching";
 
 /** Settings every family shares. */
 export interface TrainingOptions {
@@ -94,6 +94,10 @@ export interface ImageGptOptions extends TrainingOptions {
   heads?: number;
   /** Transformer blocks (causal self-attention, then an MLP) (whole, 1 … 6; default 2). */
   layers?: number;
+  /** Start each sequence with its digit's label token (dropped for a tenth of the images), so samples can be asked for a digit (default false). */
+  conditional?: boolean;
+  /** The digit samples are asked for (any: the unconditional model) (default "any"; sampling only). */
+  digit?: "any" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
 }
 /** The settings of `IndependentPixels`. */
 export interface IndependentPixelsOptions extends TrainingOptions {
@@ -175,6 +179,23 @@ export interface DiffusionOptions extends TrainingOptions {
   /** Hidden layers of the noise predictor (whole, 1 … 8; default 3). */
   depth?: number;
 }
+/** The settings of `ConditionalDiffusion`. */
+export interface ConditionalDiffusionOptions extends TrainingOptions {
+  /** Diffusion steps T (whole, 2 … 1000; default 100). */
+  diffusion_steps?: number;
+  /** The digit samples are asked for (any: the unconditional model) (default "any"; sampling only). */
+  digit?: "any" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+  /** Classifier-free guidance scale w: 0 is the conditional model; larger w, clearer digits and less variety (0 … 20; default 1.0; sampling only). */
+  guidance?: number;
+  /** How samples are drawn (default "ddim"; sampling only). */
+  sampler?: "ddpm" | "ddim";
+  /** DDIM steps (at most T) (whole, 1 … 1000; default 20; sampling only). */
+  ddim_steps?: number;
+  /** Units per hidden layer of the noise predictor (whole, 1 … 1024; default 256). */
+  width?: number;
+  /** Hidden layers of the noise predictor (whole, 1 … 8; default 3). */
+  depth?: number;
+}
 /** The settings of `ScoreSde`. */
 export interface ScoreSdeOptions extends TrainingOptions {
   /** Variance preserving or variance exploding SDE (default "vp"). */
@@ -226,6 +247,7 @@ export interface OptionsByClass {
   Ebm: EbmOptions;
   Ncsn: NcsnOptions;
   Diffusion: DiffusionOptions;
+  ConditionalDiffusion: ConditionalDiffusionOptions;
   ScoreSde: ScoreSdeOptions;
   FlowMatching: FlowMatchingOptions;
 }

@@ -397,6 +397,33 @@ export const SCHEMA: LabSchema = {
           "help": "Transformer blocks (causal self-attention, then an MLP)",
           "sampling": false,
           "default": 2
+        },
+        {
+          "name": "conditional",
+          "kind": "boolean",
+          "help": "Start each sequence with its digit's label token (dropped for a tenth of the images), so samples can be asked for a digit",
+          "sampling": false,
+          "default": false
+        },
+        {
+          "name": "digit",
+          "kind": "choice",
+          "choices": [
+            "any",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9"
+          ],
+          "help": "The digit samples are asked for (any: the unconditional model)",
+          "sampling": true,
+          "default": "any"
         }
       ],
       "image_defaults": {
@@ -746,6 +773,96 @@ export const SCHEMA: LabSchema = {
           "help": "Units per hidden layer of the noise predictor",
           "sampling": false,
           "default": 128
+        },
+        {
+          "name": "depth",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 8.0,
+          "help": "Hidden layers of the noise predictor",
+          "sampling": false,
+          "default": 3
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.002
+      }
+    },
+    {
+      "name": "conditional_diffusion",
+      "class": "ConditionalDiffusion",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "diffusion_steps",
+          "kind": "integer",
+          "min": 2.0,
+          "max": 1000.0,
+          "help": "Diffusion steps T",
+          "sampling": false,
+          "default": 100
+        },
+        {
+          "name": "digit",
+          "kind": "choice",
+          "choices": [
+            "any",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9"
+          ],
+          "help": "The digit samples are asked for (any: the unconditional model)",
+          "sampling": true,
+          "default": "any"
+        },
+        {
+          "name": "guidance",
+          "kind": "number",
+          "min": 0.0,
+          "max": 20.0,
+          "help": "Classifier-free guidance scale w: 0 is the conditional model; larger w, clearer digits and less variety",
+          "sampling": true,
+          "default": 1.0
+        },
+        {
+          "name": "sampler",
+          "kind": "choice",
+          "choices": [
+            "ddpm",
+            "ddim"
+          ],
+          "help": "How samples are drawn",
+          "sampling": true,
+          "default": "ddim"
+        },
+        {
+          "name": "ddim_steps",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 1000.0,
+          "help": "DDIM steps (at most T)",
+          "sampling": true,
+          "default": 20
+        },
+        {
+          "name": "width",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 1024.0,
+          "help": "Units per hidden layer of the noise predictor",
+          "sampling": false,
+          "default": 256
         },
         {
           "name": "depth",
