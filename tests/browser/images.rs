@@ -2,7 +2,7 @@
 //! 8×8 images, evaluates the image panel (with the memorisation check) and computes its views.
 
 use genlab::web::{
-    Diffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae, VqVae, init_backend,
+    Diffusion, ConditionalDiffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae, VqVae, init_backend,
 };
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::JsCast;
@@ -103,6 +103,30 @@ trains_on_the_digits!(
     VqVae,
     r#"{"dataset":"digits","codes":4,"code_dim":2,"channels":4,"prior_layers":1,"batch_size":16}"#,
     ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    conditional_diffusion_handle_trains_on_the_digits,
+    ConditionalDiffusion,
+    r#"{"dataset":"digits","width":32,"depth":1,"batch_size":16,"diffusion_steps":20,"ddim_steps":5,"digit":"3","guidance":2}"#,
+    [
+        "held-out NLL",
+        "MMD²(held-out, model)",
+        DOUBT,
+        "samples showing the requested digit",
+        "sample variety relative to held-out digits"
+    ]
+);
+trains_on_the_digits!(
+    conditional_image_gpt_handle_trains_on_the_digits,
+    ImageGpt,
+    r#"{"dataset":"digits","width":8,"heads":2,"layers":1,"batch_size":16,"conditional":true,"digit":"7"}"#,
+    [
+        "held-out NLL",
+        "MMD²(held-out, model)",
+        DOUBT,
+        "samples showing the requested digit",
+        "sample variety relative to held-out digits"
+    ]
 );
 trains_on_the_digits!(
     vae_handle_trains_on_the_digits,

@@ -102,7 +102,7 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
   assert.equal(await role(cell, "learning_rate").inputValue(), "0.002");
   assert.equal(await role(cell, "batch_size").inputValue(), "128");
   const families = await role(cell, "family").locator("option").evaluateAll((options) => options.map((o) => o.value));
-  assert.deepEqual(families, ["vae", "gan", "pixel_rnn", "pixel_cnn", "image_gpt", "independent_pixels", "vq_vae", "diffusion"]);
+  assert.deepEqual(families, ["vae", "gan", "pixel_rnn", "pixel_cnn", "image_gpt", "independent_pixels", "vq_vae", "diffusion", "conditional_diffusion"]);
   const report = [];
   for (const family of families) {
     if (family !== "vae") {
@@ -145,13 +145,13 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
 test("the tour ends with the image labs in the notes' order, which build when seen", { timeout: 300_000 }, async () => {
   const page = await open("/");
   const labs = page.locator(".lab-cell");
-  assert.equal(await labs.count(), 18);
+  assert.equal(await labs.count(), 19);
   const last = await labs.evaluateAll((cells) =>
     cells.slice(10).map((cell) => ["family", "dataset"].map((name) => cell.querySelector(`[data-role="${name}"]`).value).join("/")),
   );
   assert.deepEqual(last, [
     "pixel_rnn/digits", "pixel_cnn/digits", "image_gpt/digits", "independent_pixels/digits",
-    "vae/digits", "vq_vae/digits", "diffusion/digits", "gan/digits",
+    "vae/digits", "vq_vae/digits", "diffusion/digits", "gan/digits", "conditional_diffusion/digits",
   ]);
   const pixel = labs.nth(11);
   assert.equal(await role(pixel, "option-channels").inputValue(), "16");

@@ -167,18 +167,18 @@ test("the default notebook is the tour, with rendered math and a lab per family"
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(`${env.origin}/`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.locator(".lab-cell").count(), 18);
+  assert.equal(await page.locator(".lab-cell").count(), 19);
   assert.ok((await page.locator(".text-cell math").count()) >= 10, "formulas render as MathML");
   const families = await page.locator('.lab-cell [data-role="family"]').evaluateAll((selects) => selects.map((s) => s.value));
   assert.deepEqual(families, [
     "autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "flow_matching", "score_sde",
     "pixel_rnn", "pixel_cnn", "image_gpt", "independent_pixels", "vae", "vq_vae", "diffusion",
-    "gan",
+    "gan", "conditional_diffusion",
   ]);
   await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="w2"]')?.textContent) > 0, null, { timeout: 60_000 });
   await page.screenshot({ path: join(output, "e2e-tour.png") });
   await page.locator(".cell").nth(1).locator('[data-action="delete"]').click();
-  await page.waitForFunction(() => document.querySelectorAll(".cell").length === 37);
+  await page.waitForFunction(() => document.querySelectorAll(".cell").length === 39);
 
   await page.locator(".cell:has(.lab-cell)").nth(1).locator('[data-action="embed"]').click();
   await page.waitForFunction(() => document.getElementById("embed-link")?.value !== "");

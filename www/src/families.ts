@@ -167,6 +167,16 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
     stat: "loss",
     stage: "one denoising step",
   },
+  conditional_diffusion: {
+    label: "Conditioning on the label (class-conditional DDPM)",
+    lede:
+      "One network learns the noise given the digit's label and, with the label dropped for a tenth of " +
+      "the images, given none. Classifier-free guidance samples with ε̃ = (1 + w)·ε(x, t, y) − w·ε(x, t, ∅): " +
+      "pick the digit and the scale w live, no retraining; the panel reports how often samples show the " +
+      "digit asked for, and how varied they are.",
+    stat: "loss",
+    stage: "one stage",
+  },
   score_sde: {
     label: "Score SDE (VP, VE)",
     lede:
