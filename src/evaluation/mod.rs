@@ -9,20 +9,21 @@ pub mod digit_classifier;
 mod floors;
 mod images;
 mod maps;
+mod sample_content;
 
 pub use compare::{COMPARE_POINTS, compare_samples};
 pub use floors::{
     FLOOR_SEED, MMD2, NoiseFloors, SINKHORN, SLICED_W2, SMOOTHED_ROWS, SampleScales, sample_rows,
 };
 pub use images::{
-    CLASSIFIER_DOUBT, DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs,
-    ImageShape, MMD2_HELD_OUT, Memorisation, REQUESTED_DIGIT_SHOWN, SAMPLE_VARIETY, bits_per_dim,
-    image_panel,
+    DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs, ImageShape,
+    MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
 };
 pub use maps::{
     DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,
     optimal_discriminator_at, optimal_discriminator_map,
 };
+pub use sample_content::{CLASSIFIER_DOUBT, REQUESTED_DIGIT_SHOWN, SAMPLE_VARIETY};
 
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{

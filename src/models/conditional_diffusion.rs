@@ -117,6 +117,12 @@ const SWEEP: [f32; 4] = [0.0, 1.0, 3.0, 8.0];
 /// Samples per row of the views.
 const PER_ROW: usize = 8;
 
+/// Classifier-free guidance: `(1 + w)·ε(x, t, y) − w·ε(x, t, ∅)` from the conditional and the
+/// unconditional noise predictions (`[n, dim]` each).
+pub fn guided(conditional: Tensor<2>, unconditional: Tensor<2>, w: f32) -> Tensor<2> {
+    conditional * (1.0 + w) - unconditional * w
+}
+
 /// See the module documentation.
 #[derive(Clone)]
 pub struct ConditionalDiffusion {
@@ -133,6 +139,14 @@ impl ConditionalDiffusion {
     /// `n` samples with labels `labels: [n]` at guidance scale `w` (from the same noise shape).
     fn sample_with(&self, labels: Tensor<1>, w: f32) -> Tensor<2> {
         let n = labels.dims()[0];
+        let noise = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
+        self.denoise(noise, labels, w)
+    }
+
+    /// The sampler's chain from `noise: [n, dim]` for labels `labels: [n]` at guidance scale
+    /// `w`; its end, `[n, dim]`.
+    fn denoise(&self, noise: Tensor<2>, labels: Tensor<1>, w: f32) -> Tensor<2> {
+        let n = labels.dims()[0];
         let net = self.net.module.valid();
         let big_t = self.tables.steps() as f32;
         let given = label_features(labels); // [n, 11]
@@ -145,10 +159,9 @@ impl ConditionalDiffusion {
             if w == 0.0 {
                 conditional
             } else {
-                conditional * (1.0 + w) - at(none.clone()) * w
+                guided(conditional, at(none.clone()), w)
             }
         };
-        let noise = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
         let chain = match self.config.sampler {
             DiffusionSampler::Ddpm => ddpm_chain(noise, &self.tables, eps),
             DiffusionSampler::Ddim => {
@@ -308,5 +321,55 @@ impl Family for ConditionalDiffusion {
             "guidance" => Some(self.guidance_sweep()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::device_rng;
+
+    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().try_into_vec_as::<f32>().unwrap()
+    }
+
+    #[test]
+    fn guidance_extrapolates_from_the_unconditional_prediction() {
+        let device = Device::flex();
+        let c = Tensor::<2>::from_floats([[1.0, -2.0]], &device);
+        let u = Tensor::<2>::from_floats([[0.5, 1.0]], &device);
+        assert_eq!(values(guided(c.clone(), u.clone(), 0.0)), values(c.clone()));
+        // w = 2: 3·c − 2·u, by hand.
+        assert_eq!(values(guided(c.clone(), u, 2.0)), vec![2.0, -8.0]);
+        assert_eq!(
+            values(guided(c.clone(), c.clone(), 7.0)),
+            values(c),
+            "no label: no push"
+        );
+    }
+
+    #[test]
+    fn asking_for_no_digit_is_the_unconditional_model_at_any_guidance() {
+        let _rng = device_rng();
+        let device = Device::flex();
+        let config = ConditionalDiffusionConfig::new()
+            .with_width(16)
+            .with_depth(1)
+            .with_ddim_steps(5);
+        device.seed(6);
+        let model = ConditionalDiffusion::init(&config, &TrainingConfig::new(), 4, &device);
+        let none = || Tensor::full([3], NO_LABEL as f32, &device);
+        let noise = Tensor::<2>::random([3, 4], Distribution::Normal(0.0, 1.0), &device);
+        let plain = values(model.denoise(noise.clone(), none(), 0.0));
+        let pushed = values(model.denoise(noise.clone(), none(), 5.0));
+        for (a, b) in plain.iter().zip(&pushed) {
+            assert!((a - b).abs() < 1e-3 * (1.0 + a.abs()), "{a} vs {b}");
+        }
+        assert_eq!(model.requested_digit(), None);
+        let three = values(model.denoise(noise, Tensor::full([3], 3.0, &device), 5.0));
+        assert!(
+            three.iter().zip(&plain).any(|(a, b)| (a - b).abs() > 1e-4),
+            "a label moves samples"
+        );
     }
 }

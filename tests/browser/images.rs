@@ -2,7 +2,8 @@
 //! 8×8 images, evaluates the image panel (with the memorisation check) and computes its views.
 
 use genlab::web::{
-    Diffusion, ConditionalDiffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae, VqVae, init_backend,
+    ConditionalDiffusion, Diffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae,
+    VqVae, init_backend,
 };
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::JsCast;

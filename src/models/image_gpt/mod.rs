@@ -99,7 +99,7 @@ impl FamilyConfig for ImageGptConfig {
             return Err(OptionError::new("heads", why));
         }
         if !self.conditional && self.digit != Digit::Any {
-            let why = "asks for a digit, which needs conditional: true".to_string();
+            let why = "needs conditional: true to ask for a digit".to_string();
             return Err(OptionError::new("digit", why));
         }
         Ok(())
