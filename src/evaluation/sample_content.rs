@@ -36,14 +36,16 @@ pub fn classifier_doubt(
     Ok(Estimate {
         id: CLASSIFIER_DOUBT.id,
         name: CLASSIFIER_DOUBT.name,
-        value: classifier.doubt(model),
+        value: classifier.doubt(&to_cell_centres(model)),
         units: "probability",
         direction: "model samples, judged by a classifier of the training digits",
         estimator: format!(
             "1 − the largest class probability of a logistic-regression digit classifier on the \
              64 pixels (trained on the training split; held-out accuracy {:.1}%), averaged over \
-             {n} samples: 0 when every sample is clearly one digit, up to 0.9; a blend of \
-             digits leaves it unsure. Noise floor: the same on {n} held-out digits, {} draws",
+             {n} samples (rounded to the centres of their grey-level cells, so within [0, 1]): \
+             0 when every sample is clearly one digit, up to 0.9; a blend of digits leaves it \
+             unsure. It judges which digit an image is, not whether it is a digit at all: read \
+             it beside MMD². Noise floor: the same on {n} held-out digits, {} draws",
             100.0 * classifier.held_out_accuracy,
             draws.len()
         ),
@@ -69,13 +71,14 @@ pub fn requested_rows(
     let n = model.len() / PIXELS;
     let held_out = of_digit.len() / PIXELS;
     let reference = classifier.label_shares(of_digit)[digit];
-    let spread = mean_pairwise_distance(&to_cell_centres(model));
+    let samples = to_cell_centres(model);
+    let spread = mean_pairwise_distance(&samples);
     let real = mean_pairwise_distance(of_digit);
     Ok(vec![
         Estimate {
             id: REQUESTED_DIGIT_SHOWN.id,
             name: REQUESTED_DIGIT_SHOWN.name,
-            value: classifier.label_shares(model)[digit],
+            value: classifier.label_shares(&samples)[digit],
             units: "share",
             direction: "model samples asked for one digit",
             estimator: format!(

@@ -22,7 +22,7 @@ use crate::family::{
 };
 use crate::models::conditional::ConditionalMlp;
 use crate::models::diffusion::{
-    DiffusionSampler, DiffusionTables, LinearSchedule, ddim_chain, ddpm_chain, noised,
+    DiffusionSampler, DiffusionTables, LinearSchedule, ddim_chain, ddpm_chain, noising_examples,
     variational_bound,
 };
 use crate::models::labels::{
@@ -227,18 +227,7 @@ impl Family for ConditionalDiffusion {
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
         let (x0, labels) = data.next_labelled(); // [batch, dim], [batch]
-        let n = x0.dims()[0];
-        let big_t = self.tables.steps();
-        let t = Tensor::<1>::random(
-            [n],
-            Distribution::Uniform(1.0, big_t as f64 + 1.0),
-            &self.device,
-        )
-        .int()
-        .clamp(1, big_t as i64); // [batch], 1-based
-        let eps = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
-        let xt = noised(&self.alpha_bars, x0, t.clone(), eps.clone());
-        let time = t.float().reshape([n, 1]) / big_t as f32; // [batch, 1]
+        let (xt, time, eps) = noising_examples(&self.alpha_bars, x0);
         let input = Tensor::cat(vec![xt, label_features(dropped(labels, LABEL_DROPOUT))], 1);
         let loss = (self.net.module.forward(input, time) - eps)
             .powi_scalar(2)

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
-import { open as openPage, output, role } from "./harness.mjs";
+import { open as openPage, output, role, TOUR_LABS, TOUR_POINT_LABS } from "./harness.mjs";
 
 /** A fresh page at `path`, taller than the default (image grids and histograms). */
 const open = (path) => openPage(path, { viewport: { width: 1100, height: 1500 } });
@@ -145,15 +145,15 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
 test("the tour ends with the image labs in the notes' order, which build when seen", { timeout: 300_000 }, async () => {
   const page = await open("/");
   const labs = page.locator(".lab-cell");
-  assert.equal(await labs.count(), 19);
-  const last = await labs.evaluateAll((cells) =>
-    cells.slice(10).map((cell) => ["family", "dataset"].map((name) => cell.querySelector(`[data-role="${name}"]`).value).join("/")),
-  );
+  assert.equal(await labs.count(), TOUR_LABS);
+  const last = await labs.evaluateAll((cells, first) =>
+    cells.slice(first).map((cell) => ["family", "dataset"].map((name) => cell.querySelector(`[data-role="${name}"]`).value).join("/")),
+  TOUR_POINT_LABS);
   assert.deepEqual(last, [
     "pixel_rnn/digits", "pixel_cnn/digits", "image_gpt/digits", "independent_pixels/digits",
     "vae/digits", "vq_vae/digits", "diffusion/digits", "gan/digits", "conditional_diffusion/digits",
   ]);
-  const pixel = labs.nth(11);
+  const pixel = labs.nth(TOUR_POINT_LABS + 1); // PixelCNN, after Pixel RNN
   assert.equal(await role(pixel, "option-channels").inputValue(), "16");
   assert.equal(await role(pixel, "option-layers").inputValue(), "2");
   await pixel.scrollIntoViewIfNeeded();

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { env, output } from "./harness.mjs";
+import { env, output, TOUR_LABS } from "./harness.mjs";
 
 /** The element with `data-role="role"` in the page's first lab cell. */
 function part(page, role) {
@@ -167,7 +167,7 @@ test("the default notebook is the tour, with rendered math and a lab per family"
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(`${env.origin}/`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.locator(".lab-cell").count(), 19);
+  assert.equal(await page.locator(".lab-cell").count(), TOUR_LABS);
   assert.ok((await page.locator(".text-cell math").count()) >= 10, "formulas render as MathML");
   const families = await page.locator('.lab-cell [data-role="family"]').evaluateAll((selects) => selects.map((s) => s.value));
   assert.deepEqual(families, [
@@ -233,7 +233,7 @@ test("a hostile notebook runs nothing and reports its bad settings", { timeout: 
   await huge.goto(`${env.origin}/#nb=${"A".repeat(70_000)}`);
   await huge.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.match(await huge.locator("#message").textContent(), /longer than/);
-  assert.equal(await huge.locator(".lab-cell").count(), 14, "the tour opens instead");
+  assert.equal(await huge.locator(".lab-cell").count(), TOUR_LABS, "the tour opens instead");
   await huge.close();
 });
 
