@@ -7,6 +7,10 @@ import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
+import {
+  FAMILY_SAMPLES, FAMILY_STEPS, IMAGE_FAMILY_STEPS, IMAGE_SAMPLES, IMAGE_SAMPLING_COSTS, WEBGPU_FAMILY_SECONDS,
+  familiesInPage, familyRows,
+} from "./families.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
 
 const root = resolve(import.meta.dirname, "..");
@@ -55,50 +59,6 @@ async function measure({ backend, workload, warmup, steps, slice, panelSizes, ro
   };
 }
 
-/** Families timed at their defaults, with their timed steps on the CPU path (WebGPU: 3). */
-const FAMILY_STEPS = {
-  FlowMatching: 100, Autoencoder: 100, Vae: 100, Gan: 100, Made: 100, RealNvp: 100, Ebm: 20,
-  Ncsn: 100, Diffusion: 100, ScoreSde: 100,
-};
-/** Image families on the digits at their defaults (batch 128), with their timed CPU steps. */
-const IMAGE_FAMILY_STEPS = { PixelCnn: 20, Vae: 100, Diffusion: 100, Gan: 100 };
-const IMAGE_OPTIONS = { dataset: "digits", batch_size: 128, seed: 0 };
-/** Time allowed to each family on WebGPU (the software adapter here is slow to compile). */
-const WEBGPU_FAMILY_SECONDS = 150;
-/** Samples drawn when timing sampling, per backend: points, and images (a 16-image grid). */
-const FAMILY_SAMPLES = { cpu: 1000, webgpu: 256 };
-const IMAGE_SAMPLES = 16;
-
-/** Runs in the page: training steps/s and samples/s of each family with `options`. */
-async function measureFamilies({ backend, familySteps, samples, options }) {
-  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
-  const genlab = await import(bindings);
-  const exports = await genlab.default({ module_or_path: wasm });
-  await genlab.initBackend(backend);
-  const rates = {};
-  for (const [name, cpuSteps] of Object.entries(familySteps)) {
-    const steps = backend === "cpu" ? cpuSteps : 3;
-    const slice = Math.min(5, steps);
-    const lab = await genlab[name].create(options);
-    await lab.train(Math.max(1, Math.floor(steps / 10)));
-    const start = performance.now();
-    for (let done = 0; done < steps; done += slice) await lab.train(slice);
-    const trained = performance.now();
-    await lab.sample(samples);
-    const sampled = performance.now();
-    // Weights in matrices, for the achieved-FLOP estimate 6·batch·weights per step.
-    const { shapes } = genlab.weightsInfo(await lab.exportWeights());
-    const weights = shapes.filter((shape) => shape.length >= 2).reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
-    rates[name] = {
-      steps: (1000 * steps) / (trained - start), samples: (1000 * samples) / (sampled - trained), weights,
-      memoryBytes: exports.memory.buffer.byteLength,
-    };
-    console.log(`bench: ${backend} ${name} ${JSON.stringify(rates[name])}`);
-    lab.free();
-  }
-  return rates;
-}
-
 function sizes() {
   const file = readdirSync(dist).find((name) => name.endsWith(".wasm"));
   const bytes = readFileSync(join(dist, file));
@@ -128,45 +88,19 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
 }
 results.families = { cpu: {}, webgpu: {} };
 results.images = { cpu: {}, webgpu: {} };
-/** Runs `familySteps` in a fresh page on `backend`; gives up after `seconds` (a hung device). */
-async function familiesInPage(backend, familySteps, seconds, images = false) {
-  const page = await browser.newPage();
-  page.on("console", (message) => message.text().startsWith("bench:") && console.error(message.text()));
-  await page.goto(`${server.origin}/?backend=cpu`);
-  await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
-  const timeout = new Promise((resolve) => setTimeout(() => resolve({ error: `no result within ${seconds} s` }), seconds * 1000));
-  const run = page
-    .evaluate(measureFamilies, {
-      backend, familySteps,
-      samples: images ? IMAGE_SAMPLES : FAMILY_SAMPLES[backend],
-      options: images ? IMAGE_OPTIONS : { batch_size: 512, seed: 0 },
-    })
-    .catch((error) => ({ error: String(error).split("\n")[0] }));
-  const result = await Promise.race([run, timeout]);
-  await page.close();
-  return result;
-}
-results.families.cpu = await familiesInPage("cpu", FAMILY_STEPS, 900);
+results.families.cpu = await familiesInPage(browser, server, "cpu", FAMILY_STEPS, 900);
 for (const name of Object.keys(FAMILY_STEPS)) {
-  const result = await familiesInPage("webgpu", { [name]: FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS);
+  const result = await familiesInPage(browser, server, "webgpu", { [name]: FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS);
   results.families.webgpu[name] = result.error ? result : result[name];
 }
-results.images.cpu = await familiesInPage("cpu", IMAGE_FAMILY_STEPS, 900, true);
+results.images.cpu = await familiesInPage(browser, server, "cpu", IMAGE_FAMILY_STEPS, 900, true);
 for (const name of Object.keys(IMAGE_FAMILY_STEPS)) {
-  const result = await familiesInPage("webgpu", { [name]: IMAGE_FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS, true);
+  const result = await familiesInPage(browser, server, "webgpu", { [name]: IMAGE_FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS, true);
   results.images.webgpu[name] = result.error ? result : result[name];
 }
 await closeBrowser(browser);
 server.close();
 
-/** Rows of a family table; ratios against `reference`'s CPU steps/s in the same run. */
-function familyRows({ cpu, webgpu }, reference) {
-  if (cpu.error) return `| – | failed: ${cpu.error} | | | | |`;
-  const cell = (r, key) => (r?.error ? r.error : r && r[key] ? r[key].toFixed(1) : "–");
-  return Object.entries(cpu)
-    .map(([name, r]) => `| ${name} | ${r.steps.toFixed(1)} | ${(r.steps / reference).toFixed(2)}× | ${r.samples.toFixed(1)} | ${cell(webgpu[name], "steps")} | ${cell(webgpu[name], "samples")} |`)
-    .join("\n");
-}
 const flowMatchingSteps = results.families.cpu.FlowMatching?.steps ?? NaN;
 
 const size = sizes();
@@ -227,8 +161,8 @@ ${familyRows(results.families, flowMatchingSteps)}
 
 Each image family at its default settings on the digits, batch 128: training steps/s
 (${Object.values(IMAGE_FAMILY_STEPS).join("/")} timed steps on the CPU path, 3 on WebGPU) and
-images/s drawing a grid of ${IMAGE_SAMPLES} (PixelCNN: 64 sequential network passes, one per pixel;
-DDPM: 100 steps). Ratios are to flow matching's 2-D CPU steps/s above (same run).
+images/s drawing a grid of ${IMAGE_SAMPLES} (${IMAGE_SAMPLING_COSTS}). Ratios are to flow matching's 2-D
+CPU steps/s above (same run).
 
 | family | CPU steps/s | ratio to flow matching (same run) | CPU images/s | WebGPU steps/s | WebGPU images/s |
 |---|---|---|---|---|---|

@@ -178,6 +178,13 @@ pub trait Family: Clone {
         None
     }
 
+    /// The digit a class-conditional family's samples are asked for (`None`: no label asked
+    /// for, or not a conditional family): the image panel then reports how often the samples
+    /// show it and how varied they are.
+    fn requested_digit(&self) -> Option<usize> {
+        None
+    }
+
     /// The family's own views (beyond samples and divergences), for the page to draw.
     fn views(&self) -> Vec<ViewInfo> {
         Vec::new()

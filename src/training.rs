@@ -5,6 +5,7 @@ use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 
 use crate::data::DatasetSpec;
+use crate::data::digits::NO_LABEL;
 use crate::settings::{OptionError, Setting, check_settings};
 
 /// Settings every family shares. Field ranges are declared once, in [`TrainingConfig::settings`].
@@ -48,6 +49,7 @@ impl TrainingConfig {
 /// Data on the device: an atlas of points uploaded once, sliced into random batches.
 pub struct Batches {
     atlas: Tensor<2>,
+    labels: Option<Tensor<1>>,
     rows: usize,
     batch_size: usize,
 }
@@ -59,9 +61,21 @@ impl Batches {
         let atlas = Tensor::from_data(TensorData::new(points, [rows, dim]), device); // [rows, dim]
         Self {
             atlas,
+            labels: None,
             rows,
             batch_size,
         }
+    }
+
+    /// The same batches with a label per point (`[rows]`, classes as floats), for the
+    /// class-conditional families.
+    pub fn with_labels(mut self, labels: Vec<f32>) -> Self {
+        let device = self.atlas.device();
+        self.labels = Some(Tensor::from_data(
+            TensorData::new(labels, [self.rows]),
+            &device,
+        ));
+        self
     }
 
     /// The device the atlas lives on.
@@ -76,11 +90,25 @@ impl Batches {
 
     /// A batch of rows drawn uniformly with replacement: `[batch_size, dim]`.
     pub fn next(&mut self) -> Tensor<2> {
-        let device = self.atlas.device();
+        self.atlas.clone().select(0, self.rows())
+    }
+
+    /// A batch with its labels, `([batch, dim], [batch])` (drawn as [`Batches::next`] draws);
+    /// points without labels are labelled [`NO_LABEL`].
+    pub fn next_labelled(&mut self) -> (Tensor<2>, Tensor<1>) {
+        let rows = self.rows();
+        let labels = match &self.labels {
+            Some(labels) => labels.clone().select(0, rows.clone()),
+            None => Tensor::full([self.batch_size], NO_LABEL as f32, &rows.device()),
+        };
+        (self.atlas.clone().select(0, rows), labels)
+    }
+
+    /// `batch_size` rows drawn uniformly with replacement, `[batch]`.
+    fn rows(&self) -> Tensor<1, burn::tensor::Int> {
         let uniform = Distribution::Uniform(0.0, self.rows as f64);
-        let rows = Tensor::<1>::random([self.batch_size], uniform, &device) // [batch]
+        Tensor::<1>::random([self.batch_size], uniform, &self.atlas.device())
             .int()
-            .clamp(0, self.rows as i64 - 1);
-        self.atlas.clone().select(0, rows)
+            .clamp(0, self.rows as i64 - 1)
     }
 }

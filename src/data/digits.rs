@@ -25,6 +25,11 @@ pub const HELD_OUT: usize = 297;
 /// training seeds and sessions.
 pub const SPLIT_SEED: u64 = 0;
 
+/// The digit classes, 0 … 9.
+pub const CLASSES: usize = 10;
+/// The label of a point that has none (and the "no label" token of the conditional families).
+pub const NO_LABEL: usize = CLASSES;
+
 /// Per image: 64 pixel bytes (row-major, 0..16), then the label byte (0..9).
 static RAW: &[u8] = include_bytes!("digits.bin");
 
@@ -95,6 +100,10 @@ pub struct DigitImages {
     pub train: Vec<f32>,
     /// Grey levels of the held-out images, row-major `[held out, 64]`.
     pub held_out: Vec<f32>,
+    /// The digit of every training image.
+    pub train_labels: Vec<u8>,
+    /// The digit of every held-out image.
+    pub held_out_labels: Vec<u8>,
 }
 
 impl DigitImages {
@@ -104,17 +113,41 @@ impl DigitImages {
         Self {
             train: levels(&split.train),
             held_out: levels(&split.held_out),
+            train_labels: split.train.iter().map(|i| digit(*i).label).collect(),
+            held_out_labels: split.held_out.iter().map(|i| digit(*i).label).collect(),
         }
     }
 
     /// `n` training images drawn with replacement, dequantised, row-major `[n, 64]`.
     pub fn sample(&self, n: usize, rng: &mut impl Rng) -> Vec<f32> {
-        draw(&self.train, n, rng)
+        draw(&self.train, n, rng).0
+    }
+
+    /// [`DigitImages::sample`] with the digit of every image drawn, `[n]` (the same images for
+    /// the same generator).
+    pub fn sample_labelled(&self, n: usize, rng: &mut impl Rng) -> (Vec<f32>, Vec<f32>) {
+        let (points, rows) = draw(&self.train, n, rng);
+        let labels = rows
+            .into_iter()
+            .map(|row| f32::from(self.train_labels[row]))
+            .collect();
+        (points, labels)
+    }
+
+    /// The held-out images of digit `label` at the centres of their grey-level cells.
+    pub fn held_out_of(&self, label: usize) -> Vec<f32> {
+        let centres = self.held_out_centres();
+        self.held_out_labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| usize::from(**l) == label)
+            .flat_map(|(row, _)| centres[row * PIXELS..(row + 1) * PIXELS].to_vec())
+            .collect()
     }
 
     /// `n` held-out images drawn with replacement, dequantised, row-major `[n, 64]`.
     pub fn sample_held_out(&self, n: usize, rng: &mut impl Rng) -> Vec<f32> {
-        draw(&self.held_out, n, rng)
+        draw(&self.held_out, n, rng).0
     }
 
     /// The training images at the centres of their grey-level cells, `(v + ½)/17`, `[train, 64]`:
@@ -160,17 +193,20 @@ pub fn to_cell_centres(pixels: &[f32]) -> Vec<f32> {
     centres(&grey)
 }
 
-/// `n` rows of `grey` (`[rows, 64]` grey levels) drawn with replacement, each pixel dequantised.
-fn draw(grey: &[f32], n: usize, rng: &mut impl Rng) -> Vec<f32> {
+/// `n` rows of `grey` (`[rows, 64]` grey levels) drawn with replacement, each pixel dequantised,
+/// and the rows drawn.
+fn draw(grey: &[f32], n: usize, rng: &mut impl Rng) -> (Vec<f32>, Vec<usize>) {
     let rows = grey.len() / PIXELS;
     let mut points = Vec::with_capacity(n * PIXELS);
+    let mut drawn = Vec::with_capacity(n);
     for _ in 0..n {
         let row = rng.random_range(0..rows);
+        drawn.push(row);
         for v in &grey[row * PIXELS..(row + 1) * PIXELS] {
             points.push((v + rng.random::<f32>()) / LEVELS as f32);
         }
     }
-    points
+    (points, drawn)
 }
 
 #[cfg(test)]

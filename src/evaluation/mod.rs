@@ -5,9 +5,11 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod calibration;
 mod compare;
+pub mod digit_classifier;
 mod floors;
 mod images;
 mod maps;
+mod sample_content;
 
 pub use compare::{COMPARE_POINTS, compare_samples};
 pub use floors::{
@@ -21,6 +23,7 @@ pub use maps::{
     DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,
     optimal_discriminator_at, optimal_discriminator_map,
 };
+pub use sample_content::{CLASSIFIER_DOUBT, REQUESTED_DIGIT_SHOWN, SAMPLE_VARIETY};
 
 use crate::data::{Bounds, DataSource};
 use crate::metrics::{

@@ -3,22 +3,29 @@
 pub mod activation;
 pub mod autoencoder;
 pub mod conditional;
+pub mod conditional_diffusion;
 pub mod coupling;
 pub mod diffusion;
 pub mod ebm;
 pub mod flow_matching;
 pub mod gan;
+pub mod grey_levels;
+pub mod image_gpt;
+pub mod independent_pixels;
+pub mod labels;
 pub mod made;
 pub mod math;
 pub mod mlp;
 pub mod ncsn;
 pub mod ode;
 pub mod pixel_cnn;
+pub mod pixel_rnn;
 pub mod real_nvp;
 pub mod score_sde;
 pub mod tiles;
 pub mod trained;
 pub mod vae;
+pub mod vq_vae;
 
 use crate::schema::{FamilySchema, LabSchema};
 
@@ -37,8 +44,16 @@ macro_rules! for_each_family {
             Gan => $crate::models::gan::Gan, "GanOptions";
             /// MADE: an autoregressive mixture-of-Gaussians density.
             Made => $crate::models::made::Made, "MadeOptions";
+            /// Pixel RNN on the 8×8 digits: an LSTM over the pixels in raster order.
+            PixelRnn => $crate::models::pixel_rnn::PixelRnn, "PixelRnnOptions";
             /// PixelCNN on the 8×8 digits: masked convolutions, exact likelihood.
             PixelCnn => $crate::models::pixel_cnn::PixelCnn, "PixelCnnOptions";
+            /// image-GPT on the 8×8 digits: a causal transformer over the pixels as tokens.
+            ImageGpt => $crate::models::image_gpt::ImageGpt, "ImageGptOptions";
+            /// One-shot generation on the 8×8 digits: every pixel drawn at once, independently.
+            IndependentPixels => $crate::models::independent_pixels::IndependentPixels, "IndependentPixelsOptions";
+            /// VQ-VAE on the 8×8 digits: a discrete code grid with a transformer prior over it.
+            VqVae => $crate::models::vq_vae::VqVae, "VqVaeOptions";
             /// A RealNVP normalizing flow.
             RealNvp => $crate::models::real_nvp::RealNvp, "RealNvpOptions";
             /// An energy-based model with persistent Langevin chains.
@@ -47,6 +62,8 @@ macro_rules! for_each_family {
             Ncsn => $crate::models::ncsn::Ncsn, "NcsnOptions";
             /// DDPM with DDIM sampling from the same network.
             Diffusion => $crate::models::diffusion::Diffusion, "DiffusionOptions";
+            /// Class-conditional DDPM on the 8×8 digits with classifier-free guidance.
+            ConditionalDiffusion => $crate::models::conditional_diffusion::ConditionalDiffusion, "ConditionalDiffusionOptions";
             /// Score-based modelling with VP or VE SDEs.
             ScoreSde => $crate::models::score_sde::ScoreSde, "ScoreSdeOptions";
             /// Flow matching on the linear path from N(0, I) to the data.

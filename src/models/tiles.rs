@@ -1,7 +1,7 @@
 //! Images laid out for the page: a view of kind [`ViewKind::Images`](crate::family::ViewKind)
 //! returns `[tile rows, tiles per row · pixels]`, one output row per row of images.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Int, Tensor};
 
 /// `images: [k, pixels]` as rows of `per_row` images, `[k / per_row, per_row · pixels]` (a
 /// trailing partial row is dropped; at least one row is kept by repeating the last image).
@@ -21,6 +21,21 @@ pub fn tiles(images: Tensor<2>, per_row: usize) -> Tensor<2> {
 pub fn first_rows(x: Tensor<2>, k: usize) -> Tensor<2> {
     let n = x.dims()[0];
     x.narrow(0, 0, k.min(n))
+}
+
+/// Grey levels `[n, pixels]` as points at the centres of their cells, `(v + ½)/levels`, with the
+/// pixels from `from` on set to NaN ("not given", "not drawn yet").
+pub fn erased_from(v: Tensor<2>, levels: usize, from: usize) -> Tensor<2> {
+    let [n, pixels] = v.dims();
+    let points = (v.clone() + 0.5) / levels as f32;
+    if from >= pixels {
+        return points;
+    }
+    let erased = Tensor::<1, Int>::arange(0..pixels as i64, &v.device())
+        .greater_equal_elem(from as i64)
+        .unsqueeze::<2>()
+        .repeat_dim(0, n); // [n, pixels]
+    points.mask_fill(erased, f32::NAN)
 }
 
 #[cfg(test)]

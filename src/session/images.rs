@@ -1,5 +1,6 @@
 //! What a session on images evaluates instead of the 2-D panel: the model's log-likelihood (or
-//! its bound) at every held-out image, MMD² on pixels and the memorisation check.
+//! its bound) at every held-out image, MMD² on pixels, the digit classifier's doubt on samples
+//! and the memorisation check.
 
 use burn::tensor::{Tensor, TensorData};
 
@@ -53,10 +54,21 @@ impl<F: Family> Session<F> {
         let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
             .map(|_| images.sample(n, &mut floor_rng))
             .collect();
+        let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
+            .map(|_| images.sample_held_out(n, &mut floor_rng))
+            .collect();
+        let requested = self
+            .family
+            .requested_digit()
+            .map(|digit| (digit, images.held_out_of(digit)));
         let (divergences, memorisation) = image_panel(&ImagePanelInputs {
             model: &probed.samples,
             held_out: &held_out,
             others: &others,
+            held_out_others: &held_out_others,
+            requested: requested
+                .as_ref()
+                .map(|(d, images)| (*d, images.as_slice())),
             held_out_centres: &images.held_out_centres(),
             train_centres: &images.train_centres(),
             likelihoods: probed

@@ -117,9 +117,16 @@ impl<F: Family> Session<F> {
             .standardisation()
             .map_err(|e| OptionError::new("dataset", e.to_string()))?;
         let mut rng = seeded_rng(training.seed);
-        let atlas = source.sample(if images { ATLAS_IMAGES } else { ATLAS_POINTS }, &mut rng);
-        let atlas = if images { atlas } else { map.to_model(&atlas) };
-        let batches = Batches::upload(atlas, dim, training.batch_size, device);
+        let batches = match source.images() {
+            Some(digits) => {
+                let (atlas, labels) = digits.sample_labelled(ATLAS_IMAGES, &mut rng);
+                Batches::upload(atlas, dim, training.batch_size, device).with_labels(labels)
+            }
+            None => {
+                let atlas = map.to_model(&source.sample(ATLAS_POINTS, &mut rng));
+                Batches::upload(atlas, dim, training.batch_size, device)
+            }
+        };
         let family = {
             let _rng = device_rng();
             device.seed(training.seed);

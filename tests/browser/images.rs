@@ -1,12 +1,18 @@
 //! The image handles in the browser on the CPU backend: each trains on the digits, samples
 //! 8×8 images, evaluates the image panel (with the memorisation check) and computes its views.
 
-use genlab::web::{Diffusion, Gan, PixelCnn, Vae, init_backend};
+use genlab::web::{
+    ConditionalDiffusion, Diffusion, Gan, ImageGpt, IndependentPixels, PixelCnn, PixelRnn, Vae,
+    VqVae, init_backend,
+};
 use js_sys::{Float32Array, Float64Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 use super::{get, options, settle};
+
+/// The digit classifier's row, on every image panel.
+const DOUBT: &str = "digit classifier's doubt on samples";
 
 /// Trains an image handle a few steps, samples it, evaluates it and computes every view.
 macro_rules! trains_on_the_digits {
@@ -73,7 +79,55 @@ trains_on_the_digits!(
     pixel_cnn_handle_trains_on_the_digits,
     PixelCnn,
     r#"{"dataset":"digits","channels":4,"layers":1,"batch_size":16}"#,
-    ["held-out NLL", "MMD²(held-out, model)"]
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    pixel_rnn_handle_trains_on_the_digits,
+    PixelRnn,
+    r#"{"dataset":"digits","hidden":8,"batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    image_gpt_handle_trains_on_the_digits,
+    ImageGpt,
+    r#"{"dataset":"digits","width":8,"heads":2,"layers":1,"batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    independent_pixels_handle_trains_on_the_digits,
+    IndependentPixels,
+    r#"{"dataset":"digits","batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    vq_vae_handle_trains_on_the_digits,
+    VqVae,
+    r#"{"dataset":"digits","codes":4,"code_dim":2,"channels":4,"prior_layers":1,"batch_size":16}"#,
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
+);
+trains_on_the_digits!(
+    conditional_diffusion_handle_trains_on_the_digits,
+    ConditionalDiffusion,
+    r#"{"dataset":"digits","width":32,"depth":1,"batch_size":16,"diffusion_steps":20,"ddim_steps":5,"digit":"3","guidance":2}"#,
+    [
+        "held-out NLL",
+        "MMD²(held-out, model)",
+        DOUBT,
+        "samples showing the requested digit",
+        "sample variety relative to held-out digits"
+    ]
+);
+trains_on_the_digits!(
+    conditional_image_gpt_handle_trains_on_the_digits,
+    ImageGpt,
+    r#"{"dataset":"digits","width":8,"heads":2,"layers":1,"batch_size":16,"conditional":true,"digit":"7"}"#,
+    [
+        "held-out NLL",
+        "MMD²(held-out, model)",
+        DOUBT,
+        "samples showing the requested digit",
+        "sample variety relative to held-out digits"
+    ]
 );
 trains_on_the_digits!(
     vae_handle_trains_on_the_digits,
@@ -82,20 +136,21 @@ trains_on_the_digits!(
     [
         "held-out NLL",
         "held-out negative ELBO",
-        "MMD²(held-out, model)"
+        "MMD²(held-out, model)",
+        DOUBT
     ]
 );
 trains_on_the_digits!(
     diffusion_handle_trains_on_the_digits,
     Diffusion,
     r#"{"dataset":"digits","width":32,"depth":1,"batch_size":16,"diffusion_steps":20}"#,
-    ["held-out NLL", "MMD²(held-out, model)"]
+    ["held-out NLL", "MMD²(held-out, model)", DOUBT]
 );
 trains_on_the_digits!(
     gan_handle_trains_on_the_digits,
     Gan,
     r#"{"dataset":"digits","width":32,"depth":1,"batch_size":16}"#,
-    ["MMD²(held-out, model)"]
+    ["MMD²(held-out, model)", DOUBT]
 );
 
 #[wasm_bindgen_test]

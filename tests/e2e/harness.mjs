@@ -16,6 +16,11 @@ export const output = join(root, "test-output");
 /** The browser and the page's origin, set before the tests run. */
 export const env = { browser: null, origin: "" };
 
+/** Lab cells of the tour (www/src/tour.ts): the ten 2-D labs, then the image labs. */
+export const TOUR_LABS = 19;
+/** The tour's 2-D labs, which come first. */
+export const TOUR_POINT_LABS = 10;
+
 let server;
 
 before(async () => {

@@ -1,12 +1,12 @@
 // End-to-end checks of the image labs (issue 7): PixelCNN on the 8×8 digits trains from a link,
 // draws its samples beside held-out digits and the memorisation histogram, and its held-out
 // bits/dim falls; the dataset chooser moves a 2-D lab to the digits, where only the image
-// families are offered and each trains and draws every view; the tour ends with the four image
-// labs. Screenshots land in test-output/.
+// families are offered and each trains and draws every view; the tour ends with the image labs
+// in the notes' order. Screenshots land in test-output/.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
-import { open as openPage, output, role } from "./harness.mjs";
+import { open as openPage, output, role, TOUR_LABS, TOUR_POINT_LABS } from "./harness.mjs";
 
 /** A fresh page at `path`, taller than the default (image grids and histograms). */
 const open = (path) => openPage(path, { viewport: { width: 1100, height: 1500 } });
@@ -102,7 +102,7 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
   assert.equal(await role(cell, "learning_rate").inputValue(), "0.002");
   assert.equal(await role(cell, "batch_size").inputValue(), "128");
   const families = await role(cell, "family").locator("option").evaluateAll((options) => options.map((o) => o.value));
-  assert.deepEqual(families, ["vae", "gan", "pixel_cnn", "diffusion"]);
+  assert.deepEqual(families, ["vae", "gan", "pixel_rnn", "pixel_cnn", "image_gpt", "independent_pixels", "vq_vae", "diffusion", "conditional_diffusion"]);
   const report = [];
   for (const family of families) {
     if (family !== "vae") {
@@ -116,7 +116,9 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
     await waitForStep(cell, 40);
     await pauseAndEvaluate(cell);
     const trained = await readout(cell, "mmd");
-    report.push(`${family}: MMD² ${untrained} → ${trained} (floor ${await role(cell, "mmd-floor").textContent()}), loss ${await role(cell, "loss").textContent()}`);
+    const doubt = role(cell, "divergences").locator('tr[data-id="classifier_doubt"] td.value');
+    report.push(`${family}: MMD² ${untrained} → ${trained} (floor ${await role(cell, "mmd-floor").textContent()}), classifier doubt ${await doubt.textContent()}, loss ${await role(cell, "loss").textContent()}`);
+    assert.ok(Number(await doubt.textContent()) >= 0, `${family}: the classifier judges its samples`);
     assert.ok(Number.isFinite(Number(await role(cell, "loss").textContent())), `${family}: loss`);
     assert.equal(await role(cell, "image-samples").getAttribute("data-images"), "64", family);
     const units = await role(cell, "divergences").locator("td.units").allTextContents();
@@ -140,15 +142,18 @@ test("the dataset chooser moves a lab to the digits; each image family trains an
   await page.close();
 });
 
-test("the tour ends with the four image labs, which build when seen", { timeout: 300_000 }, async () => {
+test("the tour ends with the image labs in the notes' order, which build when seen", { timeout: 300_000 }, async () => {
   const page = await open("/");
   const labs = page.locator(".lab-cell");
-  assert.equal(await labs.count(), 14);
-  const last = await labs.evaluateAll((cells) =>
-    cells.slice(10).map((cell) => ["family", "dataset"].map((name) => cell.querySelector(`[data-role="${name}"]`).value).join("/")),
-  );
-  assert.deepEqual(last, ["pixel_cnn/digits", "vae/digits", "diffusion/digits", "gan/digits"]);
-  const pixel = labs.nth(10);
+  assert.equal(await labs.count(), TOUR_LABS);
+  const last = await labs.evaluateAll((cells, first) =>
+    cells.slice(first).map((cell) => ["family", "dataset"].map((name) => cell.querySelector(`[data-role="${name}"]`).value).join("/")),
+  TOUR_POINT_LABS);
+  assert.deepEqual(last, [
+    "pixel_rnn/digits", "pixel_cnn/digits", "image_gpt/digits", "independent_pixels/digits",
+    "vae/digits", "vq_vae/digits", "diffusion/digits", "gan/digits", "conditional_diffusion/digits",
+  ]);
+  const pixel = labs.nth(TOUR_POINT_LABS + 1); // PixelCNN, after Pixel RNN
   assert.equal(await role(pixel, "option-channels").inputValue(), "16");
   assert.equal(await role(pixel, "option-layers").inputValue(), "2");
   await pixel.scrollIntoViewIfNeeded();

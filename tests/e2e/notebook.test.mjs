@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { env, open, output, role, waitForStep } from "./harness.mjs";
+import { env, open, output, role, TOUR_LABS, TOUR_POINT_LABS, waitForStep } from "./harness.mjs";
 
 /** The sliced W2 a cell shows once an evaluation has drawn it. */
 async function w2(cell) {
@@ -18,10 +18,10 @@ test("the tour trains every family in a worker and each divergence falls", { tim
   const page = await open("/");
   assert.equal(await page.getAttribute("#engine-badge", "data-engine"), "worker");
   const cells = page.locator(".lab-cell");
-  // The first ten are the 2-D labs; the tour's four image labs are checked in images.test.mjs.
-  assert.equal(await cells.count(), 14);
+  // The first labs are the 2-D ones; the tour's image labs are checked in images.test.mjs.
+  assert.equal(await cells.count(), TOUR_LABS);
   const report = [];
-  for (let k = 0; k < 10; k++) {
+  for (let k = 0; k < TOUR_POINT_LABS; k++) {
     const cell = cells.nth(k);
     await cell.scrollIntoViewIfNeeded();
     const family = await role(cell, "family").inputValue();

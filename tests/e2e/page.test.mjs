@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { env, output } from "./harness.mjs";
+import { env, output, TOUR_LABS } from "./harness.mjs";
 
 /** The element with `data-role="role"` in the page's first lab cell. */
 function part(page, role) {
@@ -167,17 +167,18 @@ test("the default notebook is the tour, with rendered math and a lab per family"
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(`${env.origin}/`);
   await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-  assert.equal(await page.locator(".lab-cell").count(), 14);
+  assert.equal(await page.locator(".lab-cell").count(), TOUR_LABS);
   assert.ok((await page.locator(".text-cell math").count()) >= 10, "formulas render as MathML");
   const families = await page.locator('.lab-cell [data-role="family"]').evaluateAll((selects) => selects.map((s) => s.value));
   assert.deepEqual(families, [
     "autoencoder", "vae", "gan", "made", "real_nvp", "ebm", "ncsn", "diffusion", "flow_matching", "score_sde",
-    "pixel_cnn", "vae", "diffusion", "gan",
+    "pixel_rnn", "pixel_cnn", "image_gpt", "independent_pixels", "vae", "vq_vae", "diffusion",
+    "gan", "conditional_diffusion",
   ]);
   await page.waitForFunction(() => Number(document.querySelector('.lab-cell [data-role="w2"]')?.textContent) > 0, null, { timeout: 60_000 });
   await page.screenshot({ path: join(output, "e2e-tour.png") });
   await page.locator(".cell").nth(1).locator('[data-action="delete"]').click();
-  await page.waitForFunction(() => document.querySelectorAll(".cell").length === 29);
+  await page.waitForFunction(() => document.querySelectorAll(".cell").length === 39);
 
   await page.locator(".cell:has(.lab-cell)").nth(1).locator('[data-action="embed"]').click();
   await page.waitForFunction(() => document.getElementById("embed-link")?.value !== "");
@@ -232,7 +233,7 @@ test("a hostile notebook runs nothing and reports its bad settings", { timeout: 
   await huge.goto(`${env.origin}/#nb=${"A".repeat(70_000)}`);
   await huge.waitForSelector("body[data-ready]", { timeout: 120_000 });
   assert.match(await huge.locator("#message").textContent(), /longer than/);
-  assert.equal(await huge.locator(".lab-cell").count(), 14, "the tour opens instead");
+  assert.equal(await huge.locator(".lab-cell").count(), TOUR_LABS, "the tour opens instead");
   await huge.close();
 });
 

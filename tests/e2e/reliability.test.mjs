@@ -4,7 +4,7 @@
 // built lab is rebuilt from its last weights snapshot and trains on.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { goto, open as openPage, role, waitForStep } from "./harness.mjs";
+import { goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
 
 /** What a simulated panic prints on the console (the panic hook), which is expected there. */
 const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
@@ -41,16 +41,16 @@ test("an edited notebook is saved in the browser and restored by the page opened
 
   page.once("dialog", (dialog) => void dialog.accept());
   await page.locator("#reset-lesson").click();
-  await page.waitForFunction(() => document.querySelectorAll(".lab-cell").length === 14);
+  await page.waitForFunction((labs) => document.querySelectorAll(".lab-cell").length === labs, TOUR_LABS);
   assert.equal(await page.evaluate(() => localStorage.getItem("genlab.notebook")), null, "Reset to lesson forgets the save");
   await goto(page, "/");
-  assert.equal(await page.locator(".lab-cell").count(), 14, "the tour opens");
+  assert.equal(await page.locator(".lab-cell").count(), TOUR_LABS, "the tour opens");
   assert.doesNotMatch(await page.locator("#message").textContent(), /Restored/);
 
   await page.evaluate(() => localStorage.setItem("genlab.notebook", JSON.stringify({ version: 1, cells: { kind: "text" } })));
   await goto(page, "/");
   assert.match(await page.locator("#message").textContent(), /was not restored \(cells: must be an array\); the lesson opens instead/);
-  assert.equal(await page.locator(".lab-cell").count(), 14);
+  assert.equal(await page.locator(".lab-cell").count(), TOUR_LABS);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

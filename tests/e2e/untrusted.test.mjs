@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { env, goto, output, role } from "./harness.mjs";
+import { env, goto, output, role, TOUR_LABS } from "./harness.mjs";
 
 /** A fresh page that records page errors and dialogs; resolves once the notebook at `path` is ready. */
 async function open(path) {
@@ -170,7 +170,7 @@ test("truncated or garbled links open the lesson and say why", { timeout: 180_00
   for (const broken of [whole.slice(0, Math.floor(whole.length / 2)), "#nb=@@@!!", `${whole.slice(0, 12)}%%${whole.slice(14)}`]) {
     const page = await open(`/${broken}`);
     assert.match(await page.locator("#message").textContent(), /the link's notebook cannot be read|not valid JSON/, broken);
-    assert.equal(await page.locator(".lab-cell").count(), 14, "the tour opens instead");
+    assert.equal(await page.locator(".lab-cell").count(), TOUR_LABS, "the tour opens instead");
     assert.deepEqual(page.problems, []);
     await page.close();
   }

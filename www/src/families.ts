@@ -95,6 +95,44 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
     stat: "bits_per_dim",
     stage: "one pixel",
   },
+  pixel_rnn: {
+    label: "Autoregressive images (Pixel RNN)",
+    lede:
+      "An LSTM reads the pixels in raster order; its state carries everything above and to the left, and " +
+      "each pixel's softmax conditional p(v_i | v_<i) comes from it. The likelihood is exact, but every step " +
+      "waits for the previous state: 64 sequential steps to score or to draw an 8×8 digit (PixelCNN scores " +
+      "all pixels in one pass).",
+    stat: "bits_per_dim",
+    stage: "one pixel",
+  },
+  image_gpt: {
+    label: "Autoregressive images (image-GPT)",
+    lede:
+      "The image read as a 1-D sequence of 64 tokens; a small causal transformer predicts each next token " +
+      "from all before it, p(v) = Π p(v_i | v_<i). One pass scores every token (exact likelihood); sampling " +
+      "predicts a token, appends it and runs again, so the picture appears row by row.",
+    stat: "bits_per_dim",
+    stage: "one token",
+  },
+  independent_pixels: {
+    label: "One-shot (independent pixels)",
+    lede:
+      "Every pixel drawn at once from its own distribution, p(v) = Π p_i(v_i): exact and fast, but no pixel " +
+      "knows what its neighbours drew, so samples blend strokes of different digits. Compare the " +
+      "autoregressive families' bits/dim and samples.",
+    stat: "bits_per_dim",
+    stage: "one stage",
+  },
+  vq_vae: {
+    label: "Discrete latents (VQ-VAE)",
+    lede:
+      "An encoder maps a digit to a 4×4 grid of vectors, each replaced by its nearest codebook entry " +
+      "(straight-through gradients past the rounding); a decoder gives every pixel's distribution. " +
+      "A causal transformer prior over the code grid trains alongside, so samples exist: codes from the " +
+      "prior, then pixels. log p(x | z*) + log p(z*) bounds the likelihood from below.",
+    stat: "bits_per_dim_bound",
+    stage: "one stage",
+  },
   real_nvp: {
     label: "Normalizing flow (RealNVP)",
     lede:
@@ -128,6 +166,16 @@ const PRESENTATIONS: Partial<Record<FamilyName, Presentation>> = {
       "and −ε/√(1 − ᾱ_t) is the score. DDPM reverses every step; DDIM takes a few deterministic ones.",
     stat: "loss",
     stage: "one denoising step",
+  },
+  conditional_diffusion: {
+    label: "Conditioning on the label (class-conditional DDPM)",
+    lede:
+      "One network learns the noise given the digit's label and, with the label dropped for a tenth of " +
+      "the images, given none. Classifier-free guidance samples with ε̃ = (1 + w)·ε(x, t, y) − w·ε(x, t, ∅): " +
+      "pick the digit and the scale w live, no retraining; the panel reports how often samples show the " +
+      "digit asked for, and how varied they are.",
+    stat: "loss",
+    stage: "one stage",
   },
   score_sde: {
     label: "Score SDE (VP, VE)",

@@ -124,7 +124,7 @@ test("each family's options are the shared settings and its own, nothing else", 
 });
 
 test("an unknown family is reported and the default kept", () => {
-  const { state, errors } = parseQuery("?family=pixel_rnn&seed=3");
+  const { state, errors } = parseQuery("?family=pixel_lstm&seed=3");
   assert.equal(state.family, DEFAULT_STATE.family);
   assert.equal(state.shared.seed, 3);
   assert.deepEqual(errors.map((e) => e.split(":")[0]), ["family"]);

@@ -14,6 +14,7 @@ mod process;
 pub use bound::variational_bound;
 pub use process::{
     BetaSchedule, CosineSchedule, DiffusionTables, LinearSchedule, ddim_chain, ddpm_chain, noised,
+    noising_examples,
 };
 
 use burn::prelude::*;
@@ -261,19 +262,7 @@ impl Family for Diffusion {
     }
 
     fn train_step(&mut self, data: &mut Batches) -> StepStats {
-        let x0 = data.next(); // [batch, dim]
-        let n = x0.dims()[0];
-        let big_t = self.tables.steps();
-        let t = Tensor::<1>::random(
-            [n],
-            Distribution::Uniform(1.0, big_t as f64 + 1.0),
-            &self.device,
-        )
-        .int()
-        .clamp(1, big_t as i64); // [batch], 1-based
-        let eps = Tensor::random([n, self.dim], Distribution::Normal(0.0, 1.0), &self.device);
-        let xt = noised(&self.alpha_bars, x0, t.clone(), eps.clone());
-        let time = t.float().reshape([n, 1]) / big_t as f32; // [batch, 1]
+        let (xt, time, eps) = noising_examples(&self.alpha_bars, data.next()); // [batch, ·]
         let loss = (self.net.module.forward(xt, time) - eps)
             .powi_scalar(2)
             .sum_dim(1)

@@ -122,6 +122,25 @@ pub fn noised(
     x0 * alpha_bar.clone().sqrt() + eps * (alpha_bar.neg() + 1.0).sqrt()
 }
 
+/// One ε-prediction example per row of `x0: [n, dim]`: a step `t` uniform on `1 … T`
+/// (`alpha_bars: [T]`), noise `ε ~ N(0, I)` and `x_t` ([`noised`]); returns
+/// `(x_t [n, dim], t/T [n, 1], ε [n, dim])`.
+pub fn noising_examples(
+    alpha_bars: &Tensor<1>,
+    x0: Tensor<2>,
+) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    let [n, dim] = x0.dims();
+    let big_t = alpha_bars.dims()[0];
+    let device = x0.device();
+    let t = Tensor::<1>::random([n], Distribution::Uniform(1.0, big_t as f64 + 1.0), &device)
+        .int()
+        .clamp(1, big_t as i64); // [n], 1-based
+    let eps = Tensor::random([n, dim], Distribution::Normal(0.0, 1.0), &device);
+    let xt = noised(alpha_bars, x0, t.clone(), eps.clone());
+    let time = t.float().reshape([n, 1]) / big_t as f32; // [n, 1]
+    (xt, time, eps)
+}
+
 /// Ancestral DDPM sampling from `x_T: [n, dim]` with noise predictor `eps(x, t)`: the chain
 /// `x_T, x_{T−1}, …, x_0`, each step `x_{t−1} = (x_t − β_t/√(1 − ᾱ_t) ε)/√(1 − β_t) + σ_t z`,
 /// `σ_t² = β̃_t = β_t (1 − ᾱ_{t−1})/(1 − ᾱ_t)`.

@@ -12,7 +12,6 @@ mod views;
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
-use burn::tensor::Distribution;
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
@@ -22,6 +21,7 @@ use crate::data::DatasetSpec;
 use crate::data::digits::ImageSet;
 use crate::data::digits::LEVELS;
 use crate::family::{Family, FamilyConfig, FamilyInput, StepStats, ViewInfo};
+use crate::models::grey_levels::{gumbel_max, levels_of};
 use crate::models::trained::Trained;
 use crate::settings::{Setting, settings_object};
 use crate::training::{Batches, TrainingConfig};
@@ -235,13 +235,7 @@ impl PixelCnnModel {
                 .reshape([n, self.masks.levels, pixels])
                 .slice([0..n, 0..self.masks.levels, pixel..pixel + 1])
                 .reshape([n, self.masks.levels]);
-            let uniform = Tensor::<2>::random(
-                [n, self.masks.levels],
-                Distribution::Uniform(1e-7, 1.0),
-                &device,
-            );
-            let gumbel = uniform.log().neg().log().neg();
-            let level = (logits + gumbel).argmax(1).float(); // [n, 1]
+            let level = gumbel_max(logits); // [n, 1]
             let mut at = vec![0.0f32; pixels];
             at[pixel] = 1.0;
             v = v + level * Tensor::<1>::from_floats(at.as_slice(), &device).unsqueeze::<2>();
@@ -262,8 +256,7 @@ pub struct PixelCnn {
 impl PixelCnn {
     /// Grey levels of points in `[0, 1]`: `⌊x·levels⌋`, clamped.
     fn levels_of(&self, x: Tensor<2>) -> Tensor<2> {
-        let top = (self.masks.levels - 1) as f32;
-        (x * self.masks.levels as f32).floor().clamp(0.0, top)
+        levels_of(x, self.masks.levels)
     }
 
     /// The model: the trained network with its masks (for views and image metrics).
@@ -355,7 +348,7 @@ impl Family for PixelCnn {
 mod tests {
     use super::*;
     use crate::models::math::input_gradient;
-    use burn::tensor::TensorData;
+    use burn::tensor::{Distribution, TensorData};
 
     fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
         t.into_data().try_into_vec_as::<f32>().unwrap()

@@ -5,7 +5,7 @@ use burn::prelude::*;
 
 use super::PixelCnn;
 use crate::family::{ViewInfo, ViewInput, ViewKind, ViewParameter, ViewUnits};
-use crate::models::tiles::{first_rows, tiles};
+use crate::models::tiles::{erased_from, first_rows, tiles};
 
 /// Images drawn by the pixel-by-pixel view.
 const PROGRESSIVE_IMAGES: usize = 16;
@@ -44,21 +44,6 @@ pub(super) fn views(pixels: usize) -> Vec<ViewInfo> {
 }
 
 impl PixelCnn {
-    /// Grey levels `[n, pixels]` as points at the centres of their cells, with the pixels from
-    /// `erased_from` on set to NaN ("not given").
-    fn shown(&self, v: Tensor<2>, erased_from: usize) -> Tensor<2> {
-        let [n, pixels] = v.dims();
-        let points = (v + 0.5) / self.masks.levels as f32;
-        if erased_from >= pixels {
-            return points;
-        }
-        let erased = Tensor::<1, Int>::arange(0..pixels as i64, &self.device)
-            .greater_equal_elem(erased_from as i64)
-            .unsqueeze::<2>()
-            .repeat_dim(0, n); // [n, pixels]
-        points.mask_fill(erased, f32::NAN)
-    }
-
     /// 16 samples after each pixel drawn, `[(pixels + 1) · 16, pixels]`.
     pub(super) fn pixel_by_pixel(&self) -> Tensor<2> {
         let pixels = self.masks.side * self.masks.side;
@@ -68,7 +53,7 @@ impl PixelCnn {
         let stages: Vec<Tensor<2>> = chain
             .into_iter()
             .enumerate()
-            .map(|(drawn, v)| self.shown(v, drawn))
+            .map(|(drawn, v)| erased_from(v, self.masks.levels, drawn))
             .collect();
         Tensor::cat(stages, 0)
     }
@@ -80,9 +65,9 @@ impl PixelCnn {
         let half = pixels / 2;
         let completed = self.model().valid().sample_from(v.clone(), half);
         let rows = vec![
-            self.shown(v.clone(), pixels),
-            self.shown(v, half),
-            self.shown(completed, pixels),
+            erased_from(v.clone(), self.masks.levels, pixels),
+            erased_from(v, self.masks.levels, half),
+            erased_from(completed, self.masks.levels, pixels),
         ];
         tiles(Tensor::cat(rows, 0), k)
     }

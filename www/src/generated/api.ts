@@ -15,9 +15,9 @@ export type NamedDataset = DatasetName | ImageSetName;
 /** A dataset name or a custom data source. */
 export type DatasetSpec = NamedDataset | CustomDataset;
 /** A family's name, as in options, URLs and notebooks. */
-export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_cnn" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "score_sde" | "flow_matching";
+export type FamilyName = "autoencoder" | "vae" | "gan" | "made" | "pixel_rnn" | "pixel_cnn" | "image_gpt" | "independent_pixels" | "vq_vae" | "real_nvp" | "ebm" | "ncsn" | "diffusion" | "conditional_diffusion" | "score_sde" | "flow_matching";
 /** A family's JavaScript class. */
-export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelCnn" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ScoreSde" | "FlowMatching";
+export type FamilyClassName = "Autoencoder" | "Vae" | "Gan" | "Made" | "PixelRnn" | "PixelCnn" | "ImageGpt" | "IndependentPixels" | "VqVae" | "RealNvp" | "Ebm" | "Ncsn" | "Diffusion" | "ConditionalDiffusion" | "ScoreSde" | "FlowMatching";
 
 /** Settings every family shares. */
 export interface TrainingOptions {
@@ -74,12 +74,46 @@ export interface MadeOptions extends TrainingOptions {
   /** Hidden layers (whole, 1 … 8; default 2). */
   depth?: number;
 }
+/** The settings of `PixelRnn`. */
+export interface PixelRnnOptions extends TrainingOptions {
+  /** Units of the LSTM's state, which carries every pixel read so far (whole, 4 … 256; default 64). */
+  hidden?: number;
+}
 /** The settings of `PixelCnn`. */
 export interface PixelCnnOptions extends TrainingOptions {
   /** Feature channels per masked convolution layer (whole, 1 … 128; default 32). */
   channels?: number;
   /** Type-B masked 3×3 layers after the type-A 5×5 one (whole, 1 … 8; default 4). */
   layers?: number;
+}
+/** The settings of `ImageGpt`. */
+export interface ImageGptOptions extends TrainingOptions {
+  /** Width of the token and position embeddings and of every block (whole, 4 … 128; default 32). */
+  width?: number;
+  /** Attention heads per block; each reads a width/heads slice (whole, 1 … 8; default 2). */
+  heads?: number;
+  /** Transformer blocks (causal self-attention, then an MLP) (whole, 1 … 6; default 2). */
+  layers?: number;
+  /** Start each sequence with its digit's label token (dropped for a tenth of the images), so samples can be asked for a digit (default false). */
+  conditional?: boolean;
+  /** The digit samples are asked for (any: the unconditional model) (default "any"; sampling only). */
+  digit?: "any" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+}
+/** The settings of `IndependentPixels`. */
+export interface IndependentPixelsOptions extends TrainingOptions {
+}
+/** The settings of `VqVae`. */
+export interface VqVaeOptions extends TrainingOptions {
+  /** Codebook entries: the symbols of the code grid (whole, 2 … 128; default 16). */
+  codes?: number;
+  /** Length of each codebook vector (whole, 1 … 64; default 8). */
+  code_dim?: number;
+  /** Feature channels of the encoder and decoder (whole, 1 … 128; default 32). */
+  channels?: number;
+  /** β: how strongly the encoder's outputs are pulled to their codebook entries (0 … 10; default 0.25). */
+  commitment?: number;
+  /** Transformer blocks of the prior over the 4×4 code grid (whole, 1 … 6; default 2). */
+  prior_layers?: number;
 }
 /** The settings of `RealNvp`. */
 export interface RealNvpOptions extends TrainingOptions {
@@ -145,6 +179,23 @@ export interface DiffusionOptions extends TrainingOptions {
   /** Hidden layers of the noise predictor (whole, 1 … 8; default 3). */
   depth?: number;
 }
+/** The settings of `ConditionalDiffusion`. */
+export interface ConditionalDiffusionOptions extends TrainingOptions {
+  /** Diffusion steps T (whole, 2 … 1000; default 100). */
+  diffusion_steps?: number;
+  /** The digit samples are asked for (any: the unconditional model) (default "any"; sampling only). */
+  digit?: "any" | "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+  /** Classifier-free guidance scale w: 0 is the conditional model; larger w, clearer digits and less variety (0 … 20; default 1.0; sampling only). */
+  guidance?: number;
+  /** How samples are drawn (default "ddim"; sampling only). */
+  sampler?: "ddpm" | "ddim";
+  /** DDIM steps (at most T) (whole, 1 … 1000; default 20; sampling only). */
+  ddim_steps?: number;
+  /** Units per hidden layer of the noise predictor (whole, 1 … 1024; default 256). */
+  width?: number;
+  /** Hidden layers of the noise predictor (whole, 1 … 8; default 3). */
+  depth?: number;
+}
 /** The settings of `ScoreSde`. */
 export interface ScoreSdeOptions extends TrainingOptions {
   /** Variance preserving or variance exploding SDE (default "vp"). */
@@ -187,11 +238,16 @@ export interface OptionsByClass {
   Vae: VaeOptions;
   Gan: GanOptions;
   Made: MadeOptions;
+  PixelRnn: PixelRnnOptions;
   PixelCnn: PixelCnnOptions;
+  ImageGpt: ImageGptOptions;
+  IndependentPixels: IndependentPixelsOptions;
+  VqVae: VqVaeOptions;
   RealNvp: RealNvpOptions;
   Ebm: EbmOptions;
   Ncsn: NcsnOptions;
   Diffusion: DiffusionOptions;
+  ConditionalDiffusion: ConditionalDiffusionOptions;
   ScoreSde: ScoreSdeOptions;
   FlowMatching: FlowMatchingOptions;
 }

@@ -309,6 +309,29 @@ export const SCHEMA: LabSchema = {
       "image_defaults": {}
     },
     {
+      "name": "pixel_rnn",
+      "class": "PixelRnn",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "hidden",
+          "kind": "integer",
+          "min": 4.0,
+          "max": 256.0,
+          "help": "Units of the LSTM's state, which carries every pixel read so far",
+          "sampling": false,
+          "default": 64
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
       "name": "pixel_cnn",
       "class": "PixelCnn",
       "data": [
@@ -333,6 +356,146 @@ export const SCHEMA: LabSchema = {
           "help": "Type-B masked 3×3 layers after the type-A 5×5 one",
           "sampling": false,
           "default": 4
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
+      "name": "image_gpt",
+      "class": "ImageGpt",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "width",
+          "kind": "integer",
+          "min": 4.0,
+          "max": 128.0,
+          "help": "Width of the token and position embeddings and of every block",
+          "sampling": false,
+          "default": 32
+        },
+        {
+          "name": "heads",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 8.0,
+          "help": "Attention heads per block; each reads a width/heads slice",
+          "sampling": false,
+          "default": 2
+        },
+        {
+          "name": "layers",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 6.0,
+          "help": "Transformer blocks (causal self-attention, then an MLP)",
+          "sampling": false,
+          "default": 2
+        },
+        {
+          "name": "conditional",
+          "kind": "boolean",
+          "help": "Start each sequence with its digit's label token (dropped for a tenth of the images), so samples can be asked for a digit",
+          "sampling": false,
+          "default": false
+        },
+        {
+          "name": "digit",
+          "kind": "choice",
+          "choices": [
+            "any",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9"
+          ],
+          "help": "The digit samples are asked for (any: the unconditional model)",
+          "sampling": true,
+          "default": "any"
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.003
+      }
+    },
+    {
+      "name": "independent_pixels",
+      "class": "IndependentPixels",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.03
+      }
+    },
+    {
+      "name": "vq_vae",
+      "class": "VqVae",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "codes",
+          "kind": "integer",
+          "min": 2.0,
+          "max": 128.0,
+          "help": "Codebook entries: the symbols of the code grid",
+          "sampling": false,
+          "default": 16
+        },
+        {
+          "name": "code_dim",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 64.0,
+          "help": "Length of each codebook vector",
+          "sampling": false,
+          "default": 8
+        },
+        {
+          "name": "channels",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 128.0,
+          "help": "Feature channels of the encoder and decoder",
+          "sampling": false,
+          "default": 32
+        },
+        {
+          "name": "commitment",
+          "kind": "number",
+          "min": 0.0,
+          "max": 10.0,
+          "help": "β: how strongly the encoder's outputs are pulled to their codebook entries",
+          "sampling": false,
+          "default": 0.25
+        },
+        {
+          "name": "prior_layers",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 6.0,
+          "help": "Transformer blocks of the prior over the 4×4 code grid",
+          "sampling": false,
+          "default": 2
         }
       ],
       "image_defaults": {
@@ -610,6 +773,96 @@ export const SCHEMA: LabSchema = {
           "help": "Units per hidden layer of the noise predictor",
           "sampling": false,
           "default": 128
+        },
+        {
+          "name": "depth",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 8.0,
+          "help": "Hidden layers of the noise predictor",
+          "sampling": false,
+          "default": 3
+        }
+      ],
+      "image_defaults": {
+        "batch_size": 128,
+        "learning_rate": 0.002
+      }
+    },
+    {
+      "name": "conditional_diffusion",
+      "class": "ConditionalDiffusion",
+      "data": [
+        "images"
+      ],
+      "default_dataset": "digits",
+      "settings": [
+        {
+          "name": "diffusion_steps",
+          "kind": "integer",
+          "min": 2.0,
+          "max": 1000.0,
+          "help": "Diffusion steps T",
+          "sampling": false,
+          "default": 100
+        },
+        {
+          "name": "digit",
+          "kind": "choice",
+          "choices": [
+            "any",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9"
+          ],
+          "help": "The digit samples are asked for (any: the unconditional model)",
+          "sampling": true,
+          "default": "any"
+        },
+        {
+          "name": "guidance",
+          "kind": "number",
+          "min": 0.0,
+          "max": 20.0,
+          "help": "Classifier-free guidance scale w: 0 is the conditional model; larger w, clearer digits and less variety",
+          "sampling": true,
+          "default": 1.0
+        },
+        {
+          "name": "sampler",
+          "kind": "choice",
+          "choices": [
+            "ddpm",
+            "ddim"
+          ],
+          "help": "How samples are drawn",
+          "sampling": true,
+          "default": "ddim"
+        },
+        {
+          "name": "ddim_steps",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 1000.0,
+          "help": "DDIM steps (at most T)",
+          "sampling": true,
+          "default": 20
+        },
+        {
+          "name": "width",
+          "kind": "integer",
+          "min": 1.0,
+          "max": 1024.0,
+          "help": "Units per hidden layer of the noise predictor",
+          "sampling": false,
+          "default": 256
         },
         {
           "name": "depth",

@@ -18,6 +18,7 @@ export class DivergenceTable {
   show(estimates: Estimate[]): void {
     const rows = estimates.map((estimate) => {
       const row = document.createElement("tr");
+      row.dataset.id = estimate.id;
       const floor = estimate.noise_floor;
       const floorText =
         floor === null
