@@ -53,7 +53,7 @@ export async function measureFamilies({ backend, familySteps, samples, options }
 export const IMAGE_SAMPLING_COSTS =
   "Pixel RNN: 64 sequential LSTM steps; PixelCNN: 64 network passes, one per pixel; image-GPT: 64 " +
   "transformer passes on growing prefixes; one-shot: one draw; VQ-VAE: 16 prior passes and one decoding; " +
-  "DDPM: 100 steps; class-conditional DDPM: 20 DDIM steps, two network passes each (guidance)";
+  "DDPM: 100 steps; class-conditional DDPM: 20 DDIM steps, two network passes each when guided (not at its default digit, any)";
 
 /** Runs `familySteps` in a fresh page on `backend`; gives up after `seconds` (a hung device). */
 export async function familiesInPage(browser, server, backend, familySteps, seconds, images = false) {
