@@ -1,7 +1,8 @@
 // End-to-end checks that no work is lost: the notebook saved in the browser comes back when the
 // page opens without a link (Reset to lesson forgets it; a corrupt save is reported and
 // ignored), and a Rust panic, in the worker or on the main thread, is reported once while every
-// built lab is rebuilt from its last weights snapshot and trains on.
+// built lab is rebuilt from its last weights snapshot and trains on; hiding the tab pauses
+// training and showing it resumes.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
@@ -170,6 +171,35 @@ test("points in their own units train, the Dataset menu names them, and choosing
   await role(lab, "message").filter({ hasText: /Back to moons: the model was reset/ }).waitFor({ timeout: 60_000 });
   assert.equal(await chooser.inputValue(), "moons");
   assert.equal(await chooser.locator(`option[value="custom"]`).count(), 0, "the entry for your points is gone");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+/** Makes the page believe its tab is `state` ("hidden" or "visible") and tells it so. */
+async function setVisibility(page, state) {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, "visibilityState", { value, configurable: true });
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  }, state);
+}
+
+test("hiding the tab pauses training, losing nothing, and showing it resumes", { timeout: 300_000 }, async () => {
+  const page = await open("/?backend=cpu&family=flow_matching");
+  const cell = page.locator(".lab-cell").first();
+  await built(cell);
+  await role(cell, "train").click();
+  await waitForStep(cell, 20);
+  await setVisibility(page, "hidden");
+  await page.locator("#message").filter({ hasText: /paused while the tab is hidden/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await role(cell, "train").textContent(), "Train");
+  await page.waitForTimeout(1500); // a slice already sent still finishes
+  const paused = Number(await role(cell, "step").textContent());
+  await page.waitForTimeout(1500);
+  assert.equal(Number(await role(cell, "step").textContent()), paused, "no step while hidden");
+  await setVisibility(page, "visible");
+  await page.locator("#message").filter({ hasText: /training resumed/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await role(cell, "train").textContent(), "Pause");
+  await waitForStep(cell, paused + 20);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -343,6 +343,11 @@ export class LabCell {
     this.state = { ...this.state, backend };
   }
 
+  /** Whether it is training now. */
+  get playing(): boolean {
+    return this.player.playing;
+  }
+
   /** Starts training (building the model first if needed). */
   play(): void {
     void this.activate().then(() => this.setPlaying(true));

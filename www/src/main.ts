@@ -9,6 +9,7 @@ import { EMBED, listenToParent } from "./embedding";
 import { errorText } from "./engine";
 import { startEngine, type ModuleUrls } from "./engine_start";
 import { loadGenLab } from "./genlab";
+import { HiddenTabPause } from "./hidden_tab";
 import { fromFragment, type Notebook } from "./notebook";
 import { NotebookPage } from "./notebook_page";
 import { resolvePage, type PageElements } from "./page_elements";
@@ -44,8 +45,10 @@ async function main(page: PageElements): Promise<void> {
   const notebookPage = new NotebookPage(page, genlab, await startEngine(genlab, urls), urls, autosave);
   listenToParent(notebookPage);
   addEventListener("pagehide", () => autosave?.flush());
+  const hiddenTab = new HiddenTabPause(() => notebookPage.labCells(), (text) => notebookPage.say(text));
   addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") autosave?.flush();
+    hiddenTab.onVisibility(document.visibilityState);
   });
   addEventListener("genlab:simulate-panic", () => notebookPage.runtime.simulatePanic());
   addEventListener("genlab:simulate-device-loss", () => notebookPage.runtime.simulateDeviceLoss());
