@@ -46,7 +46,7 @@ test("the tour trains every family in a worker and each divergence falls", { tim
   await page.close();
 });
 
-test("fine-grained steps: one discriminator step, one generator step, one denoising step", { timeout: 300_000 }, async () => {
+test("fine-grained steps: one discriminator step, one generator step, one denoising step; D*, and the data over it", { timeout: 300_000 }, async () => {
   const page = await open("/?backend=cpu&family=gan&width=32&batch_size=128");
   const cell = page.locator(".lab-cell").first();
   await w2(cell);
@@ -59,6 +59,12 @@ test("fine-grained steps: one discriminator step, one generator step, one denois
   await role(cell, "view-truth").check();
   await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="view"]')?.dataset.shows === "truth");
   assert.match(await role(cell, "view-description").textContent(), /showing the exact one/);
+  // The "data & samples" box draws the data and the generator's samples over the heatmap.
+  const view = role(cell, "view");
+  const plain = await view.evaluate((canvas) => canvas.toDataURL());
+  await role(cell, "view-overlay").check();
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="view"]')?.dataset.overlay === "on");
+  assert.notEqual(await view.evaluate((canvas) => canvas.toDataURL()), plain, "the overlay changed the view's pixels");
 
   await role(cell, "family").selectOption("diffusion");
   await role(cell, "step").filter({ hasText: /^0$/ }).waitFor({ timeout: 60_000 });

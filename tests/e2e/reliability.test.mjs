@@ -2,7 +2,7 @@
 // page opens without a link (Reset to lesson forgets it; a corrupt save is reported and
 // ignored), and a Rust panic, in the worker or on the main thread, is reported once while every
 // built lab is rebuilt from its last weights snapshot and trains on; hiding the tab pauses
-// training and showing it resumes.
+// training and showing it resumes; a trained lab survives a reload (its weights kept in IndexedDB).
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
@@ -200,6 +200,58 @@ test("hiding the tab pauses training, losing nothing, and showing it resumes", {
   await page.locator("#message").filter({ hasText: /training resumed/ }).waitFor({ timeout: 10_000 });
   assert.equal(await role(cell, "train").textContent(), "Pause");
   await waitForStep(cell, paused + 20);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+/** The steps of the weights entries this page's origin keeps in IndexedDB. */
+const keptSteps = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const opening = indexedDB.open("genlab", 1);
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const request = opening.result.transaction("weights").objectStore("weights").getAll();
+          request.onsuccess = () => resolve(request.result.map((entry) => entry.step));
+          request.onerror = () => reject(request.error);
+        };
+      }),
+  );
+
+test("a trained lab survives a reload: back at its step, paused, with identical samples; Reset to lesson forgets it", { timeout: 300_000 }, async () => {
+  const page = await open("/?backend=cpu&family=flow_matching&dataset=moons&width=32");
+  const cell = page.locator(".lab-cell").first();
+  await built(cell);
+  await role(cell, "train").click();
+  await waitForStep(cell, 300);
+  const shownBefore = await role(cell, "w2").textContent();
+  await role(cell, "train").click();
+  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="train"]')?.textContent === "Train");
+  await page.waitForFunction((shown) => document.querySelector('.lab-cell [data-role="w2"]')?.textContent !== shown, shownBefore, { timeout: 60_000 });
+  const step = Number(await role(cell, "step").textContent());
+  // The paused model's snapshot is written to IndexedDB.
+  await page.waitForFunction((n) => document.querySelector(".lab-cell")?.dataset.snapshotStep === String(n), step, { timeout: 30_000 });
+  for (let tries = 0; !(await keptSteps(page)).includes(step); tries++) {
+    assert.ok(tries < 100, `no weights of step ${step} kept: ${await keptSteps(page)}`);
+    await page.waitForTimeout(100);
+  }
+  const samples = await role(cell, "scatter").getAttribute("data-samples-digest");
+
+  await page.reload();
+  await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
+  const again = page.locator(".lab-cell").first();
+  await role(again, "message").filter({ hasText: `Restored from this browser: the model as trained to step ${step}, paused` }).waitFor({ timeout: 120_000 });
+  assert.equal(await role(again, "step").textContent(), String(step));
+  assert.equal(await role(again, "train").textContent(), "Train");
+  assert.equal(await role(again, "scatter").getAttribute("data-samples-digest"), samples, "the same model samples after the reload");
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.locator("#reset-lesson").click();
+  for (let tries = 0; (await keptSteps(page)).includes(step); tries++) {
+    assert.ok(tries < 100, "Reset to lesson left the kept weights");
+    await page.waitForTimeout(100);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });

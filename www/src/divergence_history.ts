@@ -65,6 +65,11 @@ export class DivergenceHistory {
     }
   }
 
+  /** Shows `divergences` in the table (an earlier evaluation replayed, or the latest again). */
+  showTable(divergences: Estimate[]): void {
+    this.table.show(divergences);
+  }
+
   /** Every evaluation as CSV (see `divergencesCsv`). */
   csv(): string {
     return divergencesCsv(this.entries);

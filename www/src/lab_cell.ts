@@ -6,7 +6,8 @@
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
 import { CUSTOM_DATA, actionButtons, actionResult, datasetOptions, hideControls, showFamily, showTrainingData } from "./controls";
-import type { ActionInfo, Bounds, CustomDataset, GenLab, NamedDataset } from "./genlab";
+import type { EncodedDrawing } from "./drawn_points";
+import type { ActionInfo, Bounds, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
 import {
@@ -25,7 +26,10 @@ import {
 import { LabFiles } from "./lab_files";
 import { LabModel } from "./lab_model";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
+import type { Cell } from "./notebook";
+import { OwnData } from "./own_data";
 import { ViewPanel } from "./views";
+import type { StoredWeights } from "./weights_store";
 
 /** What a lab cell tells its notebook. */
 export interface LabCellEvents {
@@ -35,6 +39,12 @@ export interface LabCellEvents {
   onPlay(cell: LabCell): void;
   /** Its model failed on the GPU (device lost, out of memory): move it to the CPU. */
   onDeviceFault(cell: LabCell, message: string): void;
+  /** The weights the browser kept for it as it is set up now, if any. */
+  keptWeights(cell: LabCell): Promise<StoredWeights | null>;
+  /** A snapshot of its weights, to keep across reloads. */
+  onSnapshot(cell: LabCell, weights: StoredWeights): void;
+  /** The kept weights were refused (`why`): remove them. */
+  onKeptRefused(cell: LabCell, why: string): void;
 }
 
 /** The window of a dataset without one (images): the unit square. */
@@ -42,8 +52,8 @@ const UNIT: Bounds = { x_min: 0, x_max: 1, y_min: 0, y_max: 1 };
 
 /** One lab cell (see the top of this file). */
 export class LabCell {
-  /** The user's own data, which replaces the named dataset until another one is chosen. */
-  private custom: CustomDataset | null = null;
+  /** The user's own data (drawn, pasted or from a file), when it replaces the named dataset. */
+  private readonly ownData: OwnData;
   /** What the lab trains on when it is the user's own data (e.g. "your 120 points"), else null. */
   private customLabel: string | null = null;
   private readonly player: Player;
@@ -64,10 +74,15 @@ export class LabCell {
     private readonly engine: () => Engine,
     private state: LabState,
     private readonly events: LabCellEvents,
+    /** Points drawn for the lab to train on, from the notebook (validated). */
+    drawing?: EncodedDrawing,
   ) {
     this.message = this.part<HTMLParagraphElement>("message");
     this.trainButton = this.part<HTMLButtonElement>("train");
-    this.plots = new LabPlots(this.part.bind(this), this.datasetBounds());
+    this.plots = new LabPlots(this.part.bind(this), this.datasetBounds(), {
+      animationName: () => `genlab-${this.state.family}-training`,
+      say: (text) => this.say(text),
+    });
     this.player = new Player({
       onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
       onEvaluate: (evaluation) => {
@@ -87,10 +102,14 @@ export class LabCell {
       redraw: (lab) => this.redraw(lab),
       say: (text) => this.say(text),
       deviceFault: (message) => this.events.onDeviceFault(this, message),
+      stored: () => this.events.keptWeights(this),
+      keep: (snapshot) => this.events.onSnapshot(this, snapshot),
+      refused: (why) => this.events.onKeptRefused(this, why),
     });
     this.views = new ViewPanel(this.part.bind(this), () => {
       if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
     });
+    this.ownData = this.bindOwnData(drawing);
     this.bindControls();
   }
 
@@ -133,11 +152,10 @@ export class LabCell {
     dataset.addEventListener("change", () => {
       if (dataset.value === CUSTOM_DATA) return;
       const patch = changes(this.state, withDataset(this.state, dataset.value as NamedDataset));
-      if (this.custom !== null && Object.keys(patch).length === 0) return void this.leaveCustomData();
-      this.custom = null;
+      if (this.ownData.custom !== null && Object.keys(patch).length === 0) return void this.leaveCustomData();
+      this.ownData.forget();
       void this.change(patch);
     });
-    this.part("use-points").addEventListener("click", () => void this.usePoints());
     for (const { name } of SHARED) {
       const input = this.part<HTMLInputElement>(name);
       input.addEventListener("change", () => void this.change({ shared: { [name]: Number(input.value) } }));
@@ -162,7 +180,7 @@ export class LabCell {
       builtLab: () => this.model.builtLab(),
       rebuildWith: async (settings) => {
         const previous = this.state;
-        this.custom = null;
+        this.ownData.forget();
         this.state = settings;
         this.showFamily();
         if ((await this.reset()) && this.lab !== null) return this.lab;
@@ -222,26 +240,31 @@ export class LabCell {
 
   /** Back from the user's own data to the dataset of the state (the one it replaced). */
   private async leaveCustomData(): Promise<void> {
-    const previous = this.custom;
-    this.custom = null;
-    if (await this.reset()) {
-      this.say(`Back to ${this.state.dataset.replace(/_/g, " ")}: the model was reset.`);
-    } else {
-      this.custom = previous;
-      this.showFamily();
-    }
+    this.ownData.forget();
+    if (await this.reset()) this.say(`Back to ${this.state.dataset.replace(/_/g, " ")}: the model was reset.`);
+    else this.showFamily();
   }
 
-  /** Trains on the pasted CSV points; Rust validates them and names the bad line. */
-  private async usePoints(): Promise<void> {
-    if (this.images) return this.say("Your own points are 2-D: choose a 2-D dataset first.");
-    const previous = this.custom;
-    this.custom = { kind: "points", csv: this.part<HTMLTextAreaElement>("points-csv").value };
-    if (await this.reset()) {
-      this.say("Training on your points (they are not saved in the URL).");
-    } else {
-      this.custom = previous;
-    }
+  /** The user's own data: drawn on the data plot, pasted, or from a CSV file. */
+  private bindOwnData(drawing: EncodedDrawing | undefined): OwnData {
+    return new OwnData(
+      this.part.bind(this),
+      this.root,
+      {
+        images: () => this.images,
+        reset: () => this.reset(),
+        changed: () => this.mirrorUrl(),
+        say: (text) => this.say(text),
+        plot: {
+          window: () => this.plots.context?.bounds ?? this.datasetBounds(),
+          shownData: () => this.plots.context?.data ?? null,
+          show: (points, window, brush) => this.plots.showDrawing(points, window, brush),
+          started: () => this.setPlaying(false),
+          ended: () => this.plots.showLatest(),
+        },
+      },
+      drawing,
+    );
   }
 
   private mirrorUrl(): void {
@@ -257,7 +280,8 @@ export class LabCell {
   private async createLab(): Promise<Lab> {
     const options = labOptions(this.state);
     const engine = this.engine();
-    const lab = await engine.create(family(this.state.family).class, this.custom === null ? options : { ...options, dataset: this.custom });
+    const custom = this.ownData.custom;
+    const lab = await engine.create(family(this.state.family).class, custom === null ? options : { ...options, dataset: custom });
     this.player.inWorker = engine instanceof WorkerEngine;
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     return lab;
@@ -265,7 +289,7 @@ export class LabCell {
 
   /** Shows a model just built: its data, cleared readouts, its actions and views, one evaluation; then trains if `wasPlaying`. */
   private async showLab(lab: Lab, wasPlaying: boolean): Promise<void> {
-    this.customLabel = this.custom === null ? null : lab.info.dataName;
+    this.customLabel = this.ownData.custom === null ? null : lab.info.dataName;
     this.showFamily();
     this.say("");
     this.plots.clear();
@@ -321,6 +345,12 @@ export class LabCell {
   /** The lab's settings. */
   get settings(): LabState {
     return this.state;
+  }
+
+  /** The lab as a notebook cell: its settings, the controls a lesson link hides, its drawing. */
+  toCell(): Extract<Cell, { kind: "lab" }> {
+    const drawing = this.ownData.drawing;
+    return { kind: "lab", lab: this.state, hide: this.hidden, ...(drawing === undefined ? {} : { drawing }) };
   }
 
   /** Whether the model has been built. */
@@ -390,6 +420,7 @@ export class LabCell {
   }
 
   private setPlaying(playing: boolean): void {
+    if (playing && this.ownData.panel.active) this.ownData.panel.close();
     if (playing && this.lab !== null) {
       this.events.onPlay(this);
       this.player.start(this.lab);
@@ -397,5 +428,6 @@ export class LabCell {
       this.player.stop();
     }
     this.trainButton.textContent = this.player.playing ? "Pause" : "Train";
+    this.plots.replay.setPlaying(this.player.playing);
   }
 }

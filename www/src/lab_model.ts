@@ -1,14 +1,16 @@
 // A lab cell's model: built from the cell's settings one build at a time (the first sight of the
 // cell, a settings change, Reset), worked on while paused (a fine step, a family's action), with
 // a snapshot of its weights kept while it trains, and rebuilt from that snapshot after the engine
-// crashed or the GPU failed. A failed call is said in the cell; a GPU fault of a WebGPU lab is
-// passed on, for the page to move the labs to the CPU. What a build creates and how it is shown
-// are the cell's (`LabModelHost`).
+// crashed or the GPU failed. Each snapshot is also kept in the browser (`LabModelHost.keep`), and
+// the first build loads the one kept there, paused at its step. A failed call is said in the
+// cell; a GPU fault of a WebGPU lab is passed on, for the page to move the labs to the CPU. What
+// a build creates and how it is shown are the cell's (`LabModelHost`).
 
 import { setBusy } from "./controls";
 import { errorText, type Lab } from "./engine";
 import type { Player } from "./player";
-import { WeightsSnapshot, gpuFault } from "./recovery";
+import { WeightsSnapshot, gpuFault, type Snapshot } from "./recovery";
+import type { StoredWeights } from "./weights_store";
 
 /** What a lab cell's model needs of its cell. */
 export interface LabModelHost {
@@ -24,6 +26,12 @@ export interface LabModelHost {
   say(text: string): void;
   /** The model failed on the GPU (`message`): the page moves it to the CPU. */
   deviceFault(message: string): void;
+  /** The weights this browser kept for the lab as it is set up now, if any. */
+  stored(): Promise<StoredWeights | null>;
+  /** Keeps a snapshot across reloads. */
+  keep(snapshot: Snapshot): void;
+  /** The kept weights were refused (`why`): they are removed. */
+  refused(why: string): void;
 }
 
 /** One lab cell's model (see the top of this file). */
@@ -32,6 +40,8 @@ export class LabModel {
   /** A model is being built (no second build meanwhile). */
   private pending: Promise<boolean> | null = null;
   private readonly snapshot: WeightsSnapshot;
+  /** Whether the first build is still to come (it loads the weights kept in the browser). */
+  private firstBuild = true;
 
   constructor(
     /** The cell's element (it shows the step of the snapshot kept, for tests). */
@@ -42,7 +52,7 @@ export class LabModel {
     private readonly player: Player,
     private readonly host: LabModelHost,
   ) {
-    this.snapshot = new WeightsSnapshot(root);
+    this.snapshot = new WeightsSnapshot(root, (snapshot) => host.keep(snapshot));
   }
 
   /** The model, or null before it was built. */
@@ -59,7 +69,31 @@ export class LabModel {
   async activate(): Promise<void> {
     // A build may start while another's awaiters resume: wait until none is running.
     while (this.pending !== null) await this.pending;
-    if (this.current === null) await this.reset();
+    if (this.current !== null) return;
+    const first = this.firstBuild;
+    this.firstBuild = false;
+    if ((await this.reset()) && first) await this.restoreKept();
+  }
+
+  /** Loads the weights the browser kept for this lab, if any, paused at their step; says so. */
+  private async restoreKept(): Promise<void> {
+    const kept = await this.host.stored();
+    const lab = this.current;
+    if (kept === null || lab === null || this.player.playing) return;
+    let step: number;
+    try {
+      step = await lab.importWeights(kept.bytes);
+    } catch (error) {
+      return this.host.refused(errorText(error));
+    }
+    this.snapshot.keep({ step, bytes: kept.bytes, takenAt: performance.now() });
+    this.part("step").textContent = String(step);
+    try {
+      await this.host.redraw(lab);
+    } catch (error) {
+      return this.fail(error);
+    }
+    this.host.say(`Restored from this browser: the model as trained to step ${step}, paused (Reset starts afresh).`);
   }
 
   /** Builds a fresh model from the cell's settings; false (with the reason shown) if it was rejected. */

@@ -2,16 +2,20 @@
 // its floor, the GAN's value; on images held-out bits/dim and MMD² with its floor), the scatter
 // of data and samples and the density pair (2-D points) or the grids of sample and held-out
 // images and the memorisation check (images), the divergence history and the training
-// statistics. The cell feeds it reports and evaluations.
+// statistics, and the timeline that replays earlier evaluations (`replay.ts`). The cell feeds it
+// reports and evaluations.
 
 import { DivergenceHistory } from "./divergence_history";
+import { download } from "./exports";
 import type { FamilyEntry, Objective } from "./families";
-import type { Estimate, Evaluation, ImageShape, TrainReport } from "./genlab";
+import type { Bounds, Estimate, Evaluation, ImageShape, TrainReport } from "./genlab";
 import { DensityPair } from "./plots/density_pair";
 import { MemorisationHistogram } from "./plots/histogram";
 import { ImageGridPlot } from "./plots/image_grid";
 import { LossCurve } from "./plots/loss_curve";
 import { ScatterPlot } from "./plots/scatter";
+import { Replay } from "./replay";
+import type { TimelineFrame } from "./timeline";
 import type { ViewContext } from "./views";
 
 /** The readouts a new model resets. */
@@ -36,14 +40,21 @@ export class LabPlots {
   private readonly memorisation: MemorisationHistogram;
   private readonly losses: LossCurve;
   readonly history: DivergenceHistory;
+  readonly replay: Replay;
   /** The family's objective readout (see `Objective`) and its statistic's latest value. */
   private objective: { spec: Objective; value: number } | null = null;
   /** The bounds and data of the latest evaluation, for the family's views. */
   context: ViewContext | null = null;
+  /** The latest evaluation (shown again when drawing or a replay ends). */
+  private latest: Evaluation | null = null;
+  /** Whether the scatter shows a drawing being edited (evaluations then leave it alone). */
+  private drawing = false;
 
   constructor(
     private readonly part: <T extends HTMLElement = HTMLElement>(role: string) => T,
     bounds: ViewContext["bounds"],
+    /** The name of a saved animation, and where the replay's messages go. */
+    files: { animationName(): string; say(text: string): void },
   ) {
     this.scatter = new ScatterPlot(part("scatter"), bounds);
     this.density = new DensityPair(part<HTMLCanvasElement>("density-model"), part<HTMLCanvasElement>("density-data"), part("density-caption"));
@@ -57,15 +68,24 @@ export class LabPlots {
       part<HTMLInputElement>("curve-log"),
       part<HTMLTableSectionElement>("divergences"),
     );
+    this.replay = new Replay(part, {
+      show: (frame) => this.showFrame(frame),
+      canvases: () => [part<HTMLCanvasElement>(this.latest?.images ? "image-samples" : "scatter")],
+      fileName: () => files.animationName(),
+      save: download,
+      say: (text) => files.say(text),
+    });
   }
 
   /** Forgets everything shown (a new model). */
   clear(): void {
     this.history.clear();
+    this.replay.clear();
     this.losses.clear();
     for (const id of READOUTS) this.part(id).textContent = "–";
     this.part("step").textContent = "0";
     this.context = null;
+    this.latest = null;
     this.imageSamples.clear();
     this.imageData.clear();
     this.memorisation.show(null);
@@ -87,20 +107,49 @@ export class LabPlots {
 
   /** An evaluation: samples, densities or the memorisation check, divergences. */
   evaluation(evaluation: Evaluation): void {
-    this.context = { bounds: evaluation.bounds, data: evaluation.data, images: evaluation.images };
+    this.context = { bounds: evaluation.bounds, data: evaluation.data, samples: evaluation.samples, images: evaluation.images };
     this.history.add(evaluation.step, evaluation.divergences);
+    this.latest = evaluation;
+    const columns = evaluation.images === null ? 2 : evaluation.images.side ** 2;
+    this.replay.record(evaluation.step, evaluation.samples, columns, evaluation.divergences);
     if (evaluation.images !== null) {
       this.showImages(evaluation, evaluation.images);
       return;
     }
     this.showObjective(evaluation.divergences);
     this.density.show(evaluation.densities);
-    this.scatter.setBounds(evaluation.bounds);
-    this.scatter.draw(evaluation.data, evaluation.samples);
+    if (!this.drawing) this.showLatest();
     const w2 = evaluation.divergences.find((e) => e.id === "sliced_w2");
     if (w2 === undefined) return;
     this.part("w2").textContent = w2.value.toFixed(3);
     this.part("floor").textContent = format(w2.noise_floor?.upper, 3);
+  }
+
+  /** Shows a drawing being edited on the scatter, in its window, with its brush, until `showLatest`. */
+  showDrawing(points: Float32Array, window: Bounds, brush: { x: number; y: number; radius: number }): void {
+    this.drawing = true;
+    this.scatter.setBounds(window);
+    this.scatter.drawDrawing(points, brush);
+  }
+
+  /** Shows the latest evaluation's data and samples on the scatter (drawing ended). */
+  showLatest(): void {
+    this.drawing = false;
+    this.showFrame(null);
+  }
+
+  /**
+   * Shows a timeline frame: its samples (over the latest data, in the latest window) and its
+   * panel; null shows the latest evaluation.
+   */
+  private showFrame(frame: TimelineFrame | null): void {
+    const latest = this.latest;
+    if (latest === null) return;
+    this.history.showTable(frame?.divergences ?? latest.divergences);
+    const samples = frame?.samples ?? latest.samples;
+    if (latest.images !== null) return this.imageSamples.draw(samples, latest.images.side);
+    this.scatter.setBounds(latest.bounds);
+    this.scatter.draw(latest.data, samples);
   }
 
   /** An image lab's evaluation: sample and held-out grids, the memorisation check, bits/dim and MMD². */

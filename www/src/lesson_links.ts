@@ -26,7 +26,7 @@ export function showLessonLink(page: PageElements, cell: LabCell, backend: () =>
   page.lessonControls.replaceChildren(...boxes.map((b) => b.label));
   const update = async () => {
     const hide = boxes.filter((b) => b.box.checked).map((b) => b.box.value as Hideable);
-    const fragment = await toFragment({ backend: backend(), cells: [{ kind: "lab", lab: cell.settings, hide }] });
+    const fragment = await toFragment({ backend: backend(), cells: [{ ...cell.toCell(), hide }] });
     const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
     page.lessonLink.value = link;
     page.embedLink.value = `<iframe src="${link}" width="1000" height="1400" title="GenLab"></iframe>`;

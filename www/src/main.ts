@@ -1,8 +1,9 @@
 // The page's start: it loads the wasm module, starts the engine that runs the labs, and opens
 // the notebook of the URL fragment (or a single lab from a legacy query, or the notebook saved
-// in this browser, or the shipped tour) in the page (`notebook_page.ts`). It also wires the
-// autosave's flush on leaving, the `postMessage` API of embed mode (`embedding.ts`) and the
-// tests' fault hooks. If the start fails, the status line says why.
+// in this browser, or the shipped tour) in the page (`notebook_page.ts`), with the labs' weights
+// kept in this browser (`weights_store.ts`). It also wires the autosave's flush on leaving, the
+// `postMessage` API of embed mode (`embedding.ts`) and the tests' fault hooks. If the start
+// fails, the status line says why.
 
 import { Autosave } from "./autosave";
 import { EMBED, listenToParent } from "./embedding";
@@ -15,6 +16,7 @@ import { NotebookPage } from "./notebook_page";
 import { resolvePage, type PageElements } from "./page_elements";
 import { parseQuery } from "./state";
 import { tour } from "./tour";
+import { WeightsStore, openIndexedDb } from "./weights_store";
 
 /**
  * The notebook the page opens with, and what to say about it: the URL fragment's, a legacy
@@ -41,8 +43,10 @@ async function main(page: PageElements): Promise<void> {
   if (script === null || bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
   const urls: ModuleUrls = { bindings, wasm, worker: new URL("worker.js", script.src).href };
   const genlab = await loadGenLab(bindings, wasm);
-  const autosave = EMBED ? null : new Autosave(() => localStorage, (text) => (page.message.textContent = text));
-  const notebookPage = new NotebookPage(page, genlab, await startEngine(genlab, urls), urls, autosave);
+  const say = (text: string) => (page.message.textContent = text);
+  const autosave = EMBED ? null : new Autosave(() => localStorage, say);
+  const weights = EMBED ? null : new WeightsStore(openIndexedDb, say);
+  const notebookPage = new NotebookPage(page, genlab, await startEngine(genlab, urls), urls, autosave, weights);
   listenToParent(notebookPage);
   addEventListener("pagehide", () => autosave?.flush());
   const hiddenTab = new HiddenTabPause(() => notebookPage.labCells(), (text) => notebookPage.say(text));

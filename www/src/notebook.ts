@@ -3,6 +3,7 @@
 // untrusted on the way in, so sizes are limited, the version is checked and every lab setting is
 // validated by name (the defaults are kept for a bad one).
 
+import { decodeDrawing, type EncodedDrawing } from "./drawn_points";
 import type { BackendPreference } from "./genlab";
 import { HIDEABLE, SETTING_NAMES, parseSettings, settingsOf, type Hideable, type LabState } from "./state";
 
@@ -12,9 +13,9 @@ export const NOTEBOOK_VERSION = 1;
 /** Limits on untrusted notebooks. */
 export const LIMITS = { fragmentChars: 64 * 1024, jsonBytes: 1024 * 1024, cells: 100, textChars: 20_000 } as const;
 
-/** A cell: Markdown text (with `$…$` math), or a lab with its settings and the controls a
- * lesson link hides. */
-export type Cell = { kind: "text"; text: string } | { kind: "lab"; lab: LabState; hide?: Hideable[] };
+/** A cell: Markdown text (with `$…$` math), or a lab with its settings, the controls a lesson
+ * link hides and the points drawn for it to train on (see `drawn_points.ts`). */
+export type Cell = { kind: "text"; text: string } | { kind: "lab"; lab: LabState; hide?: Hideable[]; drawing?: EncodedDrawing };
 
 /** The whole notebook. */
 export interface Notebook {
@@ -42,7 +43,12 @@ export function toJson(notebook: Notebook): string {
     cells: notebook.cells.map((cell) =>
       cell.kind === "text"
         ? { kind: "text", text: cell.text }
-        : { kind: "lab", settings: labSettings(cell.lab), ...(cell.hide?.length ? { hide: cell.hide } : {}) },
+        : {
+            kind: "lab",
+            settings: labSettings(cell.lab),
+            ...(cell.hide?.length ? { hide: cell.hide } : {}),
+            ...(cell.drawing === undefined ? {} : { drawing: cell.drawing }),
+          },
     ),
   });
 }
@@ -96,6 +102,15 @@ export function fromJson(text: string): ParsedNotebook {
       if (typeof hide === "string") errors.push(`${where}: hide: ${hide}`);
       const lab: Cell = { kind: "lab", lab: { ...parsed.state, backend } };
       if (Array.isArray(hide) && hide.length > 0) lab.hide = hide;
+      if (raw.drawing !== undefined) {
+        try {
+          decodeDrawing(raw.drawing);
+          const { window, xy } = raw.drawing as EncodedDrawing;
+          lab.drawing = { window: [...window], xy };
+        } catch (error) {
+          errors.push(`${where}: ${(error as Error).message} (the lab trains on its dataset instead)`);
+        }
+      }
       cells.push(lab);
     } else {
       errors.push(`${where}: kind must be "text" or "lab"`);

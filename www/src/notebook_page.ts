@@ -19,6 +19,7 @@ import { instantiate, type PageElements } from "./page_elements";
 import { DEFAULT_STATE } from "./state";
 import { TextCell } from "./text_cell";
 import { tour } from "./tour";
+import type { WeightsStore } from "./weights_store";
 
 type Live = { kind: "text"; cell: TextCell; frame: HTMLElement } | { kind: "lab"; cell: LabCell; frame: HTMLElement };
 
@@ -45,6 +46,8 @@ export class NotebookPage implements EmbeddedPage {
     urls: ModuleUrls,
     /** The notebook saved in this browser (none in embed mode). */
     private readonly autosave: Autosave | null,
+    /** The labs' weights kept in this browser across reloads (none in embed mode). */
+    private readonly weights: WeightsStore | null,
   ) {
     this.runtime = new LabRuntime(page, genlab, engine, urls, {
       labs: () => this.labCells().map((cell) => ({ lab: cell, name: this.labName(cell) })),
@@ -55,6 +58,7 @@ export class NotebookPage implements EmbeddedPage {
     page.resetLesson.addEventListener("click", () => {
       if (!confirm("Discard this notebook and restore the lesson?")) return;
       this.autosave?.clear();
+      void this.weights?.clear();
       void this.load(tour());
     });
     page.exportJson.addEventListener("click", () => this.exportJson());
@@ -93,7 +97,7 @@ export class NotebookPage implements EmbeddedPage {
     return {
       backend: this.runtime.preference,
       cells: this.cells.map((live): Cell =>
-        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings, hide: live.cell.hidden },
+        live.kind === "text" ? { kind: "text", text: live.cell.text } : live.cell.toCell(),
       ),
     };
   }
@@ -107,6 +111,20 @@ export class NotebookPage implements EmbeddedPage {
   private changed(): void {
     void this.mirror();
     this.autosave?.save(toJson(this.toNotebook()));
+    void this.weights?.retain(new Set(this.labCells().map((cell) => this.weightsKey(cell))));
+  }
+
+  /**
+   * Where a lab's weights are kept in this browser: its cell as notebook JSON (its settings and
+   * data, so weights load only into a lab set up as the one they were trained in) and its place
+   * among the labs set up the same way.
+   */
+  private weightsKey(cell: LabCell): string {
+    const setUp = (lab: LabCell) => toJson({ backend: "auto", cells: [{ ...lab.toCell(), hide: [] }] });
+    const own = setUp(cell);
+    const labs = this.labCells();
+    const before = labs.slice(0, labs.indexOf(cell)).filter((other) => setUp(other) === own).length;
+    return `${own}#${before}`;
   }
 
   private build(cell: Cell, before: Element | null): Live {
@@ -127,7 +145,10 @@ export class NotebookPage implements EmbeddedPage {
           for (const other of this.labCells()) if (other !== playing) other.pause();
         },
         onDeviceFault: (faulty, message) => this.runtime.deviceFault(faulty, this.labName(faulty), message),
-      });
+        keptWeights: async (lab) => (await this.weights?.load(this.weightsKey(lab), this.labName(lab))) ?? null,
+        onSnapshot: (lab, weights) => void this.weights?.save(this.weightsKey(lab), this.labName(lab), weights),
+        onKeptRefused: (lab, why) => void this.weights?.discard(this.weightsKey(lab), this.labName(lab), why),
+      }, cell.drawing);
       lab.setHidden(cell.hide ?? []);
       live = { kind: "lab", cell: lab, frame };
       frame.append(root);
@@ -166,7 +187,7 @@ export class NotebookPage implements EmbeddedPage {
     } else if (action === "duplicate") {
       if (this.cells.length >= LIMITS.cells) return this.say(`A notebook holds at most ${LIMITS.cells} cells.`);
       const cell: Cell =
-        live.kind === "text" ? { kind: "text", text: live.cell.text } : { kind: "lab", lab: live.cell.settings, hide: live.cell.hidden };
+        live.kind === "text" ? { kind: "text", text: live.cell.text } : live.cell.toCell();
       this.cells.splice(index + 1, 0, this.build(cell, live.frame.nextElementSibling));
     } else if (action === "up" || action === "down") {
       const target = action === "up" ? index - 1 : index + 1;

@@ -42,8 +42,12 @@ export class WeightsSnapshot {
   private kept: Snapshot | null = null;
   private reading = false;
 
-  /** The step of the snapshot kept is shown as `data-snapshot-step` on `element` (for tests). */
-  constructor(private readonly element: HTMLElement) {}
+  constructor(
+    /** The step of the snapshot kept is shown as `data-snapshot-step` on it (for tests). */
+    private readonly element: HTMLElement,
+    /** Called with each snapshot read from the lab (to keep it across reloads). */
+    private readonly onRead: (snapshot: Snapshot) => void = () => undefined,
+  ) {}
 
   /** The snapshot kept, if any. */
   get latest(): Snapshot | null {
@@ -60,7 +64,10 @@ export class WeightsSnapshot {
     this.reading = true;
     const bytes = await lab.exportWeights().catch(() => null);
     this.reading = false;
-    if (bytes !== null && current()) this.keep({ step, bytes, takenAt: performance.now() });
+    if (bytes === null || !current()) return;
+    const snapshot = { step, bytes, takenAt: performance.now() };
+    this.keep(snapshot);
+    this.onRead(snapshot);
   }
 
   /** Keeps `snapshot` (the one a rebuilt lab was loaded from). */

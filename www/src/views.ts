@@ -2,7 +2,9 @@
 // computed by the lab (one readback) at points chosen as its `input` asks, and drawn by kind; on
 // an image lab, images as tiles and a stages view as a strip of images by stage. Where the lab
 // returns the exact quantity a view estimates (its truth), a field draws it beside the model's
-// arrows and a heatmap offers it in place of the model's (the "exact" box).
+// arrows and a heatmap offers it in place of the model's (the "exact" box). Heatmaps and fields
+// can draw the data and the model's samples over them (the "data & samples" box), as GAN Lab
+// does on its discriminator.
 
 import type { Lab } from "./engine";
 import type { Bounds, ImageShape, ViewData, ViewInfo } from "./genlab";
@@ -12,6 +14,7 @@ import { drawHeatmap } from "./plots/heatmap";
 import { drawTileGrid, tileGrid } from "./plots/image_grid";
 import { drawImageStrip } from "./plots/image_strip";
 import { drawLine } from "./plots/line";
+import { DATA_COLOUR, MODEL_COLOUR } from "./plots/scatter";
 
 /** Cells per axis of heatmap views, and arrows per axis of field views. */
 const HEATMAP_RESOLUTION = 48;
@@ -39,6 +42,8 @@ export interface ViewContext {
   bounds: Bounds;
   /** The latest data samples, row-major `[n, 2]`, or held-out images `[n, side²]`. */
   data: Float32Array;
+  /** The latest model samples, row-major `[n, 2]` (on image labs, images). */
+  samples: Float32Array;
   /** The images' shape on an image lab; null on 2-D data. */
   images: ImageShape | null;
 }
@@ -55,6 +60,8 @@ export class ViewPanel {
   private readonly caption: HTMLElement;
   /** Whether a heatmap with a truth draws the truth, and the box's label (shown only then). */
   private readonly truth: { box: HTMLInputElement; toggle: HTMLElement };
+  /** Whether a heatmap or field draws the data and the model's samples over it, and the box's label. */
+  private readonly overlay: { box: HTMLInputElement; toggle: HTMLElement };
   /** Buttons that move a stages view one stage back and forward (e.g. one denoising step). */
   private readonly stepper: { back: HTMLButtonElement; next: HTMLButtonElement };
 
@@ -70,6 +77,8 @@ export class ViewPanel {
     this.caption = part("view-description");
     this.truth = { box: part<HTMLInputElement>("view-truth"), toggle: part("view-truth-toggle") };
     this.truth.box.addEventListener("change", () => this.draw());
+    this.overlay = { box: part<HTMLInputElement>("view-overlay"), toggle: part("view-overlay-toggle") };
+    this.overlay.box.addEventListener("change", () => this.draw());
     this.stepper = { back: part<HTMLButtonElement>("view-back"), next: part<HTMLButtonElement>("view-next") };
     this.frame = new Frame(part<HTMLCanvasElement>("view"), { x_min: -1, x_max: 1, y_min: -1, y_max: 1 });
     this.choice.addEventListener("change", () => {
@@ -175,6 +184,19 @@ export class ViewPanel {
     this.caption.textContent = info.description;
     const heatmap = info.kind === "heatmap" || info.kind === "probability";
     this.truth.toggle.hidden = !heatmap || data.truth === null;
+    const overlaid = (heatmap || info.kind === "field") && context.images === null;
+    this.overlay.toggle.hidden = !overlaid;
+    this.frame.canvas.dataset.overlay = overlaid && this.overlay.box.checked ? "on" : "off";
+    this.drawKind(info, data, points, context);
+    if (overlaid && this.overlay.box.checked) {
+      frame.points(context.data, DATA_COLOUR);
+      frame.points(context.samples, MODEL_COLOUR);
+    }
+  }
+
+  /** Draws the view by its kind (see `draw`). */
+  private drawKind(info: ViewInfo, data: ViewData, points: Float32Array, context: ViewContext): void {
+    const frame = this.frame;
     switch (info.kind) {
       case "heatmap":
       case "probability": {
