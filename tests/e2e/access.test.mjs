@@ -6,12 +6,10 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
-import { env, goto, role } from "./harness.mjs";
+import { built, env, goto, role } from "./harness.mjs";
 
 const AXE = readFileSync(join(resolve(import.meta.dirname, "../.."), "node_modules/axe-core/axe.min.js"), "utf8");
 
-/** Waits until `cell` has drawn its first evaluation (its model is built). */
-const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
 
 /** A fresh page at `path` (the page's CSP lets the test inject axe-core), collecting page errors. */
 async function open(path, options = {}) {
@@ -28,7 +26,7 @@ async function seriousViolations(page) {
   const violations = await page.evaluate(async () => (await globalThis.axe.run(document, { resultTypes: ["violations"] })).violations);
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×, e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×: ${[...new Set(v.nodes.map((n) => n.target.join(" ").replace(/.*> /, "")))].slice(0, 8).join("; ")})`);
 }
 
 test("the tour, a lab and embed mode pass the accessibility check (no serious or critical violation)", { timeout: 300_000 }, async () => {
@@ -69,6 +67,7 @@ test("at a phone's width the plots stack, nothing overflows, touch draws, and th
 
   await cell.locator("details.own-data summary").tap();
   await role(cell, "draw").tap();
+  await role(cell, "scatter").scrollIntoViewIfNeeded();
   const box = await role(cell, "scatter").boundingBox();
   const touch = await page.context().newCDPSession(page);
   const at = (k) => ({ x: box.x + box.width * (0.3 + 0.02 * k), y: box.y + box.height * 0.5 });
@@ -78,8 +77,11 @@ test("at a phone's width the plots stack, nothing overflows, touch draws, and th
   const drawn = Number(await role(cell, "scatter").getAttribute("data-drawn"));
   assert.ok(drawn >= 40, `${drawn} points drawn by touch`);
   assert.equal(await page.evaluate(() => window.scrollX), 0, "drawing did not scroll the page");
-  await role(cell, "use-drawing").tap();
-  await role(cell, "message").filter({ hasText: `Training on your ${drawn} drawn points` }).waitFor({ timeout: 60_000 });
+  // A click: after the raw touch stroke above, Chromium's gesture detector turns no later
+  // synthetic tap into a click (a harness artefact; taps on buttons work before it, see above).
+  await role(cell, "use-drawing").click();
+  await role(cell, "message").filter({ hasText: /./ }).waitFor({ timeout: 60_000 });
+  assert.match(await role(cell, "message").textContent(), new RegExp(`^Training on your ${drawn} drawn points`));
   assert.deepEqual(await seriousViolations(page), [], "a lab at a phone's width");
   assert.deepEqual(page.problems, []);
   await page.close();

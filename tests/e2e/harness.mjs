@@ -58,6 +58,9 @@ export async function open(path, { viewport = { width: 1100, height: 1300 }, ign
   return page;
 }
 
+/** Waits until `cell` (a 2-D lab) has drawn its first evaluation (its model is built). */
+export const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
+
 /** Waits until `cell`'s step readout shows a number, then until it reaches `steps`. */
 export async function waitForStep(cell, steps, timeout = 120_000) {
   await role(cell, "step").filter({ hasText: /^\d+$/ }).waitFor({ timeout });

@@ -6,10 +6,8 @@
 import { strict as assert } from "node:assert";
 import { statSync } from "node:fs";
 import { test } from "node:test";
-import { env, open, role, waitForStep } from "./harness.mjs";
+import { built, env, open, role, waitForStep } from "./harness.mjs";
 
-/** Waits until `cell` has drawn its first evaluation (its model is built). */
-const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
 
 /** Points the drawing holds now (the plot's `data-drawn`). */
 const drawn = async (cell) => Number(await role(cell, "scatter").getAttribute("data-drawn"));
@@ -71,7 +69,8 @@ test("a shape drawn by mouse and by touch trains two families, and its link rest
   await role(lab, "draw-tool").selectOption("erase");
   await page.mouse.click(start.x, start.y);
   const erased = await drawn(lab);
-  assert.ok(erased < byMouse && erased > byMouse - 100, `the eraser left ${erased} of ${byMouse}`);
+  // The eraser's disc (three spreads across) covers about a tenth of the ring.
+  assert.ok(erased < byMouse && erased > 0.75 * byMouse, `the eraser left ${erased} of ${byMouse}`);
 
   await role(lab, "use-drawing").click();
   await role(lab, "message").filter({ hasText: `Training on your ${erased} drawn points` }).waitFor({ timeout: 60_000 });
@@ -102,7 +101,7 @@ test("a shape drawn by mouse and by touch trains two families, and its link rest
   await role(again, "message").filter({ hasText: /reset/ }).waitFor({ timeout: 60_000 });
   assert.equal(await role(again, "dataset").locator("option:checked").textContent(), `your ${erased} points`);
   const [ddpmBefore, ddpmAfter] = await trainedW2(fresh, again, 600);
-  assert.ok(ddpmAfter < 0.6 * ddpmBefore, `DDPM on the drawing: sliced W2 ${ddpmBefore} → ${ddpmAfter}`);
+  assert.ok(ddpmAfter < 0.7 * ddpmBefore, `DDPM on the drawing: sliced W2 ${ddpmBefore} → ${ddpmAfter}`);
   assert.deepEqual([...page.problems, ...fresh.problems], []);
   await fresh.close();
   await page.close();
@@ -159,7 +158,8 @@ test("the timeline replays earlier samples and panels while paused, and Save ani
   assert.match(await role(lab, "timeline-step").textContent(), new RegExp(`^step 0 \\(replay, 1 of ${frames}\\)$`));
   await scrubTo(frames - 1);
   assert.equal(await scatter.getAttribute("data-samples-digest"), latest.samples);
-  assert.equal(Number(await w2Cell.textContent()), trained);
+  assert.equal(await w2Cell.textContent(), latest.w2);
+  assert.equal(Number(latest.w2).toFixed(3), trained.toFixed(3), "the table's latest sliced W2 is the readout's");
 
   const [download] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), role(lab, "save-animation").click()]);
   assert.equal(download.suggestedFilename(), "genlab-flow_matching-training.webm");

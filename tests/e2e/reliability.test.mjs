@@ -5,7 +5,7 @@
 // training and showing it resumes; a trained lab survives a reload (its weights kept in IndexedDB).
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
+import { built, goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
 
 /** What a simulated panic prints on the console (the panic hook), which is expected there. */
 const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
@@ -13,8 +13,6 @@ const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
 /** A fresh page at `path`, the panic's own console output expected. */
 const open = (path) => openPage(path, { ignore: PANIC_OUTPUT });
 
-/** Waits until `cell` has drawn its first evaluation (its model is built). */
-const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
 
 test("an edited notebook is saved in the browser and restored by the page opened without a link", { timeout: 300_000 }, async () => {
   const page = await open("/?backend=cpu&family=gan&width=32&batch_size=128");

@@ -14,20 +14,31 @@ export function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }
 
-/** `canvases` side by side on white, as one PNG. */
-export function joinedPng(canvases: HTMLCanvasElement[]): Promise<Blob | null> {
+/** A canvas wide enough for `canvases` side by side, `top` pixels taller (for a caption). */
+export function sideBySideCanvas(canvases: readonly HTMLCanvasElement[], top = 0): HTMLCanvasElement {
   const joined = document.createElement("canvas");
   joined.width = canvases.reduce((sum, c) => sum + c.width, 0);
-  joined.height = Math.max(...canvases.map((c) => c.height));
-  const context = joined.getContext("2d");
-  if (context === null) return Promise.resolve(null);
+  joined.height = Math.max(...canvases.map((c) => c.height)) + top;
+  return joined;
+}
+
+/** Draws `canvases` side by side on white, `top` pixels down (on a `sideBySideCanvas`). */
+export function drawSideBySide(context: CanvasRenderingContext2D, canvases: readonly HTMLCanvasElement[], top = 0): void {
   context.fillStyle = "white";
-  context.fillRect(0, 0, joined.width, joined.height);
+  context.fillRect(0, 0, context.canvas.width, context.canvas.height);
   let x = 0;
   for (const canvas of canvases) {
-    context.drawImage(canvas, x, 0);
+    context.drawImage(canvas, x, top);
     x += canvas.width;
   }
+}
+
+/** `canvases` side by side on white, as one PNG. */
+export function joinedPng(canvases: HTMLCanvasElement[]): Promise<Blob | null> {
+  const joined = sideBySideCanvas(canvases);
+  const context = joined.getContext("2d");
+  if (context === null) return Promise.resolve(null);
+  drawSideBySide(context, canvases);
   return new Promise((resolve) => joined.toBlob(resolve));
 }
 

@@ -45,6 +45,8 @@ export interface LabCellEvents {
   onSnapshot(cell: LabCell, weights: StoredWeights): void;
   /** The kept weights were refused (`why`): remove them. */
   onKeptRefused(cell: LabCell, why: string): void;
+  /** Reset was pressed: the weights kept for it go too. */
+  onReset(cell: LabCell): void;
 }
 
 /** The window of a dataset without one (images): the unit square. */
@@ -161,7 +163,10 @@ export class LabCell {
       input.addEventListener("change", () => void this.change({ shared: { [name]: Number(input.value) } }));
     }
     this.trainButton.addEventListener("click", () => this.togglePlay());
-    this.part("reset").addEventListener("click", () => void this.reset());
+    this.part("reset").addEventListener("click", () => {
+      this.events.onReset(this);
+      void this.reset();
+    });
     this.part("step-once").addEventListener("click", () => void this.model.stepPaused((lab) => this.player.step(lab)));
     const slow = this.part<HTMLInputElement>("slow-motion");
     slow.addEventListener("change", () => (this.player.slowMotion = slow.checked));

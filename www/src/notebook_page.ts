@@ -148,6 +148,7 @@ export class NotebookPage implements EmbeddedPage {
         keptWeights: async (lab) => (await this.weights?.load(this.weightsKey(lab), this.labName(lab))) ?? null,
         onSnapshot: (lab, weights) => void this.weights?.save(this.weightsKey(lab), this.labName(lab), weights),
         onKeptRefused: (lab, why) => void this.weights?.discard(this.weightsKey(lab), this.labName(lab), why),
+        onReset: (lab) => void this.weights?.forget(this.weightsKey(lab)),
       }, cell.drawing);
       lab.setHidden(cell.hide ?? []);
       live = { kind: "lab", cell: lab, frame };

@@ -2,11 +2,14 @@
 // kept evaluation's samples and panel, see `timeline.ts`), and Save animation records the plots
 // over the timeline to a WebM video with the browser's own MediaRecorder (no server).
 
+import { drawSideBySide, sideBySideCanvas } from "./exports";
 import { Timeline, type TimelineFrame } from "./timeline";
 
 /** Frames per second of a saved animation, and most frames it holds (evenly spaced). */
 const ANIMATION_FPS = 12;
 const ANIMATION_FRAMES = 90;
+/** Height of the band above the plots where each frame's step is written. */
+const CAPTION_PIXELS = 28;
 
 /** What the replay needs of the lab's plots. */
 export interface ReplayHost {
@@ -114,9 +117,7 @@ export class Replay {
   /** Draws each frame's plots side by side on one canvas, with its step, recorded at `ANIMATION_FPS`. */
   private async film(frames: TimelineFrame[], type: string): Promise<Blob> {
     const canvases = this.host.canvases();
-    const film = document.createElement("canvas");
-    film.width = canvases.reduce((sum, c) => sum + c.width, 0);
-    film.height = Math.max(...canvases.map((c) => c.height)) + 28;
+    const film = sideBySideCanvas(canvases, CAPTION_PIXELS);
     const context = film.getContext("2d");
     if (context === null) throw new Error("this browser cannot draw on a 2-D canvas");
     const stream = film.captureStream(ANIMATION_FPS);
@@ -127,13 +128,7 @@ export class Replay {
     recorder.start();
     for (const frame of frames) {
       this.host.show(frame);
-      context.fillStyle = "white";
-      context.fillRect(0, 0, film.width, film.height);
-      let x = 0;
-      for (const canvas of canvases) {
-        context.drawImage(canvas, x, 28);
-        x += canvas.width;
-      }
+      drawSideBySide(context, canvases, CAPTION_PIXELS);
       context.fillStyle = "#1d2330";
       context.font = "18px system-ui, sans-serif";
       context.fillText(`step ${frame.step}`, 8, 20);

@@ -142,7 +142,10 @@ export class ViewPanel {
 
   private showSliderValue(): void {
     const parameter = this.current()?.parameter;
-    if (parameter) this.sliderLabel.textContent = `${parameter.name} = ${Number(this.slider.value).toFixed(2)}`;
+    if (parameter) {
+      this.sliderLabel.textContent = `${parameter.name} = ${Number(this.slider.value).toFixed(2)}`;
+      this.slider.setAttribute("aria-label", `The view's ${parameter.name}`);
+    }
   }
 
   /** Computes the chosen view with `lab` (one readback) and draws it. */

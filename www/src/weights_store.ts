@@ -79,6 +79,11 @@ export class WeightsStore {
   /** Removes the entry under `key` (it was corrupt, or the lab refused it: `why`), saying so. */
   async discard(key: string, lab: string, why: string): Promise<void> {
     this.warn(`The weights this browser kept for ${lab} were not loaded (${why}) and were removed; it starts afresh.`);
+    await this.forget(key);
+  }
+
+  /** Removes the entry under `key`, if any (the lab was reset). */
+  async forget(key: string): Promise<void> {
     try {
       await (await this.opened()).delete(key);
     } catch {
