@@ -8,19 +8,24 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import {
-  FAMILY_SAMPLES, FAMILY_STEPS, IMAGE_FAMILY_STEPS, IMAGE_SAMPLES, IMAGE_SAMPLING_COSTS, WEBGPU_FAMILY_SECONDS,
+  FAMILY_SAMPLES, FAMILY_SLICES, IMAGE_FAMILY_SLICES, IMAGE_SAMPLES, IMAGE_SAMPLING_COSTS, PROTOCOL_TEXT, WEBGPU_FAMILY_SECONDS,
   familiesInPage, familyRows,
 } from "./families.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
+import { PROTOCOL, installSteadyRates, rateText } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");
 const WORKLOAD = { width: 128, depth: 3, batch_size: 512, seed: 0 };
-const CPU_STEPS = 300;
+/** Steps of one `train` call on the CPU path; steps timed on WebGPU after a warm-up of as many. */
+const CPU_SLICE = 10;
 const GPU_STEPS = 10;
 
-/** Runs in the page: loads the module, trains, and times it. */
-async function measure({ backend, workload, warmup, steps, slice, panelSizes, roof }) {
+/**
+ * Runs in the page: loads the module, trains, and times it: on the CPU path a steady rate
+ * (bench/steady.mjs, installed in the page), on WebGPU `steps` steps after as many.
+ */
+async function measure({ backend, workload, steps, protocol, panelSizes, roof }) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
   const exports = await genlab.default({ module_or_path: wasm });
@@ -28,13 +33,17 @@ async function measure({ backend, workload, warmup, steps, slice, panelSizes, ro
   const lab = await genlab.FlowMatching.create(workload);
   await lab.train(1);
   const firstStep = performance.now();
-  for (let done = 0; done < warmup; done += slice) await lab.train(slice);
-  const start = performance.now();
-  for (let done = 0; done < steps; done += slice) {
-    await lab.train(slice);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  let rate;
+  if (backend === "cpu") {
+    const subject = { name: "flow matching", slice: steps, train: (n) => lab.train(n) };
+    rate = (await globalThis.steadyRates([subject], protocol))["flow matching"];
+  } else {
+    for (let done = 0; done < steps; done++) await lab.train(1);
+    const start = performance.now();
+    for (let done = 0; done < steps; done++) await lab.train(1);
+    const median = (1000 * steps) / (performance.now() - start);
+    rate = { median, min: median, max: median, windows: [median] };
   }
-  const seconds = (performance.now() - start) / 1000;
   const timed = async (call) => {
     const started = performance.now();
     await call();
@@ -54,7 +63,7 @@ async function measure({ backend, workload, warmup, steps, slice, panelSizes, ro
     matmul[`${m}×${k}×${n}`] = (2 * m * k * n * repeats) / seconds / 1e9;
   }
   return {
-    info, firstStep, stepsPerSecond: steps / seconds, samplesPerSecond: 4096 / sampleSeconds, panel, matmul,
+    info, firstStep, rate, stepsPerSecond: rate.median, samplesPerSecond: 4096 / sampleSeconds, panel, matmul,
     memoryBytes: exports.memory.buffer.byteLength,
   };
 }
@@ -71,13 +80,14 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
 const server = await serveDist(dist);
 const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 const results = {};
-for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_STEPS, 1]]) {
+for (const [backend, steps] of [["cpu", CPU_SLICE], ["webgpu", GPU_STEPS]]) {
   const page = await browser.newPage();
   await page.goto(`${server.origin}/?backend=cpu`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
+  await installSteadyRates(page);
   try {
     results[backend] = await page.evaluate(measure, {
-      backend, workload: WORKLOAD, warmup: Math.min(steps, 20), steps, slice,
+      backend, workload: WORKLOAD, steps, protocol: PROTOCOL,
       panelSizes: backend === "cpu" ? [1000, 4096] : [],
       roof: backend === "cpu" ? [[512, 128, 128, 200], [256, 256, 256, 100]] : [[512, 128, 128, 20]],
     });
@@ -88,20 +98,20 @@ for (const [backend, steps, slice] of [["cpu", CPU_STEPS, 10], ["webgpu", GPU_ST
 }
 results.families = { cpu: {}, webgpu: {} };
 results.images = { cpu: {}, webgpu: {} };
-results.families.cpu = await familiesInPage(browser, server, "cpu", FAMILY_STEPS, 900);
-for (const name of Object.keys(FAMILY_STEPS)) {
-  const result = await familiesInPage(browser, server, "webgpu", { [name]: FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS);
+results.families.cpu = await familiesInPage(browser, server, "cpu", FAMILY_SLICES, 900);
+for (const name of Object.keys(FAMILY_SLICES)) {
+  const result = await familiesInPage(browser, server, "webgpu", { [name]: FAMILY_SLICES[name] }, WEBGPU_FAMILY_SECONDS);
   results.families.webgpu[name] = result.error ? result : result[name];
 }
-results.images.cpu = await familiesInPage(browser, server, "cpu", IMAGE_FAMILY_STEPS, 900, true);
-for (const name of Object.keys(IMAGE_FAMILY_STEPS)) {
-  const result = await familiesInPage(browser, server, "webgpu", { [name]: IMAGE_FAMILY_STEPS[name] }, WEBGPU_FAMILY_SECONDS, true);
+results.images.cpu = await familiesInPage(browser, server, "cpu", IMAGE_FAMILY_SLICES, 900, true);
+for (const name of Object.keys(IMAGE_FAMILY_SLICES)) {
+  const result = await familiesInPage(browser, server, "webgpu", { [name]: IMAGE_FAMILY_SLICES[name] }, WEBGPU_FAMILY_SECONDS, true);
   results.images.webgpu[name] = result.error ? result : result[name];
 }
 await closeBrowser(browser);
 server.close();
 
-const flowMatchingSteps = results.families.cpu.FlowMatching?.steps ?? NaN;
+const flowMatchingRate = results.families.cpu.FlowMatching?.stepRate;
 
 const size = sizes();
 mkdirSync(join(root, "test-output"), { recursive: true });
@@ -110,7 +120,7 @@ const cpu = results.cpu;
 const gpu = results.webgpu;
 const row = (name, r) => r.error
   ? `| ${name} | failed: ${r.error} | | | |`
-  : `| ${name} (${r.info.adapter ?? "flex, wasm SIMD"}) | ${r.stepsPerSecond.toFixed(1)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
+  : `| ${name} (${r.info.adapter ?? "flex, wasm SIMD"}) | ${rateText(r.rate)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
 function panelRows(r) {
   if (r.error) return "| – | failed | | | |";
   return Object.entries(r.panel).map(([n, t]) => {
@@ -122,9 +132,9 @@ const ratio = cpu.error || gpu.error ? "n/a" : `${(gpu.stepsPerSecond / cpu.step
 finish(`## Flow matching in headless Chromium (${new Date().toISOString().slice(0, 10)})
 
 Workload: flow matching on 8 gaussians, velocity MLP 3→128→128→128→2 (SiLU), batch 512, Adam;
-${CPU_STEPS} timed steps on the CPU path and ${GPU_STEPS} on WebGPU after a warm-up, sampling
-4 096 points with 16 midpoint steps. Load-to-first-step counts from navigation start to the end
-of the first training step (module download and compile included).
+on the CPU path a steady rate (${PROTOCOL_TEXT}), on WebGPU ${GPU_STEPS} timed steps after as many;
+sampling 4 096 points with 16 midpoint steps. Load-to-first-step counts from navigation start to
+the end of the first training step (module download and compile included).
 
 | backend | steps/s | per step | samples/s | load → first step |
 |---|---|---|---|---|
@@ -147,26 +157,24 @@ ${panelRows(cpu)}
 ### Every family
 
 Each family at its default settings (the page's), batch 512, on 8 gaussians: training steps/s
-(${Object.values(FAMILY_STEPS).join("/")} timed steps on the CPU path after a warm-up, 3 on
-WebGPU) and samples/s (${FAMILY_SAMPLES.cpu} samples on the CPU path, ${FAMILY_SAMPLES.webgpu} on
+(${PROTOCOL_TEXT}; 3 steps on WebGPU after one) and samples/s (${FAMILY_SAMPLES.cpu} samples on the CPU path, ${FAMILY_SAMPLES.webgpu} on
 WebGPU, read back). A GAN step is one discriminator and one generator step; an EBM step includes
 its 20 Langevin steps. Sampling costs: flow matching 16 midpoint steps, NCSN 10 levels × 20
 Langevin steps, DDPM 100 steps, score SDE 200 Euler–Maruyama steps, EBM 20 Langevin steps.
 
 | family | CPU steps/s | ratio to flow matching (same run) | CPU samples/s | WebGPU steps/s | WebGPU samples/s |
 |---|---|---|---|---|---|
-${familyRows(results.families, flowMatchingSteps)}
+${familyRows(results.families, flowMatchingRate)}
 
 ### Image families (8×8 digits)
 
 Each image family at its default settings on the digits, batch 128: training steps/s
-(${Object.values(IMAGE_FAMILY_STEPS).join("/")} timed steps on the CPU path, 3 on WebGPU) and
-images/s drawing a grid of ${IMAGE_SAMPLES} (${IMAGE_SAMPLING_COSTS}). Ratios are to flow matching's 2-D
+(the same protocol on the CPU path, 3 steps on WebGPU) and images/s drawing a grid of ${IMAGE_SAMPLES} (${IMAGE_SAMPLING_COSTS}). Ratios are to flow matching's 2-D
 CPU steps/s above (same run).
 
 | family | CPU steps/s | ratio to flow matching (same run) | CPU images/s | WebGPU steps/s | WebGPU images/s |
 |---|---|---|---|---|---|
-${familyRows(results.images, flowMatchingSteps)}
+${familyRows(results.images, flowMatchingRate)}
 
 | .wasm | raw | gzip -9 | brotli -11 |
 |---|---|---|---|

@@ -2,9 +2,12 @@
 // PyTorch on the CPU (bench/torch_reference.py, one thread and all threads), TensorFlow.js in
 // the same headless Chromium (bench/tfjs_reference.mjs, CPU and wasm backends), the CPU path's
 // matrix-product roof, wasm memory, and where each goal of the performance issue stands.
-// Reads the JSON files the other bench scripts wrote to test-output/; prints Markdown.
+// Reads the JSON files the other bench scripts wrote to test-output/; prints Markdown. Every
+// training rate is a steady rate (bench/steady.mjs): a median with the range of its windows.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { PROTOCOL_TEXT } from "./families.mjs";
+import { WORKLOADS, referenceTable } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const read = (name) => {
@@ -16,25 +19,9 @@ const torch = read("bench-torch.json");
 const tfjs = read("bench-tfjs.json");
 const frames = read("bench-frames.json");
 
-/** The five shared workloads: GenLab class, PyTorch and TF.js names. */
-const WORKLOADS = [
-  ["flow matching", "FlowMatching", "flow_matching"],
-  ["DDPM", "Diffusion", "diffusion"],
-  ["VAE", "Vae", "vae"],
-  ["GAN", "Gan", "gan"],
-  ["RealNVP", "RealNvp", "real_nvp"],
-];
 const cpu = genlab.families?.cpu ?? {};
 const rate = (value) => (typeof value === "number" && Number.isFinite(value) ? value.toFixed(1) : "–");
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(2)}×` : "–");
-const tf = (backend, name) => tfjs[backend]?.[name]?.stepsPerSecond;
-
-const rows = WORKLOADS.map(([label, cls, name]) => {
-  const ours = cpu[cls]?.steps;
-  const one = torch.one_thread?.[name];
-  const all = torch.all_threads?.[name];
-  return `| ${label} | ${rate(ours)} | ${rate(one)} | ${ratio(ours, one)} | ${rate(all)} | ${ratio(ours, all)} | ${rate(tf("cpu", name))} | ${ratio(ours, tf("cpu", name))} | ${rate(tf("wasm", name))} | ${ratio(ours, tf("wasm", name))} |`;
-}).join("\n");
+const tf = (backend, name) => tfjs[backend]?.[name];
 
 const roof = genlab.cpu?.matmul?.["512×128×128"];
 const roofRows = WORKLOADS.map(([label, cls]) => {
@@ -49,9 +36,10 @@ const peakFamilies = Math.max(...Object.values(cpu).map((r) => r.memoryBytes ?? 
 const worker = frames.flow_matching?.worker?.training?.fps;
 const firstStep = genlab.cpu?.firstStep;
 const brotli = genlab.size?.brotli;
-const fmRatio = cpu.FlowMatching?.steps && torch.one_thread?.flow_matching ? cpu.FlowMatching.steps / torch.one_thread.flow_matching : null;
-const minTorch = Math.min(...WORKLOADS.map(([, cls, name]) => (cpu[cls]?.steps ?? NaN) / (torch.one_thread?.[name] ?? NaN)).filter(Number.isFinite));
-const minTfjs = Math.min(...WORKLOADS.flatMap(([, cls, name]) => ["cpu", "wasm"].map((b) => (cpu[cls]?.steps ?? NaN) / (tf(b, name) ?? NaN))).filter(Number.isFinite));
+const medianRatio = (ours, theirs) => (ours?.median ?? NaN) / (theirs?.median ?? NaN);
+const fmRatio = medianRatio(cpu.FlowMatching?.stepRate, torch.one_thread?.flow_matching);
+const minTorch = Math.min(...WORKLOADS.map(([, cls, name]) => medianRatio(cpu[cls]?.stepRate, torch.one_thread?.[name])).filter(Number.isFinite));
+const minTfjs = Math.min(...WORKLOADS.flatMap(([, cls, name]) => ["cpu", "wasm"].map((b) => medianRatio(cpu[cls]?.stepRate, tf(b, name)))).filter(Number.isFinite));
 const goal = (met) => (met === null || Number.isNaN(met) ? "not measured" : met ? "met" : "not met");
 
 console.log(`## Against PyTorch and TensorFlow.js (same run, same machine)
@@ -62,10 +50,11 @@ headless Chromium) against PyTorch ${torch.torch ?? "?"} natively on the CPU (\`
 1 and ${torch.threads ?? "?"}) and TensorFlow.js ${tfjs.cpu?.flow_matching?.version ?? "?"} in the same
 browser (CPU backend; wasm backend with SIMD ${tfjs.wasm?.flow_matching?.simd ?? "?"}, threads
 ${tfjs.wasm?.flow_matching?.threads ?? "?"}). Ratios are GenLab / reference: above 1 means GenLab is faster.
+Every rate is steady (${PROTOCOL_TEXT}; PyTorch and TF.js alike, in the same run); a ratio is the
+medians' ratio, with the range its windows allow (GenLab's slowest over the reference's fastest,
+to GenLab's fastest over the reference's slowest) in brackets.
 
-| workload | GenLab CPU path | PyTorch 1 thread | ratio | PyTorch ${torch.threads ?? "all"} threads | ratio | TF.js cpu | ratio | TF.js wasm | ratio |
-|---|---|---|---|---|---|---|---|---|---|
-${rows}
+${referenceTable(cpu, torch, tfjs)}
 
 ### Roofline of the CPU path
 
@@ -89,7 +78,7 @@ family's run in one page.
 
 | goal | where it stands | status |
 |---|---|---|
-| CPU path ≥ 1.0× single-thread PyTorch per step (2-D) | flow matching ${fmRatio ? `${fmRatio.toFixed(2)}×` : "–"}, slowest workload ${Number.isFinite(minTorch) ? `${minTorch.toFixed(2)}×` : "–"} | ${goal(Number.isFinite(minTorch) ? minTorch >= 1 : null)} |
+| CPU path ≥ 1.0× single-thread PyTorch per step (2-D) | flow matching ${Number.isFinite(fmRatio) ? `${fmRatio.toFixed(2)}×` : "–"}, slowest workload ${Number.isFinite(minTorch) ? `${minTorch.toFixed(2)}×` : "–"} | ${goal(Number.isFinite(minTorch) ? minTorch >= 1 : null)} |
 | faster than TensorFlow.js in the same browser | slowest ratio ${Number.isFinite(minTfjs) ? `${minTfjs.toFixed(2)}×` : "–"} | ${goal(Number.isFinite(minTfjs) ? minTfjs > 1 : null)} |
 | ≥ 55 frames/s while training | ${rate(worker)} frames/s (flow matching, worker) | ${goal(worker ? worker >= 55 : null)} |
 | first step ≤ 3 s after load (CPU path) | ${firstStep ? `${(firstStep / 1000).toFixed(2)} s` : "–"} | ${goal(firstStep ? firstStep <= 3000 : null)} |

@@ -1,6 +1,8 @@
 // TensorFlow.js reference workloads, run inside headless Chromium by bench/tfjs_reference.mjs:
 // GenLab's default flow matching and GAN (SiLU MLPs 128 × 3, batch 512, Adam) on the CPU and
-// wasm backends. Exposes `window.runTfjs({ backend, workload, warmup, steps })` → steps/s.
+// wasm backends. Exposes `window.runTfjs({ backend, workloads, slice, protocol })`: the steady
+// rates of the workloads (bench/steady.mjs's `steadyRates`, installed in the page), and the
+// backend's version and flags.
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 
@@ -72,24 +74,26 @@ function gan(atlas) {
   };
 }
 
-window.runTfjs = async ({ backend, workload, warmup, steps }) => {
+window.runTfjs = async ({ backend, workloads, slice, protocol }) => {
   if (backend === "wasm") setWasmPaths(new URL("./", location.href).href);
   await tf.setBackend(backend);
   await tf.ready();
   const atlas = eightGaussians(ATLAS);
-  const step = (workload === "gan" ? gan : flowMatching)(atlas);
-  const run = (count) => {
-    for (let k = 0; k < count; k++) {
-      const loss = tf.tidy(step);
-      if (k === count - 1) loss.dataSync();
-      loss.dispose();
-    }
-  };
-  run(warmup);
-  const start = performance.now();
-  run(steps);
-  const seconds = (performance.now() - start) / 1000;
+  const subjects = workloads.map((name) => {
+    const step = (name === "gan" ? gan : flowMatching)(atlas);
+    // `count` steps, the last one's loss read back (so the work is done when it resolves).
+    const train = async (count) => {
+      for (let k = 0; k < count; k++) {
+        const loss = tf.tidy(step);
+        if (k === count - 1) loss.dataSync();
+        loss.dispose();
+      }
+    };
+    return { name, slice, train };
+  });
+  const rates = await globalThis.steadyRates(subjects, protocol);
   const flags = backend === "wasm" ? { simd: await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"), threads: await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT") } : {};
   tf.disposeVariables();
-  return { stepsPerSecond: steps / seconds, version: tf.version.tfjs, ...flags };
+  for (const rate of Object.values(rates)) Object.assign(rate, { version: tf.version.tfjs, ...flags });
+  return rates;
 };

@@ -1,6 +1,7 @@
 // TensorFlow.js reference in the same headless Chromium as GenLab's benchmark (the runtime GAN
 // Lab and Diffusion Explorer use): GenLab's default flow matching and GAN workloads on tfjs's CPU
-// and wasm (SIMD) backends. Bundles bench/tfjs_page.js with esbuild into test-output/tfjs-bench,
+// and wasm (SIMD) backends, timed by bench/steady.mjs's protocol (both workloads in one page per
+// backend, alternating). Bundles bench/tfjs_page.js with esbuild into test-output/tfjs-bench,
 // serves it and prints one JSON object for bench/compare.mjs. Asserts nothing.
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -8,6 +9,7 @@ import { build } from "esbuild";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
+import { PROTOCOL, installSteadyRates } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "test-output", "tfjs-bench");
@@ -22,24 +24,24 @@ for (const file of readdirSync(wasmDir).filter((name) => name.endsWith(".wasm"))
 }
 writeFileSync(join(out, "index.html"), '<!doctype html><script type="module" src="./tfjs_page.js"></script>');
 
-const STEPS = { flow_matching: 100, gan: 60 };
+/** The workloads, and the steps of one timed call. */
+const WORKLOADS = ["flow_matching", "gan"];
+const SLICE = 5;
 const server = await serveDist(out);
 const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 const results = {};
 for (const backend of ["cpu", "wasm"]) {
-  results[backend] = {};
-  for (const [workload, steps] of Object.entries(STEPS)) {
-    const page = await browser.newPage();
-    await page.goto(`${server.origin}/`);
-    await page.waitForFunction(() => typeof window.runTfjs === "function");
-    try {
-      results[backend][workload] = await page.evaluate((arg) => window.runTfjs(arg), { backend, workload, warmup: 10, steps });
-    } catch (error) {
-      results[backend][workload] = { error: String(error).split("\n")[0] };
-    }
-    console.error(`tfjs ${backend} ${workload}: ${JSON.stringify(results[backend][workload])}`);
-    await page.close();
+  const page = await browser.newPage();
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => typeof window.runTfjs === "function");
+  await installSteadyRates(page);
+  try {
+    results[backend] = await page.evaluate((arg) => window.runTfjs(arg), { backend, workloads: WORKLOADS, slice: SLICE, protocol: PROTOCOL });
+  } catch (error) {
+    results[backend] = Object.fromEntries(WORKLOADS.map((name) => [name, { error: String(error).split("\n")[0] }]));
   }
+  console.error(`tfjs ${backend}: ${JSON.stringify(results[backend])}`);
+  await page.close();
 }
 await closeBrowser(browser);
 server.close();

@@ -1,7 +1,10 @@
 """PyTorch CPU reference for the browser benchmark: the same five 2-D workloads as GenLab's
 defaults (architecture, batch 512, Adam, loss), timed natively on one thread and on all of the
-machine's threads. Prints one JSON object; `bench/compare.mjs` turns it into ratios against
-GenLab measured in the same `scripts/bench` run. Asserts nothing.
+machine's threads by the protocol of bench/steady.mjs (windows of at least 1 s; a warm-up until
+two consecutive windows agree within 5 %, at least 3 s; then 3 windows per workload in
+alternating order; the median and the windows' range). Prints one JSON object;
+`bench/compare.mjs` turns it into ratios against GenLab measured in the same `scripts/bench` run.
+Asserts nothing.
 
 Architectures (see src/models): a SiLU MLP `in → width (× depth) → out`;
 - flow matching: velocity MLP on (x_t, t), 3 → 128 × 3 → 2, loss ‖v − (x₁ − x₀)‖²;
@@ -23,8 +26,13 @@ from torch import nn
 
 BATCH = 512
 ATLAS = 1 << 15
-WARMUP = 20
-STEPS = {"flow_matching": 300, "diffusion": 300, "vae": 300, "gan": 200, "real_nvp": 200}
+WORKLOADS = ["flow_matching", "diffusion", "vae", "gan", "real_nvp"]
+# bench/steady.mjs's PROTOCOL.
+WINDOW_SECONDS = 1.0
+TOLERANCE = 0.05
+MIN_WARMUP_SECONDS = 3.0
+MAX_WARMUP_SECONDS = 60.0
+ROUNDS = 3
 
 
 def mlp(d_in, d_out, width=128, depth=3):
@@ -127,15 +135,42 @@ class Workload:
         self.opt.step()
 
 
-def steps_per_second(name, atlas):
+def window(workload, atlas):
+    """Steps/s over whole steps lasting at least WINDOW_SECONDS."""
+    start, steps = time.perf_counter(), 0
+    while True:
+        workload.step(atlas)
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= WINDOW_SECONDS:
+            return steps / elapsed
+
+
+def steady_rates(atlas):
+    """Every workload's steady rate: warm-ups, then alternating rounds (bench/steady.mjs)."""
     torch.manual_seed(0)
-    workload = Workload(name)
-    for _ in range(WARMUP):
-        workload.step(atlas)
-    start = time.perf_counter()
-    for _ in range(STEPS[name]):
-        workload.step(atlas)
-    return STEPS[name] / (time.perf_counter() - start)
+    workloads = {name: Workload(name) for name in WORKLOADS}
+    results = {}
+    for name, workload in workloads.items():
+        start = time.perf_counter()
+        previous, settled = window(workload, atlas), False
+        while time.perf_counter() - start < MAX_WARMUP_SECONDS:
+            rate = window(workload, atlas)
+            settled = time.perf_counter() - start >= MIN_WARMUP_SECONDS and abs(rate - previous) <= TOLERANCE * previous
+            if settled:
+                break
+            previous = rate
+        results[name] = {"windows": [], "warmupSeconds": time.perf_counter() - start, "settled": settled}
+    for round_ in range(ROUNDS):
+        order = WORKLOADS if round_ % 2 == 0 else WORKLOADS[::-1]
+        for name in order:
+            results[name]["windows"].append(window(workloads[name], atlas))
+    for result in results.values():
+        windows = sorted(result["windows"])
+        middle = len(windows) // 2
+        result["median"] = windows[middle] if len(windows) % 2 else (windows[middle - 1] + windows[middle]) / 2
+        result["min"], result["max"] = windows[0], windows[-1]
+    return results
 
 
 def main():
@@ -144,8 +179,8 @@ def main():
     results = {"torch": torch.__version__, "threads": threads, "python": sys.version.split()[0]}
     for label, count in (("one_thread", 1), ("all_threads", threads)):
         torch.set_num_threads(count)
-        results[label] = {name: steps_per_second(name, atlas) for name in STEPS}
-        print(f"torch {label}: {results[label]}", file=sys.stderr)
+        results[label] = steady_rates(atlas)
+        print(f"torch {label}: { {k: round(v['median'], 1) for k, v in results[label].items()} }", file=sys.stderr)
     print(json.dumps(results))
 
 
