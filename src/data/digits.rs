@@ -150,6 +150,36 @@ impl DigitImages {
         draw(&self.held_out, n, rng).0
     }
 
+    /// `n` training images of digit `label` (of every digit for `None`, as [`DigitImages::sample`])
+    /// drawn with replacement, dequantised, `[n, 64]`.
+    pub fn sample_of(&self, label: Option<usize>, n: usize, rng: &mut impl Rng) -> Vec<f32> {
+        match label {
+            None => self.sample(n, rng),
+            Some(label) => draw(&rows_of(&self.train, &self.train_labels, label), n, rng).0,
+        }
+    }
+
+    /// `n` held-out images of digit `label` (of every digit for `None`, as
+    /// [`DigitImages::sample_held_out`]) drawn with replacement, dequantised, `[n, 64]`.
+    pub fn sample_held_out_of(
+        &self,
+        label: Option<usize>,
+        n: usize,
+        rng: &mut impl Rng,
+    ) -> Vec<f32> {
+        match label {
+            None => self.sample_held_out(n, rng),
+            Some(label) => {
+                draw(
+                    &rows_of(&self.held_out, &self.held_out_labels, label),
+                    n,
+                    rng,
+                )
+                .0
+            }
+        }
+    }
+
     /// The training images at the centres of their grey-level cells, `(v + ½)/17`, `[train, 64]`:
     /// the reference of the memorisation check.
     pub fn train_centres(&self) -> Vec<f32> {
@@ -195,6 +225,16 @@ pub fn to_cell_centres(pixels: &[f32]) -> Vec<f32> {
 
 /// `n` rows of `grey` (`[rows, 64]` grey levels) drawn with replacement, each pixel dequantised,
 /// and the rows drawn.
+/// The rows of `grey` (`[rows, 64]`) whose label is `label`.
+fn rows_of(grey: &[f32], labels: &[u8], label: usize) -> Vec<f32> {
+    labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| usize::from(**l) == label)
+        .flat_map(|(row, _)| grey[row * PIXELS..(row + 1) * PIXELS].iter().copied())
+        .collect()
+}
+
 fn draw(grey: &[f32], n: usize, rng: &mut impl Rng) -> (Vec<f32>, Vec<usize>) {
     let rows = grey.len() / PIXELS;
     let mut points = Vec::with_capacity(n * PIXELS);

@@ -42,13 +42,14 @@ pub struct Memorisation {
 pub struct ImagePanelInputs<'a> {
     /// Model samples.
     pub model: &'a [f32],
-    /// As many dequantised held-out images as model samples.
+    /// As many dequantised held-out images as model samples (of the requested digit only, when
+    /// the samples were asked for one).
     pub held_out: &'a [f32],
-    /// Independent draws of as many dequantised training images each: the data samples of the
-    /// noise floor (at least two).
+    /// Independent draws of as many dequantised training images each (of the requested digit
+    /// only, likewise): the data samples of the noise floor (at least two).
     pub others: &'a [Vec<f32>],
-    /// Independent draws of as many dequantised held-out images each: the reference draws of
-    /// the classifier's doubt (the classifier never saw them; at least two).
+    /// Independent draws of as many dequantised held-out images each (likewise): the reference
+    /// draws of the classifier's doubt (the classifier never saw them; at least two).
     pub held_out_others: &'a [Vec<f32>],
     /// Every held-out image at the centres of its grey-level cells.
     pub held_out_centres: &'a [f32],
@@ -104,6 +105,16 @@ pub fn image_panel(
     let median = median_distance_in(inputs.held_out, &inputs.others[0], PIXELS)?;
     let bandwidths: Vec<f64> = BANDWIDTH_MULTIPLES.iter().map(|m| m * median).collect();
     let mmd = MmdAgainst::in_dim(inputs.held_out, PIXELS, &bandwidths)?;
+    let (images, training) = match inputs.requested {
+        Some((digit, _)) => (
+            format!("held-out images of the digit asked for ({digit})"),
+            format!("as many training {digit}s"),
+        ),
+        None => (
+            "held-out images".to_string(),
+            "as many training images".to_string(),
+        ),
+    };
     panel.push(Estimate {
         id: MMD2_HELD_OUT.id,
         name: MMD2_HELD_OUT.name,
@@ -111,9 +122,9 @@ pub fn image_panel(
         units: "kernel units",
         direction: "symmetric",
         estimator: format!(
-            "unbiased MMD² on the 64 pixels, sum of RBF kernels with bandwidths \
-             {BANDWIDTH_MULTIPLES:?} × the images' median distance ({median:.3}); noise floor: \
-             held-out against as many training images, {} draws",
+            "unbiased MMD² between {n} model samples and {n} {images} on the 64 pixels, sum of \
+             RBF kernels with bandwidths {BANDWIDTH_MULTIPLES:?} × the images' median distance \
+             ({median:.3}); noise floor: those held-out images against {training}, {} draws",
             inputs.others.len()
         ),
         model_samples: n,
@@ -126,7 +137,11 @@ pub fn image_panel(
                 .collect::<Result<Vec<_>, _>>()?,
         )?),
     });
-    panel.push(classifier_doubt(inputs.model, inputs.held_out_others)?);
+    panel.push(classifier_doubt(
+        inputs.model,
+        inputs.held_out_others,
+        inputs.requested.map(|(digit, _)| digit),
+    )?);
     if let Some((digit, of_digit)) = inputs.requested {
         panel.extend(requested_rows(inputs.model, digit, of_digit)?);
     }
@@ -346,5 +361,75 @@ mod tests {
             held_out[held_out.len() / 2] > 0.5,
             "held-out images are not copies"
         );
+    }
+
+    #[test]
+    fn samples_asked_for_a_digit_are_compared_with_that_digit_and_sit_at_the_floor() {
+        // A perfect conditional model asked for a 3 draws held-out 3s. Compared with held-out 3s
+        // (floor: held-out 3s against training 3s) its MMD² is within the floor; compared with
+        // every digit, as the panel once did, it sits far above it.
+        let images = DigitImages::new();
+        let n = 128;
+        let mut rng = seeded_rng(12);
+        let threes = images.sample_held_out_of(Some(3), n, &mut rng);
+        let train = images.train_centres();
+        let of_three = images.held_out_of(3);
+        let mmd_against = |held_out: &[f32], digit: Option<usize>| {
+            let mut floor_rng = seeded_rng(13);
+            let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
+                .map(|_| images.sample_of(digit, n, &mut floor_rng))
+                .collect();
+            let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
+                .map(|_| images.sample_held_out_of(digit, n, &mut floor_rng))
+                .collect();
+            let inputs = ImagePanelInputs {
+                model: &threes,
+                held_out,
+                others: &others,
+                held_out_others: &held_out_others,
+                requested: Some((3, &of_three)),
+                held_out_centres: &train[..PIXELS],
+                train_centres: &train,
+                likelihoods: Vec::new(),
+            };
+            image_panel(&inputs).unwrap().0.remove(0)
+        };
+        let same_digit = mmd_against(&images.sample_held_out_of(Some(3), n, &mut rng), Some(3));
+        let floor = same_digit.noise_floor.unwrap().upper;
+        assert!(same_digit.value < floor, "{same_digit:?}");
+        assert!(same_digit.estimator.contains("digit asked for (3)"));
+        assert!(same_digit.estimator.contains("training 3s"));
+        let every_digit = mmd_against(&images.sample_held_out(n, &mut rng), None);
+        assert!(
+            every_digit.value > 10.0 * every_digit.noise_floor.unwrap().upper.abs(),
+            "{every_digit:?}"
+        );
+    }
+
+    #[test]
+    fn images_of_a_digit_are_drawn_from_that_digit_only() {
+        let images = DigitImages::new();
+        let classifier = crate::evaluation::digit_classifier::DigitClassifier::shared();
+        let mut rng = seeded_rng(14);
+        for digit in [0, 3, 7] {
+            let held_out = to_cell_centres(&images.sample_held_out_of(Some(digit), 200, &mut rng));
+            let train = to_cell_centres(&images.sample_of(Some(digit), 200, &mut rng));
+            // The classifier is 99 % right on held-out digits; on training ones more.
+            assert!(
+                classifier.label_shares(&held_out)[digit] > 0.93,
+                "held-out {digit}s"
+            );
+            assert!(
+                classifier.label_shares(&train)[digit] > 0.97,
+                "training {digit}s"
+            );
+        }
+        // Without a digit, the same draws as before.
+        let (mut a, mut b) = (seeded_rng(15), seeded_rng(15));
+        assert_eq!(
+            images.sample_held_out_of(None, 5, &mut a),
+            images.sample_held_out(5, &mut b)
+        );
+        assert_eq!(images.sample_of(None, 5, &mut a), images.sample(5, &mut b));
     }
 }

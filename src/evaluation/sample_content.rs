@@ -22,10 +22,12 @@ pub const SAMPLE_VARIETY: RowName = RowName::new(
 );
 
 /// How unsure the digit classifier is of the model's samples, with the same on held-out digits
-/// as its floor: samples that blend digits raise it above the floor.
+/// (of the `requested` digit, when the samples were asked for one) as its floor: samples that
+/// blend digits raise it above the floor.
 pub fn classifier_doubt(
     model: &[f32],
     held_out_others: &[Vec<f32>],
+    requested: Option<usize>,
 ) -> Result<Estimate, MetricError> {
     let classifier = DigitClassifier::shared();
     let n = model.len() / PIXELS;
@@ -33,6 +35,7 @@ pub fn classifier_doubt(
         .iter()
         .map(|o| classifier.doubt(o))
         .collect();
+    let reference = requested.map_or("held-out digits".to_string(), |d| format!("held-out {d}s"));
     Ok(Estimate {
         id: CLASSIFIER_DOUBT.id,
         name: CLASSIFIER_DOUBT.name,
@@ -45,7 +48,7 @@ pub fn classifier_doubt(
              {n} samples (rounded to the centres of their grey-level cells, so within [0, 1]): \
              0 when every sample is clearly one digit, up to 0.9; a blend of digits leaves it \
              unsure. It judges which digit an image is, not whether it is a digit at all: read \
-             it beside MMD². Noise floor: the same on {n} held-out digits, {} draws",
+             it beside MMD². Noise floor: the same on {n} {reference}, {} draws",
             100.0 * classifier.held_out_accuracy,
             draws.len()
         ),

@@ -49,18 +49,18 @@ impl<F: Family> Session<F> {
             ));
         }
         let n = probed.samples.len() / PIXELS;
-        let held_out = images.sample_held_out(n, &mut self.metric_rng);
+        // Samples asked for one digit are compared with images of that digit (their law), not
+        // with every digit.
+        let digit = self.family.requested_digit();
+        let held_out = images.sample_held_out_of(digit, n, &mut self.metric_rng);
         let mut floor_rng = seeded_rng(FLOOR_SEED);
         let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-            .map(|_| images.sample(n, &mut floor_rng))
+            .map(|_| images.sample_of(digit, n, &mut floor_rng))
             .collect();
         let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-            .map(|_| images.sample_held_out(n, &mut floor_rng))
+            .map(|_| images.sample_held_out_of(digit, n, &mut floor_rng))
             .collect();
-        let requested = self
-            .family
-            .requested_digit()
-            .map(|digit| (digit, images.held_out_of(digit)));
+        let requested = digit.map(|digit| (digit, images.held_out_of(digit)));
         let (divergences, memorisation) = image_panel(&ImagePanelInputs {
             model: &probed.samples,
             held_out: &held_out,
