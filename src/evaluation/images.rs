@@ -3,12 +3,13 @@
 //! notes (samples must differ from the training data): each model sample's distance to its
 //! nearest training image beside each held-out image's.
 
+use rand::Rng;
 use serde::Serialize;
 
 use super::sample_content::{classifier_doubt, requested_rows};
-use crate::data::digits::{LEVELS, PIXELS, SIDE, to_cell_centres};
+use crate::data::digits::{DigitImages, LEVELS, PIXELS, SIDE, to_cell_centres};
 use crate::metrics::{
-    BANDWIDTH_MULTIPLES, Estimate, MetricError, MmdAgainst, NoiseFloor, RowName,
+    BANDWIDTH_MULTIPLES, Estimate, FLOOR_DRAWS, MetricError, MmdAgainst, NoiseFloor, RowName,
     median_distance_in, nearest_distances,
 };
 
@@ -70,6 +71,24 @@ pub const HELD_OUT_NEGATIVE_ELBO: RowName =
     RowName::new("held_out_negative_elbo", "held-out negative ELBO");
 /// MMD² between held-out images and model samples.
 pub const MMD2_HELD_OUT: RowName = RowName::new("mmd2_held_out", "MMD²(held-out, model)");
+
+/// The reference draws of an image panel's noise floors: `FLOOR_DRAWS` draws of `n` training
+/// images (MMD²'s) and as many of `n` held-out images (the classifier's doubt's), of `digit`
+/// only when samples were asked for one (their law), else of every digit.
+pub fn floor_draws(
+    images: &DigitImages,
+    digit: Option<usize>,
+    n: usize,
+    rng: &mut impl Rng,
+) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let train = (0..FLOOR_DRAWS)
+        .map(|_| images.sample_of(digit, n, rng))
+        .collect();
+    let held_out = (0..FLOOR_DRAWS)
+        .map(|_| images.sample_held_out_of(digit, n, rng))
+        .collect();
+    (train, held_out)
+}
 
 /// Bits per dimension of the grey levels from a density of dequantised images:
 /// `(−log p(x) + 64 ln 17)/(64 ln 2)` — the uniform model scores `log₂ 17 ≈ 4.09`.
@@ -193,10 +212,8 @@ fn held_out_bits(row: RowName, log_p: &[f64], method: &str) -> Result<Estimate, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::digits::DigitImages;
     use crate::data::seeded_rng;
     use crate::evaluation::CLASSIFIER_DOUBT;
-    use crate::metrics::FLOOR_DRAWS;
 
     #[test]
     fn the_uniform_model_scores_log2_of_the_levels() {
@@ -207,7 +224,7 @@ mod tests {
     }
 
     /// Independent training draws of `n` images for the MMD² floor.
-    fn floor_draws(images: &DigitImages, n: usize) -> Vec<Vec<f32>> {
+    fn training_draws(images: &DigitImages, n: usize) -> Vec<Vec<f32>> {
         let mut rng = seeded_rng(40);
         (0..FLOOR_DRAWS)
             .map(|_| images.sample(n, &mut rng))
@@ -230,7 +247,7 @@ mod tests {
         let train = images.train_centres();
         let copies = &train[..n * PIXELS];
         let held_out = images.sample_held_out(n, &mut rng);
-        let others = floor_draws(&images, n);
+        let others = training_draws(&images, n);
         let held_out_centres = images.held_out_centres();
         let inputs = ImagePanelInputs {
             model: copies,
@@ -269,7 +286,7 @@ mod tests {
         let mut rng = seeded_rng(6);
         let n = 64;
         let held_out = images.sample_held_out(n, &mut rng);
-        let others = floor_draws(&images, n);
+        let others = training_draws(&images, n);
         let blank = vec![0.02f32; n * PIXELS];
         let train = images.train_centres();
         let inputs = ImagePanelInputs {
@@ -298,7 +315,7 @@ mod tests {
         let mut rng = seeded_rng(9);
         let n = 64;
         let held_out = images.sample_held_out(n, &mut rng);
-        let others = floor_draws(&images, n);
+        let others = training_draws(&images, n);
         let floors = held_out_draws(&images, n);
         let train = images.train_centres();
         // Image k averaged with image k + 1 (random neighbours: mostly two different digits).
@@ -342,7 +359,7 @@ mod tests {
         let inputs = ImagePanelInputs {
             model: &copies,
             held_out: &held_out,
-            others: &floor_draws(&images, 16),
+            others: &training_draws(&images, 16),
             held_out_others: &held_out_draws(&images, 16),
             requested: None,
             held_out_centres: &images.held_out_centres(),
@@ -376,13 +393,7 @@ mod tests {
         let train = images.train_centres();
         let of_three = images.held_out_of(3);
         let mmd_against = |held_out: &[f32], digit: Option<usize>| {
-            let mut floor_rng = seeded_rng(13);
-            let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-                .map(|_| images.sample_of(digit, n, &mut floor_rng))
-                .collect();
-            let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-                .map(|_| images.sample_held_out_of(digit, n, &mut floor_rng))
-                .collect();
+            let (others, held_out_others) = floor_draws(&images, digit, n, &mut seeded_rng(13));
             let inputs = ImagePanelInputs {
                 model: &threes,
                 held_out,

@@ -17,7 +17,7 @@ pub use floors::{
 };
 pub use images::{
     DIGITS_SHAPE, HELD_OUT_NEGATIVE_ELBO, HELD_OUT_NLL, ImagePanelInputs, ImageShape,
-    MMD2_HELD_OUT, Memorisation, bits_per_dim, image_panel,
+    MMD2_HELD_OUT, Memorisation, bits_per_dim, floor_draws, image_panel,
 };
 pub use maps::{
     DensityMaps, OPTIMAL_DISCRIMINATOR_RESOLUTION, OPTIMAL_DISCRIMINATOR_SAMPLES, density_maps,

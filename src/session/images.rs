@@ -8,9 +8,8 @@ use super::{Evaluation, EvaluationError, ProbeValues, Session};
 use crate::data::Bounds;
 use crate::data::digits::PIXELS;
 use crate::data::seeded_rng;
-use crate::evaluation::{DIGITS_SHAPE, FLOOR_SEED, ImagePanelInputs, image_panel};
+use crate::evaluation::{DIGITS_SHAPE, FLOOR_SEED, ImagePanelInputs, floor_draws, image_panel};
 use crate::family::{Family, LikelihoodBound};
-use crate::metrics::FLOOR_DRAWS;
 
 impl<F: Family> Session<F> {
     /// The model's log-likelihood bounds at every held-out image, freshly dequantised, up to
@@ -53,13 +52,7 @@ impl<F: Family> Session<F> {
         // with every digit.
         let digit = self.family.requested_digit();
         let held_out = images.sample_held_out_of(digit, n, &mut self.metric_rng);
-        let mut floor_rng = seeded_rng(FLOOR_SEED);
-        let others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-            .map(|_| images.sample_of(digit, n, &mut floor_rng))
-            .collect();
-        let held_out_others: Vec<Vec<f32>> = (0..FLOOR_DRAWS)
-            .map(|_| images.sample_held_out_of(digit, n, &mut floor_rng))
-            .collect();
+        let (others, held_out_others) = floor_draws(images, digit, n, &mut seeded_rng(FLOOR_SEED));
         let requested = digit.map(|digit| (digit, images.held_out_of(digit)));
         let (divergences, memorisation) = image_panel(&ImagePanelInputs {
             model: &probed.samples,
