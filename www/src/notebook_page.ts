@@ -111,20 +111,29 @@ export class NotebookPage implements EmbeddedPage {
   private changed(): void {
     void this.mirror();
     this.autosave?.save(toJson(this.toNotebook()));
-    void this.weights?.retain(new Set(this.labCells().map((cell) => this.weightsKey(cell))));
+    void this.weights?.retain(new Set(this.weightsKeys().values()));
   }
 
   /**
-   * Where a lab's weights are kept in this browser: its cell as notebook JSON (its settings and
-   * data, so weights load only into a lab set up as the one they were trained in) and its place
-   * among the labs set up the same way.
+   * Where each lab's weights are kept in this browser: its cell as notebook JSON (its settings
+   * and data, so weights load only into a lab set up as the one they were trained in) and its
+   * place among the labs set up the same way.
    */
+  private weightsKeys(): Map<LabCell, string> {
+    const seen = new Map<string, number>();
+    const keys = new Map<LabCell, string>();
+    for (const lab of this.labCells()) {
+      const setUp = toJson({ backend: "auto", cells: [{ ...lab.toCell(), hide: [] }] });
+      const before = seen.get(setUp) ?? 0;
+      seen.set(setUp, before + 1);
+      keys.set(lab, `${setUp}#${before}`);
+    }
+    return keys;
+  }
+
+  /** Where `cell`'s weights are kept (see `weightsKeys`). */
   private weightsKey(cell: LabCell): string {
-    const setUp = (lab: LabCell) => toJson({ backend: "auto", cells: [{ ...lab.toCell(), hide: [] }] });
-    const own = setUp(cell);
-    const labs = this.labCells();
-    const before = labs.slice(0, labs.indexOf(cell)).filter((other) => setUp(other) === own).length;
-    return `${own}#${before}`;
+    return this.weightsKeys().get(cell) ?? "";
   }
 
   private build(cell: Cell, before: Element | null): Live {
