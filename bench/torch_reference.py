@@ -2,7 +2,8 @@
 defaults (architecture, batch 512, Adam, loss), timed natively on one thread and on all of the
 machine's threads by the protocol of bench/steady.mjs (windows of at least 1 s; a warm-up until
 two consecutive windows agree within 5 %, at least 3 s; then 3 windows per workload in
-alternating order; the median and the windows' range). Prints one JSON object;
+alternating order; the median and the windows' range), and the matrix-product rate at GenLab's
+roof shapes (`product_rates`). Prints one JSON object;
 `bench/compare.mjs` turns it into ratios against GenLab measured in the same `scripts/bench` run.
 Asserts nothing.
 
@@ -173,6 +174,34 @@ def steady_rates(atlas):
     return results
 
 
+# GenLab's product probe (`matmulProbe` in bench/browser.mjs): [m, k] × [k, n], repeated.
+PRODUCT_SHAPES = ((512, 128, 128, 200), (256, 256, 256, 100))
+
+
+def product_rates():
+    """GFLOP/s of `repeats` products of the same random matrices, as GenLab's `matmulProbe`
+    (src/diagnostics.rs: each product's first entry summed), per shape: the median of 5 timings
+    after one untimed run."""
+    rates = {}
+    for m, k, n, repeats in PRODUCT_SHAPES:
+        a, b = torch.randn(m, k), torch.randn(k, n)
+
+        def chain():
+            total = torch.zeros(1)
+            for _ in range(repeats):
+                total = total + (a @ b)[0, 0]
+            return total
+
+        chain()
+        seconds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            chain()
+            seconds.append(time.perf_counter() - start)
+        rates[f"{m}×{k}×{n}"] = 2 * m * k * n * repeats / sorted(seconds)[2] / 1e9
+    return rates
+
+
 def main():
     atlas = eight_gaussians(ATLAS, torch.Generator().manual_seed(0))
     threads = os.cpu_count() or 1
@@ -180,6 +209,7 @@ def main():
     for label, count in (("one_thread", 1), ("all_threads", threads)):
         torch.set_num_threads(count)
         results[label] = steady_rates(atlas)
+        results[f"products_{label}"] = product_rates()
         print(f"torch {label}: { {k: round(v['median'], 1) for k, v in results[label].items()} }", file=sys.stderr)
     print(json.dumps(results))
 

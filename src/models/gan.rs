@@ -296,16 +296,20 @@ impl Gan {
     }
 
     /// One discriminator step on a data batch and a fresh generator batch of the same size.
+    /// The generator's batch is drawn without autodiff: D's step never reaches G's weights.
     fn discriminator_batch_step(&mut self, data: &mut Batches) -> (Tensor<1>, Tensor<1>) {
         let real = data.next();
-        let fake = self.generate(real.dims()[0]);
+        let fake = self.sample(real.dims()[0]).autodiff(); // [n, dim]
         self.discriminator_step(real, fake)
     }
 
-    /// One generator step against the current discriminator; returns its loss, `[1]`.
+    /// One generator step against the current discriminator; returns its loss, `[1]`. D's
+    /// weights are constants here, so backpropagation computes no gradients for them (only
+    /// through them, to G).
     fn generator_step(&mut self, data: &mut Batches) -> Tensor<1> {
         let fake = self.generate(data.batch_size());
-        let g_loss = self.loss.generator(self.discriminator.module.forward(fake));
+        let critic = self.discriminator.module.clone().no_grad();
+        let g_loss = self.loss.generator(critic.forward(fake));
         self.generator.step(&g_loss);
         g_loss.without_autodiff()
     }
@@ -452,6 +456,8 @@ impl Family for Gan {
 
 #[cfg(test)]
 mod tests {
+    use burn::optim::GradientsParams;
+
     use super::*;
 
     #[test]
@@ -476,6 +482,35 @@ mod tests {
         let error = (gan.discriminate(probe) - optimal).abs().mean();
         let error = error.into_data().try_into_vec_as::<f32>().unwrap()[0];
         assert!(error < 0.06, "mean |D − D*| = {error}");
+    }
+
+    #[test]
+    fn the_generator_step_backpropagates_through_the_discriminator_without_its_gradients() {
+        // G's step holds D's weights constant: what reaches G (the gradient at D's input) is
+        // bit for bit the one through a tracked D, and no gradient is computed for D's weights
+        // (3 layers: a weight and a bias each, when tracked).
+        let device = Device::flex();
+        let config = GanConfig::new().with_width(16).with_depth(2);
+        let gan = Gan::init(&config, &TrainingConfig::new(), 2, &device);
+        let input = || {
+            let x = Tensor::<2>::from_floats([[0.3, -1.2], [2.0, 0.5], [-0.7, 0.1]], &gan.device);
+            x.autodiff().require_grad() // [3, 2]
+        };
+        let (x_tracked, x_frozen) = (input(), input());
+        let critic = &gan.discriminator.module;
+        let tracked = gan
+            .loss
+            .generator(critic.forward(x_tracked.clone()))
+            .backward();
+        let frozen = critic.clone().no_grad().forward(x_frozen.clone());
+        let frozen = gan.loss.generator(frozen).backward();
+        let at_input = |x: &Tensor<2>, grads| {
+            let grad = x.grad(grads).expect("a gradient at D's input");
+            grad.into_data().try_into_vec_as::<f32>().unwrap()
+        };
+        assert_eq!(at_input(&x_tracked, &tracked), at_input(&x_frozen, &frozen));
+        assert_eq!(GradientsParams::from_grads(frozen, critic).len(), 0);
+        assert_eq!(GradientsParams::from_grads(tracked, critic).len(), 6);
     }
 
     #[test]
