@@ -303,13 +303,17 @@ impl Gan {
         self.discriminator_step(real, fake)
     }
 
-    /// One generator step against the current discriminator; returns its loss, `[1]`. D's
-    /// weights are constants here, so backpropagation computes no gradients for them (only
-    /// through them, to G).
+    /// D with its weights held constant: backpropagation through it reaches its input (G's
+    /// samples) but computes no gradients for its weights.
+    fn frozen_critic(&self) -> Mlp {
+        self.discriminator.module.clone().no_grad()
+    }
+
+    /// One generator step against the current discriminator, through [`Self::frozen_critic`];
+    /// returns its loss, `[1]`.
     fn generator_step(&mut self, data: &mut Batches) -> Tensor<1> {
         let fake = self.generate(data.batch_size());
-        let critic = self.discriminator.module.clone().no_grad();
-        let g_loss = self.loss.generator(critic.forward(fake));
+        let g_loss = self.loss.generator(self.frozen_critic().forward(fake));
         self.generator.step(&g_loss);
         g_loss.without_autodiff()
     }
@@ -502,7 +506,7 @@ mod tests {
             .loss
             .generator(critic.forward(x_tracked.clone()))
             .backward();
-        let frozen = critic.clone().no_grad().forward(x_frozen.clone());
+        let frozen = gan.frozen_critic().forward(x_frozen.clone());
         let frozen = gan.loss.generator(frozen).backward();
         let at_input = |x: &Tensor<2>, grads| {
             let grad = x.grad(grads).expect("a gradient at D's input");
