@@ -61,6 +61,16 @@ export async function open(path, { viewport = { width: 1100, height: 1300 }, ign
 /** Waits until `cell` (a 2-D lab) has drawn its first evaluation (its model is built). */
 export const built = (cell) => role(cell, "w2").filter({ hasText: /\d/ }).waitFor({ timeout: 120_000 });
 
+/**
+ * Pauses the training `cell` and waits until the paused model's own evaluation is shown (the cell
+ * stops being `aria-busy`): only then are its panel, samples and timeline final.
+ */
+export async function pause(cell) {
+  await role(cell, "train").click();
+  await role(cell, "train").filter({ hasText: /^Train$/ }).waitFor({ timeout: 60_000 });
+  await cell.page().waitForFunction((element) => !element.hasAttribute("aria-busy"), await cell.elementHandle(), { timeout: 60_000 });
+}
+
 /** Waits until `cell`'s step readout shows a number, then until it reaches `steps`. */
 export async function waitForStep(cell, steps, timeout = 120_000) {
   await role(cell, "step").filter({ hasText: /^\d+$/ }).waitFor({ timeout });

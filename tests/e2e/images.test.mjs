@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { test } from "node:test";
-import { open as openPage, output, role, TOUR_LABS, TOUR_POINT_LABS } from "./harness.mjs";
+import { open as openPage, output, pause, role, TOUR_LABS, TOUR_POINT_LABS } from "./harness.mjs";
 
 /** A fresh page at `path`, taller than the default (image grids and histograms). */
 const open = (path) => openPage(path, { viewport: { width: 1100, height: 1500 } });
@@ -30,12 +30,11 @@ async function readout(cell, name) {
 }
 
 /**
- * Pauses training and runs one Step, so that the readouts come from an evaluation after the
- * last slice (a slice already sent to the worker still finishes after Pause).
+ * Pauses training (until the paused model's evaluation is shown) and runs one Step, so that the
+ * readouts and the curve come from an evaluation of a step taken while paused.
  */
 async function pauseAndEvaluate(cell) {
-  await role(cell, "train").click();
-  await cell.page().waitForTimeout(1500);
+  await pause(cell);
   const evaluations = Number(await role(cell, "curve").getAttribute("data-points"));
   await role(cell, "step-once").click();
   await until(cell, "curve", ({ element, arg }) => Number(element.dataset.points) > arg, evaluations);

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { env, open, output, role, TOUR_LABS, TOUR_POINT_LABS, waitForStep } from "./harness.mjs";
+import { env, open, output, pause, role, TOUR_LABS, TOUR_POINT_LABS, waitForStep } from "./harness.mjs";
 
 /** The sliced W2 a cell shows once an evaluation has drawn it. */
 async function w2(cell) {
@@ -28,9 +28,8 @@ test("the tour trains every family in a worker and each divergence falls", { tim
     const untrained = await w2(cell);
     await role(cell, "train").click();
     await waitForStep(cell, 400);
-    await role(cell, "train").click();
-    // The W2 shown after pausing is the last evaluation's; wait for one after step 400.
-    await page.waitForTimeout(200);
+    // The W2 shown once paused is the paused model's own evaluation.
+    await pause(cell);
     const trained = await w2(cell);
     report.push(`${family}: sliced W2 ${untrained} → ${trained}`);
     // Measured (400 steps each, 2026-11-25): ratios 0.52 (autoencoder), 0.65 (VAE), 0.11 (GAN),
@@ -91,8 +90,7 @@ test("weights saved in one page load into a fresh one with their options and ste
   await w2(cell);
   await role(cell, "train").click();
   await waitForStep(cell, 50);
-  await role(cell, "train").click();
-  await page.waitForTimeout(300);
+  await pause(cell);
   const step = await role(cell, "step").textContent();
   const download = page.waitForEvent("download");
   await role(cell, "export-weights").click();

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { statSync } from "node:fs";
 import { test } from "node:test";
-import { built, env, open, role, waitForStep } from "./harness.mjs";
+import { built, env, open, pause, role, waitForStep } from "./harness.mjs";
 
 
 /** Points the drawing holds now (the plot's `data-drawn`). */
@@ -21,13 +21,12 @@ function ring(box, r, steps) {
 }
 
 /** Trains `cell` to `steps` and pauses; returns sliced W2 before and after (the paused model's). */
-async function trainedW2(page, cell, steps) {
+async function trainedW2(cell, steps) {
   const shownBefore = await role(cell, "w2").textContent();
   await role(cell, "train").click();
   await waitForStep(cell, steps);
-  await role(cell, "train").click();
-  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="train"]')?.textContent === "Train");
-  await page.waitForFunction((shown) => document.querySelector('.lab-cell [data-role="w2"]')?.textContent !== shown, shownBefore, { timeout: 60_000 });
+  await pause(cell);
+  assert.notEqual(await role(cell, "w2").textContent(), shownBefore, "the paused model's sliced W2 is shown");
   return [Number(shownBefore), Number(await role(cell, "w2").textContent())];
 }
 
@@ -76,7 +75,7 @@ test("a shape drawn by mouse and by touch trains two families, and its link rest
   await role(lab, "message").filter({ hasText: `Training on your ${erased} drawn points` }).waitFor({ timeout: 60_000 });
   assert.equal(await role(lab, "draw").getAttribute("aria-pressed"), "false");
   assert.equal(await role(lab, "dataset").locator("option:checked").textContent(), `your ${erased} points`);
-  const [before, after] = await trainedW2(page, lab, 400);
+  const [before, after] = await trainedW2(lab, 400);
   assert.ok(after < 0.5 * before, `flow matching on the drawing: sliced W2 ${before} → ${after}`);
 
   // The link, opened in a fresh page (its own storage), brings back the same drawing.
@@ -100,7 +99,7 @@ test("a shape drawn by mouse and by touch trains two families, and its link rest
   await role(again, "family").selectOption("diffusion");
   await role(again, "message").filter({ hasText: /reset/ }).waitFor({ timeout: 60_000 });
   assert.equal(await role(again, "dataset").locator("option:checked").textContent(), `your ${erased} points`);
-  const [ddpmBefore, ddpmAfter] = await trainedW2(fresh, again, 600);
+  const [ddpmBefore, ddpmAfter] = await trainedW2(again, 600);
   assert.ok(ddpmAfter < 0.7 * ddpmBefore, `DDPM on the drawing: sliced W2 ${ddpmBefore} → ${ddpmAfter}`);
   assert.deepEqual([...page.problems, ...fresh.problems], []);
   await fresh.close();
@@ -121,7 +120,7 @@ test("a CSV file dropped on a lab trains; a malformed one chosen with the picker
   await lab.dispatchEvent("drop", { dataTransfer: transfer });
   await role(lab, "message").filter({ hasText: "Training on the points of ring.csv" }).waitFor({ timeout: 60_000 });
   assert.equal(await role(lab, "dataset").locator("option:checked").textContent(), "your 300 points");
-  const [before, after] = await trainedW2(page, lab, 300);
+  const [before, after] = await trainedW2(lab, 300);
   assert.ok(after < 0.5 * before, `sliced W2 in the file's units: ${before} → ${after}`);
 
   await lab.locator("details.own-data summary").click();
@@ -140,7 +139,7 @@ test("the timeline replays earlier samples and panels while paused, and Save ani
   const w2Cell = role(lab, "divergences").locator('tr[data-id="sliced_w2"] td.value');
   const first = { samples: await scatter.getAttribute("data-samples-digest"), w2: await w2Cell.textContent() };
   assert.equal(await role(lab, "timeline").isDisabled(), true, "one evaluation: nothing to replay yet");
-  const [, trained] = await trainedW2(page, lab, 300);
+  const [, trained] = await trainedW2(lab, 300);
   const latest = { samples: await scatter.getAttribute("data-samples-digest"), w2: await w2Cell.textContent() };
   assert.notEqual(latest.samples, first.samples);
   const scrubber = role(lab, "timeline");

@@ -5,7 +5,7 @@
 // training and showing it resumes; a trained lab survives a reload (its weights kept in IndexedDB).
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { built, goto, open as openPage, role, TOUR_LABS, waitForStep } from "./harness.mjs";
+import { built, goto, open as openPage, pause, role, TOUR_LABS, waitForStep } from "./harness.mjs";
 
 /** What a simulated panic prints on the console (the panic hook), which is expected there. */
 const PANIC_OUTPUT = /simulated panic|panicked at|unreachable/;
@@ -158,10 +158,9 @@ test("points in their own units train, the Dataset menu names them, and choosing
   const before = Number(shownBefore);
   await role(lab, "train").click();
   await waitForStep(lab, 400);
-  await role(lab, "train").click();
-  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="train"]')?.textContent === "Train");
   // Pausing evaluates the paused model (however few evaluations ran while it trained).
-  await page.waitForFunction((shown) => document.querySelector('.lab-cell [data-role="w2"]')?.textContent !== shown, shownBefore, { timeout: 60_000 });
+  await pause(lab);
+  assert.notEqual(await role(lab, "w2").textContent(), shownBefore, "the paused model's sliced W2 is shown");
   const after = Number(await role(lab, "w2").textContent());
   assert.ok(after < 0.5 * before, `sliced W2 in the data's units: ${before} → ${after}`);
 
@@ -224,9 +223,8 @@ test("a trained lab survives a reload: back at its step, paused, with identical 
   await role(cell, "train").click();
   await waitForStep(cell, 300);
   const shownBefore = await role(cell, "w2").textContent();
-  await role(cell, "train").click();
-  await page.waitForFunction(() => document.querySelector('.lab-cell [data-role="train"]')?.textContent === "Train");
-  await page.waitForFunction((shown) => document.querySelector('.lab-cell [data-role="w2"]')?.textContent !== shown, shownBefore, { timeout: 60_000 });
+  await pause(cell);
+  assert.notEqual(await role(cell, "w2").textContent(), shownBefore, "the paused model's sliced W2 is shown");
   const step = Number(await role(cell, "step").textContent());
   // The paused model's snapshot is written to IndexedDB.
   await page.waitForFunction((n) => document.querySelector(".lab-cell")?.dataset.snapshotStep === String(n), step, { timeout: 30_000 });

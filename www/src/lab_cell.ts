@@ -418,10 +418,16 @@ export class LabCell {
   /**
    * Once the last slice is in, one evaluation and the view of the paused model: the panel then
    * describes the model the page shows as paused, not the one of the last scheduled evaluation.
+   * The cell is `aria-busy` until that view is drawn.
    */
   private async showPausedModel(): Promise<void> {
-    await this.player.settled();
-    await this.model.stepPaused(async () => undefined);
+    this.root.setAttribute("aria-busy", "true");
+    try {
+      await this.player.settled();
+      await this.model.stepPaused(async () => undefined);
+    } finally {
+      this.root.removeAttribute("aria-busy");
+    }
   }
 
   private setPlaying(playing: boolean): void {
