@@ -22,6 +22,8 @@ mod backend_choice;
 mod hostile_calls;
 #[path = "browser/images.rs"]
 mod images;
+#[path = "browser/matrix_products.rs"]
+mod matrix_products;
 #[path = "browser/numerics.rs"]
 mod numerics;
 #[path = "browser/user_units.rs"]

@@ -1,0 +1,166 @@
+//! A matrix product for f32 in wasm `simd128`, added to gemm 0.19.0 by GenLab.
+//!
+//! gemm's wasm kernels (12 × 4 micro-tiles, both operands packed on every call) reach about 22
+//! GFLOP/s in V8 at the shapes of GenLab's networks (512 × 128 × 128 and their backward
+//! products); V8 keeps only 16 SIMD registers, and this product's 2 × 16 micro-tile (8
+//! accumulators, 4 right-hand vectors and one broadcast) fits them: about 32 GFLOP/s there, in
+//! the same page. Only the right-hand side is packed (panels of 16 columns, zero-padded); the
+//! left-hand side is read in place, one broadcast element at a time, so any strides do.
+
+use core::arch::wasm32::*;
+use std::cell::RefCell;
+
+/// Rows of a micro-tile.
+const MR: usize = 2;
+/// `f32x4` vectors along a micro-tile's row.
+const NV: usize = 4;
+/// Columns of a micro-tile (and of a packed panel).
+const NR: usize = 4 * NV;
+
+std::thread_local! {
+    /// The packed right-hand side, reused across calls.
+    static PACKED_RHS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `dst ← lhs · rhs` (`dst` is `[m, n]`, `lhs` `[m, k]`, `rhs` `[k, n]`, elements at
+/// `row · rs + col · cs`), when `dst` is contiguous along one of its dimensions and the product
+/// is large enough for this kernel (at least 16 rows and 16 columns: below, packing costs more
+/// than it saves, and gemm is faster); returns `false`, writing nothing, otherwise.
+///
+/// # Safety
+/// The pointers and strides must describe valid, non-overlapping matrices of these shapes.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut f32,
+    dst_cs: isize,
+    dst_rs: isize,
+    lhs: *const f32,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    rhs: *const f32,
+    rhs_cs: isize,
+    rhs_rs: isize,
+) -> bool {
+    // A column-major product is the transposed row-major one: dstᵀ = rhsᵀ · lhsᵀ.
+    let (m, n, dst_rs, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs) = if dst_cs == 1 {
+        (m, n, dst_rs, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs)
+    } else if dst_rs == 1 {
+        (n, m, dst_cs, rhs, rhs_rs, rhs_cs, lhs, lhs_rs, lhs_cs)
+    } else {
+        return false;
+    };
+    if m < NR || n < NR || k == 0 {
+        return false;
+    }
+    PACKED_RHS.with(|packed| {
+        let mut packed = packed.borrow_mut();
+        let panels = n.div_ceil(NR);
+        packed.clear();
+        packed.resize(panels * k * NR, 0.0);
+        pack_rhs(&mut packed, n, k, rhs, rhs_cs, rhs_rs);
+        for panel in 0..panels {
+            let columns = NR.min(n - panel * NR);
+            let packed = packed.as_ptr().add(panel * k * NR); // [k, NR]
+            let dst = dst.add(panel * NR);
+            let mut row = 0;
+            while row + MR <= m {
+                let at = row as isize;
+                tile::<MR>(
+                    k,
+                    lhs.offset(at * lhs_rs),
+                    lhs_cs,
+                    lhs_rs,
+                    packed,
+                    dst.offset(at * dst_rs),
+                    dst_rs,
+                    columns,
+                );
+                row += MR;
+            }
+            if row < m {
+                let at = row as isize;
+                tile::<1>(
+                    k,
+                    lhs.offset(at * lhs_rs),
+                    lhs_cs,
+                    lhs_rs,
+                    packed,
+                    dst.offset(at * dst_rs),
+                    dst_rs,
+                    columns,
+                );
+            }
+        }
+    });
+    true
+}
+
+/// Copies `rhs` (`[k, n]`) into panels of `NR` columns, `[panels, k, NR]`, the last one padded
+/// with zeros.
+unsafe fn pack_rhs(
+    packed: &mut [f32],
+    n: usize,
+    k: usize,
+    rhs: *const f32,
+    rhs_cs: isize,
+    rhs_rs: isize,
+) {
+    for (panel, block) in packed.chunks_exact_mut(k * NR).enumerate() {
+        let first = panel * NR;
+        let columns = NR.min(n - first);
+        for (depth, row) in block.chunks_exact_mut(NR).enumerate() {
+            let source = rhs.offset(depth as isize * rhs_rs + first as isize * rhs_cs);
+            if rhs_cs == 1 {
+                core::ptr::copy_nonoverlapping(source, row.as_mut_ptr(), columns);
+            } else {
+                for (column, value) in row[..columns].iter_mut().enumerate() {
+                    *value = *source.offset(column as isize * rhs_cs);
+                }
+            }
+        }
+    }
+}
+
+/// `ROWS` rows of `dst` (`columns` ≤ `NR` of them) from the same rows of `lhs` and one packed
+/// panel (`[k, NR]`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<const ROWS: usize>(
+    k: usize,
+    lhs: *const f32,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    panel: *const f32,
+    dst: *mut f32,
+    dst_rs: isize,
+    columns: usize,
+) {
+    let mut sums = [[f32x4_splat(0.0); NV]; ROWS];
+    for depth in 0..k {
+        let right: [v128; NV] =
+            core::array::from_fn(|v| v128_load(panel.add(depth * NR + 4 * v) as *const v128));
+        for (row, sums) in sums.iter_mut().enumerate() {
+            let left = f32x4_splat(*lhs.offset(row as isize * lhs_rs + depth as isize * lhs_cs));
+            for (sum, right) in sums.iter_mut().zip(right) {
+                *sum = f32x4_add(*sum, f32x4_mul(left, right));
+            }
+        }
+    }
+    for (row, sums) in sums.iter().enumerate() {
+        let out = dst.offset(row as isize * dst_rs);
+        if columns == NR {
+            for (v, sum) in sums.iter().enumerate() {
+                v128_store(out.add(4 * v) as *mut v128, *sum);
+            }
+        } else {
+            let mut whole = [0.0f32; NR];
+            for (v, sum) in sums.iter().enumerate() {
+                v128_store(whole.as_mut_ptr().add(4 * v) as *mut v128, *sum);
+            }
+            core::ptr::copy_nonoverlapping(whole.as_ptr(), out, columns);
+        }
+    }
+}
