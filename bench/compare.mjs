@@ -85,7 +85,8 @@ Where a step is its products, its ratio to PyTorch is about their ratio:
 ${roof && torchRoof ? `${(roof / torchRoof).toFixed(2)}×` : "–"} at 512 × 128 × 128 on this machine (${cpuModel}); only the per-op
 overhead PyTorch pays beyond its products lets a step's ratio exceed it. wasm has 128-bit SIMD
 and one thread where PyTorch runs 256/512-bit fused multiply-add kernels, so ≥ 1.0× single-thread
-PyTorch needs a faster product (the levers below: FMA, threads), not a leaner step.
+PyTorch needs a product about as fast as PyTorch's, not a leaner step (the levers below: a kernel of
+our own, FMA, threads).
 
 ### Memory
 
