@@ -28,10 +28,10 @@ const PANEL_REPEATS = 3;
  * (bench/steady.mjs, installed in the page), on WebGPU `steps` steps after as many.
  */
 async function measure({ backend, workload, steps, protocol, panelSizes, panelRepeats, roof }) {
-  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const { bindings, wasmRelaxed } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
-  const exports = await genlab.default({ module_or_path: wasm });
-  const info = await genlab.initBackend(backend);
+  const exports = await genlab.default({ module_or_path: wasmRelaxed });
+  const info = { ...(await genlab.initBackend(backend)), instructions: genlab.cpuInstructions() };
   const lab = await genlab.FlowMatching.create(workload);
   await lab.train(1);
   const firstStep = performance.now();
@@ -133,7 +133,7 @@ const cpu = results.cpu;
 const gpu = results.webgpu;
 const row = (name, r) => r.error
   ? `| ${name} | failed: ${r.error} | | | |`
-  : `| ${name} (${r.info.adapter ?? "flex, wasm SIMD"}) | ${rateText(r.rate)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
+  : `| ${name} (${r.info.adapter ?? `flex, ${r.info.instructions}`}) | ${rateText(r.rate)} | ${(1000 / r.stepsPerSecond).toFixed(2)} ms | ${r.samplesPerSecond.toFixed(0)} | ${(r.firstStep / 1000).toFixed(2)} s |`;
 function panelRows(r) {
   if (r.error) return "| – | failed | | | | |";
   return Object.entries(r.panel).map(([n, t]) => {

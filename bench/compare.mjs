@@ -57,7 +57,7 @@ const goal = (met) => (met === null || Number.isNaN(met) ? "not measured" : met 
 console.log(`## Against PyTorch and TensorFlow.js (same run, same machine)
 
 Training steps/s of the same workloads: GenLab's defaults on 8 gaussians (SiLU MLPs 128 × 3,
-RealNVP 8 couplings of 64 × 2; batch 512; Adam), GenLab on its CPU path (wasm SIMD, one thread, in
+RealNVP 8 couplings of 64 × 2; batch 512; Adam), GenLab on its CPU path (the relaxed-SIMD module Chromium gets, one thread, in
 headless Chromium) against PyTorch ${torch.torch ?? "?"} natively on the CPU (\`torch.set_num_threads\`
 1 and ${torch.threads ?? "?"}) and TensorFlow.js ${tfjs.cpu?.flow_matching?.version ?? "?"} in the same
 browser (CPU backend; wasm backend with SIMD ${tfjs.wasm?.flow_matching?.simd ?? "?"}, threads

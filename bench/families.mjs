@@ -25,14 +25,17 @@ export const FAMILY_SAMPLES = { cpu: 1000, webgpu: 256 };
 export const IMAGE_SAMPLES = 16;
 
 /**
- * Runs in the page: training steps/s (`steps`: a steady rate on the CPU path, see
- * bench/steady.mjs; on WebGPU `WEBGPU_STEPS` after one) and samples/s of each family with
- * `options`, every family's lab alive at once so that the rounds alternate between them.
+ * Runs in the page (opened with the same `module`, so the page's own instance is this module):
+ * training steps/s (`steps`: a steady rate on the CPU path, see bench/steady.mjs; on WebGPU
+ * `WEBGPU_STEPS` after one) and samples/s of each family with `options`, every family's lab
+ * alive at once so that the rounds alternate between them.
  */
-export async function measureFamilies({ backend, familySlices, samples, options, protocol, webgpuSteps }) {
-  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+export async function measureFamilies({ backend, familySlices, samples, options, protocol, webgpuSteps, module }) {
+  const { bindings, wasm, wasmRelaxed } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
-  const exports = await genlab.default({ module_or_path: wasm });
+  const exports = await genlab.default({ module_or_path: module === "plain" ? wasm : wasmRelaxed });
+  const instructions = genlab.cpuInstructions();
+  if (instructions !== (module === "plain" ? "wasm SIMD" : "wasm SIMD + FMA")) throw new Error(`asked for the ${module} module, got ${instructions}`);
   await genlab.initBackend(backend);
   const labs = {};
   for (const name of Object.keys(familySlices)) labs[name] = await genlab[name].create(options);
@@ -74,17 +77,20 @@ export const IMAGE_SAMPLING_COSTS =
   "transformer passes on growing prefixes; one-shot: one draw; VQ-VAE: 16 prior passes and one decoding; " +
   "DDPM: 100 steps; class-conditional DDPM: 20 DDIM steps, two network passes each when guided (not at its default digit, any)";
 
-/** Runs `familySlices` in a fresh page on `backend`; gives up after `seconds` (a hung device). */
-export async function familiesInPage(browser, server, backend, familySlices, seconds, images = false) {
+/**
+ * Runs `familySlices` in a fresh page on `backend`, with the wasm `module` Chromium gets
+ * (`"relaxed"`, fused multiply-add) or the plain one; gives up after `seconds` (a hung device).
+ */
+export async function familiesInPage(browser, server, backend, familySlices, seconds, images = false, module = "relaxed") {
   const page = await browser.newPage();
   page.on("console", (message) => message.text().startsWith("bench:") && console.error(message.text()));
-  await page.goto(`${server.origin}/?backend=cpu`);
+  await page.goto(`${server.origin}/?backend=cpu${module === "plain" ? "&simd=plain" : ""}`);
   await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
   await installSteadyRates(page);
   const timeout = new Promise((resolve) => setTimeout(() => resolve({ error: `no result within ${seconds} s` }), seconds * 1000));
   const run = page
     .evaluate(measureFamilies, {
-      backend, familySlices, protocol: PROTOCOL, webgpuSteps: WEBGPU_STEPS,
+      backend, familySlices, protocol: PROTOCOL, webgpuSteps: WEBGPU_STEPS, module,
       samples: images ? IMAGE_SAMPLES : FAMILY_SAMPLES[backend],
       options: images ? IMAGE_OPTIONS : { batch_size: 512, seed: 0 },
     })

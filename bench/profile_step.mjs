@@ -1,7 +1,8 @@
 // A profile of flow matching's training step (MLP 3×128, batch 512) on the CPU path in headless
 // Chromium: V8's sampling profiler over STEPS steps, self time per wasm function, grouped by
 // what the function does. The shipped module carries no function names, so this profiles the
-// same build before wasm-opt (cargo's output, names kept) through freshly generated bindings.
+// same build before wasm-opt (cargo's output, names kept) through freshly generated bindings: the
+// plain module (`?simd=plain`; the relaxed-SIMD one differs only in the kernel's multiply-add).
 // Prints a Markdown section; `scripts/bench` includes it in BENCHMARKS.md. Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -20,7 +21,7 @@ const SLICE = 10;
 // dist/ with its module replaced by the named one (same exports, same page).
 const site = mkdtempSync(join(tmpdir(), "genlab-profile-"));
 cpSync(join(root, "dist"), site, { recursive: true });
-const outName = readdirSync(site).find((name) => name.endsWith("_bg.wasm")).replace(/_bg\.wasm$/, "");
+const outName = readdirSync(site).find((name) => name.endsWith("_bg.wasm") && !name.startsWith("genlab-relaxed-")).replace(/_bg\.wasm$/, "");
 execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", site, "--out-name", outName, named]);
 
 /** What a function does, from its (mangled) Rust path. */
@@ -47,7 +48,7 @@ async function profileSteps() {
 const server = await serveDist(site);
 const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 const page = await browser.newPage();
-await page.goto(`${server.origin}/?backend=cpu`);
+await page.goto(`${server.origin}/?backend=cpu&simd=plain`);
 await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
 await page.evaluate(profileSteps);
 const cdp = await page.context().newCDPSession(page);

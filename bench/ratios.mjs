@@ -12,20 +12,11 @@ import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import { FAMILY_SLICES, PROTOCOL_TEXT, familiesInPage } from "./families.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
-import { WORKLOADS, referenceTable } from "./steady.mjs";
+import { WORKLOADS, pooled, referenceTable } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const python = join(homedir(), ".cache", "genlab", "bench-venv", "bin", "python");
 const torchRun = () => JSON.parse(execFileSync(python, [join(root, "bench", "torch_reference.py")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
-
-/** Two runs' steady rates of one workload as one: their windows pooled. */
-function pooled(a, b) {
-  if (!a || !b) return a ?? b;
-  const windows = [...a.windows, ...b.windows].sort((x, y) => x - y);
-  const middle = windows.length >> 1;
-  const median = windows.length % 2 === 1 ? windows[middle] : (windows[middle - 1] + windows[middle]) / 2;
-  return { windows, median, min: windows[0], max: windows.at(-1), settled: a.settled && b.settled };
-}
 
 const torchBefore = torchRun();
 const server = await serveDist(join(root, "dist"));
@@ -43,7 +34,7 @@ for (const threads of ["one_thread", "all_threads"]) {
 
 finish(`### GenLab against PyTorch and TensorFlow.js (${new Date().toISOString().slice(0, 10)}, \`node bench/ratios.mjs\`)
 
-GenLab's defaults on 8 gaussians (batch 512, Adam) on its CPU path (wasm SIMD, one thread, headless
+GenLab's defaults on 8 gaussians (batch 512, Adam) on its CPU path (the relaxed-SIMD module, one thread, headless
 Chromium) against PyTorch ${torch.torch} natively (1 and ${torch.threads} threads; run before and after
 GenLab, windows pooled) and TensorFlow.js in the same browser. ${PROTOCOL_TEXT}. A ratio is
 GenLab / reference (above 1: GenLab is faster), the medians' ratio with the range its windows

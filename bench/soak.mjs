@@ -26,9 +26,9 @@ const LABS = [
 
 /** Runs in the page: the round robin, sampling memory; resolves to the samples. */
 async function soak({ backend, labs, seconds, sampleSeconds }) {
-  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
+  const { bindings, wasmRelaxed } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
-  const exports = await genlab.default({ module_or_path: wasm });
+  const exports = await genlab.default({ module_or_path: wasmRelaxed });
   await genlab.initBackend(backend);
   const built = [];
   for (const [name, options] of labs) built.push({ name, images: options.dataset === "digits", lab: await genlab[name].create({ seed: 0, ...options }) });

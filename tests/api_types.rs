@@ -54,6 +54,12 @@ fn serde_results_have_the_declared_keys() {
         reason: String::new(),
     };
     assert_eq!(keys_of(&backend), interface_keys("BackendInfo"));
+    let check = genlab::diagnostics::matrix_products::ProductCheck {
+        products: 0,
+        worst: 0.0,
+        failures: Vec::new(),
+    };
+    assert_eq!(keys_of(&check), interface_keys("ProductCheck"));
     assert_eq!(
         keys_of(&genlab::data::Dataset::Moons.bounds()),
         interface_keys("Bounds")

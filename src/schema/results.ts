@@ -11,6 +11,16 @@ export interface BackendInfo {
   reason: string;
 }
 
+/** The CPU matrix products checked against an f64 reference (`checkMatrixProducts()`). */
+export interface ProductCheck {
+  /** Products compared: 10 shapes in 4 layouts, and a layer's 2 backward products. */
+  products: number;
+  /** The largest error of any entry as a fraction of its bound k·ε·Σ|a·b| (at most 1 passes). */
+  worst: number;
+  /** Each product with an entry past its bound, described; empty when all pass. */
+  failures: string[];
+}
+
 /** A box in the plane. */
 export interface Bounds {
   x_min: number;

@@ -321,6 +321,29 @@ pub fn configure_webgpu(
         .map_err(|why| convert::option_error(&OptionError::new("tasks_per_submit", why)))
 }
 
+/// Checks this module's CPU matrix products against an f64 reference (every entry within
+/// `k·ε·Σ|a·b|`; `diagnostics::matrix_products`): `{ products, worst, failures }`. Runs on the CPU
+/// backend whatever backend labs use; takes about a second.
+#[wasm_bindgen(js_name = checkMatrixProducts, unchecked_return_type = "ProductCheck")]
+pub fn check_matrix_products() -> Result<JsValue, JsValue> {
+    ensure_constructors();
+    let device = burn::tensor::Device::flex();
+    convert::to_js(&crate::diagnostics::matrix_products::check(&device))
+}
+
+/// The CPU instructions of this module's matrix products: `"wasm SIMD + FMA"` where it was built
+/// with relaxed SIMD (`--cfg genlab_relaxed_simd`: the kernel in `vendor/gemm` multiplies and adds in one
+/// `f32x4.relaxed_madd`), `"wasm SIMD"` otherwise. The page loads the first where the browser
+/// runs relaxed SIMD (`www/src/cpu_module.ts`).
+#[wasm_bindgen(js_name = cpuInstructions)]
+pub fn cpu_instructions() -> String {
+    if cfg!(genlab_relaxed_simd) {
+        "wasm SIMD + FMA".into()
+    } else {
+        "wasm SIMD".into()
+    }
+}
+
 /// Panics on purpose, leaving this instance unusable (a wasm trap), so that the page's crash
 /// recovery (a fresh instance, the notebook and the last weights restored) can be tested.
 #[wasm_bindgen(js_name = simulatePanic)]

@@ -2,6 +2,7 @@
 // none, it fails to start, or the page asks for the main thread (`?worker=0`, used to compare the
 // two); after a crash, a fresh engine of the same kind.
 
+import type { CpuModule } from "./cpu_module";
 import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
 import { loadGenLab, type GenLab } from "./genlab";
 
@@ -9,8 +10,10 @@ import { loadGenLab, type GenLab } from "./genlab";
 export interface ModuleUrls {
   /** The wasm-bindgen glue. */
   bindings: string;
-  /** The wasm module. */
+  /** The wasm module (the relaxed-SIMD one where the browser runs it). */
   wasm: string;
+  /** Which module that is, and why. */
+  cpuModule: CpuModule;
   /** `worker.js`, bundled beside `app.js`. */
   worker: string;
 }

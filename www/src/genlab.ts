@@ -66,6 +66,8 @@ export interface GenLab extends FamilyClasses {
   compareSamples(dataset: DatasetSpec, samples: Float32Array, options?: CompareOptions): Comparison;
   /** Checks a weights file and says what it holds (without loading it). */
   weightsInfo(bytes: Uint8Array): WeightsInfo;
+  /** The CPU instructions of this module's matrix products: `"wasm SIMD + FMA"` or `"wasm SIMD"`. */
+  cpuInstructions(): string;
   /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
   simulatePanic(): void;
 }

@@ -133,8 +133,9 @@ export class LabRuntime {
   /** The backend badge (and its reason on hover) and where labs run. */
   private showBackend(info: BackendInfo): void {
     const badge = this.page.backendBadge;
-    badge.textContent = info.backend === "webgpu" ? `WebGPU · ${info.adapter ?? "adapter"}` : "CPU (wasm)";
-    badge.title = info.reason;
+    const cpu = info.backend === "cpu";
+    badge.textContent = cpu ? `CPU (${this.mainModule.cpuInstructions()})` : `WebGPU · ${info.adapter ?? "adapter"}`;
+    badge.title = cpu ? `${info.reason}; ${this.urls.cpuModule.why}` : info.reason;
     badge.className = `badge ${info.backend}`;
     badge.dataset.backend = info.backend;
     const where = this.page.engineBadge;

@@ -1,4 +1,4 @@
-// The page's start: it loads the wasm module, starts the engine that runs the labs, and opens
+// The page's start: it loads the wasm module (relaxed SIMD where the browser runs it), starts the engine that runs the labs, and opens
 // the notebook of the URL fragment (or a single lab from a legacy query, or the notebook saved
 // in this browser, or the shipped tour) in the page (`notebook_page.ts`), with the labs' weights
 // kept in this browser (`weights_store.ts`). It also wires the autosave's flush on leaving, the
@@ -8,6 +8,7 @@
 import { Autosave } from "./autosave";
 import { EMBED, listenToParent } from "./embedding";
 import { errorText } from "./engine";
+import { chooseCpuModule } from "./cpu_module";
 import { startEngine, type ModuleUrls } from "./engine_start";
 import { loadGenLab } from "./genlab";
 import { HiddenTabPause } from "./hidden_tab";
@@ -39,10 +40,11 @@ async function main(page: PageElements): Promise<void> {
   if (EMBED) document.body.classList.add("embed");
   const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
   const bindings = script?.dataset.bindings;
-  const wasm = script?.dataset.wasm;
-  if (script === null || bindings === undefined || wasm === undefined) throw new Error("the page was not built by Trunk");
-  const urls: ModuleUrls = { bindings, wasm, worker: new URL("worker.js", script.src).href };
-  const genlab = await loadGenLab(bindings, wasm);
+  const plainWasm = script?.dataset.wasm;
+  if (script === null || bindings === undefined || plainWasm === undefined) throw new Error("the page was not built by Trunk");
+  const cpuModule = chooseCpuModule(plainWasm, script.dataset.wasmRelaxed, location.search);
+  const urls: ModuleUrls = { bindings, wasm: cpuModule.url, cpuModule, worker: new URL("worker.js", script.src).href };
+  const genlab = await loadGenLab(bindings, urls.wasm);
   const say = (text: string) => (page.message.textContent = text);
   const autosave = EMBED ? null : new Autosave(() => localStorage, say);
   const weights = EMBED ? null : new WeightsStore(openIndexedDb, say);

@@ -30,6 +30,7 @@ std::thread_local! {
 /// # Safety
 /// The pointers and strides must describe valid, non-overlapping matrices of these shapes.
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(genlab_relaxed_simd, target_feature(enable = "relaxed-simd"))]
 pub unsafe fn gemm(
     m: usize,
     n: usize,
@@ -124,6 +125,24 @@ unsafe fn pack_rhs(
     }
 }
 
+/// `a · b + c`, lane by lane: one fused multiply-add in GenLab's relaxed-SIMD module (built with
+/// `--cfg genlab_relaxed_simd`: `f32x4.relaxed_madd`, which the engine may round once or twice,
+/// within f32's product bound either way), a multiply then an add otherwise. Only this kernel
+/// uses relaxed SIMD (enabled on [`gemm`], into which it inlines): the crate-wide
+/// `+relaxed-simd` target feature does not compile `macerator` 0.5.2, which Burn's CPU backend
+/// uses.
+#[inline(always)]
+fn multiply_add(a: v128, b: v128, c: v128) -> v128 {
+    #[cfg(genlab_relaxed_simd)]
+    {
+        f32x4_relaxed_madd(a, b, c)
+    }
+    #[cfg(not(genlab_relaxed_simd))]
+    {
+        f32x4_add(f32x4_mul(a, b), c)
+    }
+}
+
 /// `ROWS` rows of `dst` (`columns` ≤ `NR` of them) from the same rows of `lhs` and one packed
 /// panel (`[k, NR]`).
 #[inline(always)]
@@ -145,7 +164,7 @@ unsafe fn tile<const ROWS: usize>(
         for (row, sums) in sums.iter_mut().enumerate() {
             let left = f32x4_splat(*lhs.offset(row as isize * lhs_rs + depth as isize * lhs_cs));
             for (sum, right) in sums.iter_mut().zip(right) {
-                *sum = f32x4_add(*sum, f32x4_mul(left, right));
+                *sum = multiply_add(left, right, *sum);
             }
         }
     }

@@ -1,6 +1,9 @@
 //! Measurements: the arithmetic rate of the backend's matrix product (the roof the benchmark
-//! compares training steps against), and the start-up timing probe that chooses between the CPU
-//! backend and a hardware WebGPU adapter by timing a training step on each.
+//! compares training steps against), the start-up timing probe that chooses between the CPU
+//! backend and a hardware WebGPU adapter by timing a training step on each, and a self-check of
+//! the CPU backend's matrix products ([`matrix_products`]).
+
+pub mod matrix_products;
 
 use burn::tensor::{Device, Distribution, Tensor};
 
