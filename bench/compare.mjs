@@ -47,7 +47,8 @@ const mb = (bytes) => (bytes ? `${(bytes / 1e6).toFixed(0)} MB` : "–");
 const peakFamilies = Math.max(...Object.values(cpu).map((r) => r.memoryBytes ?? 0), 0);
 const worker = frames.flow_matching?.worker?.training?.fps;
 const firstStep = genlab.cpu?.firstStep;
-const brotli = genlab.size?.brotli;
+// The goal holds per module: the larger of the two decides.
+const brotli = genlab.size?.length ? Math.max(...genlab.size.map((variant) => variant.brotli)) : undefined;
 const medianRatio = (ours, theirs) => (ours?.median ?? NaN) / (theirs?.median ?? NaN);
 const fmRatio = medianRatio(cpu.FlowMatching?.stepRate, torch.one_thread?.flow_matching);
 const minTorch = Math.min(...WORKLOADS.map(([, cls, name]) => medianRatio(cpu[cls]?.stepRate, torch.one_thread?.[name])).filter(Number.isFinite));
@@ -102,5 +103,5 @@ family's run in one page.
 | faster than TensorFlow.js in the same browser | slowest ratio ${Number.isFinite(minTfjs) ? `${minTfjs.toFixed(2)}×` : "–"} | ${goal(Number.isFinite(minTfjs) ? minTfjs > 1 : null)} |
 | ≥ 55 frames/s while training | ${rate(worker)} frames/s (flow matching, worker) | ${goal(worker ? worker >= 55 : null)} |
 | first step ≤ 3 s after load (CPU path) | ${firstStep ? `${(firstStep / 1000).toFixed(2)} s` : "–"} | ${goal(firstStep ? firstStep <= 3000 : null)} |
-| .wasm ≤ 4 MB brotli | ${brotli ? `${(brotli / 1e6).toFixed(2)} MB` : "–"} | ${goal(brotli ? brotli <= 4e6 : null)} |
+| .wasm ≤ 4 MB brotli (each module) | ${brotli ? `${(brotli / 1e6).toFixed(2)} MB` : "–"} | ${goal(brotli ? brotli <= 4e6 : null)} |
 `);
