@@ -10,9 +10,7 @@ import { loadGenLab, type GenLab } from "./genlab";
 export interface ModuleUrls {
   /** The wasm-bindgen glue. */
   bindings: string;
-  /** The wasm module (the relaxed-SIMD one where the browser runs it). */
-  wasm: string;
-  /** Which module that is, and why. */
+  /** The wasm module (the relaxed-SIMD one where the browser runs it): its URL, and why. */
   cpuModule: CpuModule;
   /** `worker.js`, bundled beside `app.js`. */
   worker: string;
@@ -24,7 +22,7 @@ export async function startEngine(genlab: GenLab, urls: ModuleUrls): Promise<Eng
   if (typeof Worker === "undefined") return new MainThreadEngine(genlab, "the main thread: this browser has no Web Workers");
   const absolute = (url: string) => new URL(url, document.baseURI).href;
   try {
-    return await WorkerEngine.start(absolute(urls.worker), absolute(urls.bindings), absolute(urls.wasm));
+    return await WorkerEngine.start(absolute(urls.worker), absolute(urls.bindings), absolute(urls.cpuModule.url));
   } catch (error) {
     return new MainThreadEngine(genlab, `the main thread: the worker could not start (${errorText(error)})`);
   }
@@ -42,6 +40,6 @@ export async function restartEngine(crashed: Engine, genlab: GenLab, urls: Modul
   instances += 1;
   const bindings = new URL(urls.bindings, document.baseURI);
   bindings.searchParams.set("instance", String(instances));
-  const fresh = await loadGenLab(bindings.href, urls.wasm);
+  const fresh = await loadGenLab(bindings.href, urls.cpuModule.url);
   return { engine: new MainThreadEngine(fresh, crashed.where), genlab: fresh };
 }

@@ -43,8 +43,8 @@ async function main(page: PageElements): Promise<void> {
   const plainWasm = script?.dataset.wasm;
   if (script === null || bindings === undefined || plainWasm === undefined) throw new Error("the page was not built by Trunk");
   const cpuModule = chooseCpuModule(plainWasm, script.dataset.wasmRelaxed, location.search);
-  const urls: ModuleUrls = { bindings, wasm: cpuModule.url, cpuModule, worker: new URL("worker.js", script.src).href };
-  const genlab = await loadGenLab(bindings, urls.wasm);
+  const urls: ModuleUrls = { bindings, cpuModule, worker: new URL("worker.js", script.src).href };
+  const genlab = await loadGenLab(bindings, cpuModule.url);
   const say = (text: string) => (page.message.textContent = text);
   const autosave = EMBED ? null : new Autosave(() => localStorage, say);
   const weights = EMBED ? null : new WeightsStore(openIndexedDb, say);
