@@ -58,6 +58,7 @@ fn serde_results_have_the_declared_keys() {
         products: 0,
         worst: 0.0,
         failures: Vec::new(),
+        digest: "0123456789abcdef".into(),
     };
     assert_eq!(keys_of(&check), interface_keys("ProductCheck"));
     assert_eq!(

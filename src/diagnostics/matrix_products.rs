@@ -36,6 +36,9 @@ pub struct ProductCheck {
     pub worst: f64,
     /// Each product with an entry past its bound, described; empty when all pass.
     pub failures: Vec<String>,
+    /// An FNV-1a hash (per 32-bit word) of every product's bits, in hex: two builds whose products round
+    /// differently (a fused multiply-add against a multiply and an add) give different digests.
+    pub digest: String,
 }
 
 /// An exact product `Σₚ a(i, p)·b(p, j)` of `[m, k]` and `[k, n]`, the operands given as
@@ -83,12 +86,28 @@ fn matrix(rows: usize, cols: usize, seed: f64, device: &Device) -> (Vec<f64>, Te
 }
 
 /// Collects each product's worst error into a [`ProductCheck`].
-#[derive(Default)]
 struct Tally {
     products: usize,
     worst: f64,
     failures: Vec<String>,
+    /// FNV-1a, a 32-bit word at a time, over the bits of every product so far.
+    digest: u64,
 }
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            products: 0,
+            worst: 0.0,
+            failures: Vec::new(),
+            digest: FNV_OFFSET,
+        }
+    }
+}
+
+/// FNV-1a's 64-bit offset basis and prime.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 impl Tally {
     fn record<A, B>(&mut self, got: Tensor<2>, reference: &Reference<A, B>, what: &str)
@@ -102,6 +121,9 @@ impl Tally {
             .into_data()
             .try_into_vec::<f32>()
             .expect("an f32 product");
+        for value in &values {
+            self.digest = (self.digest ^ u64::from(value.to_bits())).wrapping_mul(FNV_PRIME);
+        }
         let (ratio, [i, j]) = reference.worst_error(&values);
         self.worst = self.worst.max(ratio);
         if ratio > 1.0 {
@@ -173,6 +195,7 @@ pub fn check(device: &Device) -> ProductCheck {
         products: tally.products,
         worst: tally.worst,
         failures: tally.failures,
+        digest: format!("{:016x}", tally.digest),
     }
 }
 
@@ -213,6 +236,12 @@ mod tests {
         let result = check(&Device::flex());
         assert_eq!(result.products, 4 * SHAPES.len() + 2);
         assert!(result.failures.is_empty(), "{:?}", result.failures);
+        assert_eq!(result.digest.len(), 16);
+        assert_eq!(
+            check(&Device::flex()).digest,
+            result.digest,
+            "the same products twice"
+        );
         assert!(
             result.worst <= 1.0 && result.worst > 0.0,
             "{}",

@@ -19,6 +19,8 @@ export interface ProductCheck {
   worst: number;
   /** Each product with an entry past its bound, described; empty when all pass. */
   failures: string[];
+  /** An FNV-1a hash (per 32-bit word) of every product's bits, in hex: builds that round differently differ. */
+  digest: string;
 }
 
 /** A box in the plane. */

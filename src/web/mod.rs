@@ -322,7 +322,7 @@ pub fn configure_webgpu(
 }
 
 /// Checks this module's CPU matrix products against an f64 reference (every entry within
-/// `k·ε·Σ|a·b|`; `diagnostics::matrix_products`): `{ products, worst, failures }`. Runs on the CPU
+/// `k·ε·Σ|a·b|`; `diagnostics::matrix_products`): `{ products, worst, failures, digest }`. Runs on the CPU
 /// backend whatever backend labs use; takes about a second.
 #[wasm_bindgen(js_name = checkMatrixProducts, unchecked_return_type = "ProductCheck")]
 pub fn check_matrix_products() -> Result<JsValue, JsValue> {
