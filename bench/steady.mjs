@@ -94,13 +94,14 @@ export function referenceTable(cpu, torch, tfjs) {
   ].join("\n");
 }
 
-/** Two runs' steady rates of one workload as one: their windows pooled. */
-export function pooled(a, b) {
-  if (!a || !b) return a ?? b;
-  const windows = [...a.windows, ...b.windows].sort((x, y) => x - y);
+/** Several runs' steady rates of one workload as one: their windows pooled. */
+export function pooled(...rates) {
+  const present = rates.filter(Boolean);
+  if (present.length < 2) return present[0];
+  const windows = present.flatMap((rate) => rate.windows).sort((x, y) => x - y);
   const middle = windows.length >> 1;
   const median = windows.length % 2 === 1 ? windows[middle] : (windows[middle - 1] + windows[middle]) / 2;
-  return { windows, median, min: windows[0], max: windows.at(-1), settled: a.settled && b.settled };
+  return { windows, median, min: windows[0], max: windows.at(-1), settled: present.every((rate) => rate.settled) };
 }
 
 /** The ratio of two steady rates as text: medians' ratio and the range from the windows' extremes. */

@@ -48,7 +48,7 @@ pub fn silu_and_slope(x: f32) -> (f32, f32) {
 
 /// Whether SiLU on `device` is computed on the host: `None` off the CPU backend (Burn's silu),
 /// `Some(tracked)` on it, `tracked` when autodiff records the operations.
-fn host_path(device: &Device) -> Option<bool> {
+pub(crate) fn host_path(device: &Device) -> Option<bool> {
     // Device equality compares the hardware and ignores autodiff; only an autodiff device has
     // a gradient-checkpointing strategy.
     (*device == Device::flex()).then(|| device.gradient_checkpointing_strategy().is_some())

@@ -1,6 +1,6 @@
 //! The multilayer perceptron most 2-D families use.
 
-use crate::models::activation::silu;
+use crate::models::linear_silu::linear_silu;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -46,7 +46,7 @@ impl Mlp {
         let h = self
             .hidden
             .iter()
-            .fold(x, |h, layer| silu(layer.forward(h))); // [n, width]
+            .fold(x, |h, layer| linear_silu(layer, h)); // [n, width]
         self.output.forward(h)
     }
 

@@ -13,6 +13,7 @@ pub mod grey_levels;
 pub mod image_gpt;
 pub mod independent_pixels;
 pub mod labels;
+pub mod linear_silu;
 pub mod made;
 pub mod math;
 pub mod mlp;
