@@ -77,11 +77,26 @@ profile.samples.forEach((id, i) => {
   total += micros;
 });
 const groupOf = (name) => GROUPS.find(([, pattern]) => pattern.test(name))?.[0] ?? "other (JS, glue, runtime)";
+// Allocation and copies by who asked for them: each such sample goes to its nearest caller
+// outside that group (and outside Rust's own containers).
+const ALLOCATION = GROUPS.find(([group]) => group.startsWith("allocation"))[0];
+const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
+const nameOf = (id) => byId.get(id).callFrame.functionName || "(anonymous)";
+const plumbing = (name) => groupOf(name) === ALLOCATION || /^(alloc|core|std)::|cubecl_environment|<alloc::|<core::|FlexTensor::(empty|zeros)/.test(name);
+const allocationCallers = new Map();
+profile.samples.forEach((id, i) => {
+  if (groupOf(nameOf(id)) !== ALLOCATION) return;
+  let caller = id;
+  while (parentOf.has(caller) && plumbing(nameOf(caller))) caller = parentOf.get(caller);
+  allocationCallers.set(nameOf(caller), (allocationCallers.get(nameOf(caller)) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+});
 const groups = new Map();
 for (const [name, micros] of self) groups.set(groupOf(name), (groups.get(groupOf(name)) ?? 0) + micros);
 const percent = (micros) => `${((100 * micros) / total).toFixed(1)} %`;
 const shorten = (name) => name.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]+\]/g, "").slice(0, 110);
 const groupRows = [...groups].sort((a, b) => b[1] - a[1]).map(([group, micros]) => `| ${group} | ${percent(micros)} |`).join("\n");
+const callerRows = [...allocationCallers].sort((a, b) => b[1] - a[1]).slice(0, 8)
+  .map(([name, micros]) => `| \`${shorten(name).replaceAll("|", "\\|")}\` | ${percent(micros)} |`).join("\n");
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
   .map(([name, micros]) => `| \`${shorten(name).replaceAll("|", "\\|")}\` | ${percent(micros)} | ${groupOf(name)} |`).join("\n");
 
@@ -99,4 +114,11 @@ ${groupRows}
 | function (self time) | share | group |
 |---|---|---|
 ${top}
+
+Allocation and copies by the nearest caller outside them (Rust's containers and cubecl's byte
+buffers count as allocation):
+
+| caller | share of the step |
+|---|---|
+${callerRows}
 `);

@@ -1,8 +1,10 @@
 //! Measurements: the arithmetic rate of the backend's matrix product (the roof the benchmark
 //! compares training steps against), the start-up timing probe that chooses between the CPU
 //! backend and a hardware WebGPU adapter by timing a training step on each, and a self-check of
-//! the CPU backend's matrix products ([`matrix_products`]).
+//! the CPU backend's matrix products ([`matrix_products`]) and of its fused hidden layer
+//! ([`fused_layer`]).
 
+pub mod fused_layer;
 pub mod matrix_products;
 
 use burn::tensor::{Device, Distribution, Tensor};

@@ -1,6 +1,6 @@
 //! The multilayer perceptron most 2-D families use.
 
-use crate::models::linear_silu::linear_silu;
+use crate::models::fused_linear::{linear, linear_silu};
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -43,11 +43,8 @@ impl MlpConfig {
 impl Mlp {
     /// `[n, d_input]` → `[n, d_output]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let h = self
-            .hidden
-            .iter()
-            .fold(x, |h, layer| linear_silu(layer, h)); // [n, width]
-        self.output.forward(h)
+        let h = self.hidden.iter().fold(x, |h, layer| linear_silu(layer, h)); // [n, width]
+        linear(&self.output, h)
     }
 
     /// Features of the output layer.

@@ -2,7 +2,8 @@
 //! kernel (vendor/gemm/src/wasm_f32.rs): the crate's self-check
 //! (`genlab::diagnostics::matrix_products`, every entry within `k·ε·Σ|a·b|` of an f64 reference,
 //! forward in four layouts and a layer's two backward products) in this module, and the same
-//! check through the JavaScript export the end-to-end test calls in each of the page's modules.
+//! check through the JavaScript export the end-to-end test calls in each of the page's modules;
+//! and the fused hidden layer, whose products call that kernel directly, against Burn's layer.
 
 use genlab::diagnostics::matrix_products::{SHAPES, check};
 use wasm_bindgen_test::*;
@@ -29,4 +30,12 @@ fn the_export_reports_the_same_check() {
     );
     assert_eq!(js_sys::Array::from(&get("failures")).length(), 0);
     assert_eq!(genlab::web::cpu_instructions(), "wasm SIMD");
+}
+
+#[wasm_bindgen_test]
+fn the_fused_hidden_layer_matches_burns_composed_layer() {
+    use genlab::diagnostics::fused_layer::{TOLERANCE, check};
+    let found = check(&burn::tensor::Device::flex());
+    assert!(found.worst() <= TOLERANCE, "{found:?}");
+    assert!(found.worst() > 0.0, "{found:?}");
 }

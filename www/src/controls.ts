@@ -2,7 +2,7 @@
 // settings, an input per setting drawn from the Rust schema (its kind, its range or choices, its
 // help as a tooltip) and a button per fine-grained step of the family. Plain DOM, text only.
 
-import type { ActionInfo, DatasetInfo, TrainReport } from "./genlab";
+import type { DatasetInfo } from "./genlab";
 import type { SettingSchema, SettingValue } from "./generated/schema";
 import { IMAGE_DATASETS, dataKindOf, familiesFor, family, type FamilyEntry } from "./families";
 import { HIDEABLE, SHARED, type Hideable, type LabPatch, type LabState } from "./state";
@@ -74,12 +74,6 @@ export function hideControls(root: HTMLElement, hide: readonly Hideable[]): Hide
   return hidden;
 }
 
-/** What an action that is not a training step reported, e.g. "Reflow: reflows 1, straightness 0.0123". */
-export function actionResult(action: ActionInfo, report: TrainReport): string {
-  const stats = Object.entries(report.stats).map(([name, value]) => `${name.replace(/_/g, " ")} ${value.toPrecision(4)}`);
-  return `${action.title}: ${stats.join(", ")}`;
-}
-
 /** While a model is built, disables the controls of a lab cell that act on a model. */
 export function setBusy(part: <T extends HTMLElement = HTMLElement>(role: string) => T, root: HTMLElement, busy: boolean): void {
   for (const role of ["train", "step-once", "export-weights"]) {
@@ -129,17 +123,4 @@ function describe(input: HTMLInputElement | HTMLSelectElement, setting: SettingS
 function inputValue(input: HTMLInputElement | HTMLSelectElement, setting: SettingSchema): SettingValue {
   if (setting.kind === "choice") return input.value;
   return setting.kind === "boolean" ? (input as HTMLInputElement).checked : Number(input.value);
-}
-
-/** A button per action of the family (title as label, description as tooltip). */
-export function actionButtons(actions: ActionInfo[], onClick: (action: ActionInfo) => void): HTMLButtonElement[] {
-  return actions.map((action) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = action.title;
-    button.title = action.description;
-    button.dataset.action = action.name;
-    button.addEventListener("click", () => onClick(action));
-    return button;
-  });
 }

@@ -5,10 +5,11 @@
 // Nothing here does math; every user-visible string goes in as text.
 
 import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import { CUSTOM_DATA, actionButtons, actionResult, datasetOptions, hideControls, showFamily, showTrainingData } from "./controls";
+import { CUSTOM_DATA, datasetOptions, hideControls, showFamily, showTrainingData } from "./controls";
 import type { EncodedDrawing } from "./drawn_points";
-import type { ActionInfo, Bounds, GenLab, NamedDataset } from "./genlab";
+import type { Bounds, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
+import { FamilyActions } from "./family_actions";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
 import {
   SHARED,
@@ -66,6 +67,7 @@ export class LabCell {
   /** Controls hidden by a lesson link. */
   private hide: Hideable[] = [];
   private readonly model: LabModel;
+  private readonly actions: FamilyActions;
 
   constructor(
     /** The cell's element, cloned from the page's lab template. */
@@ -110,6 +112,13 @@ export class LabCell {
     });
     this.views = new ViewPanel(this.part.bind(this), () => {
       if (!this.player.playing && this.lab !== null) void this.refreshView(this.lab);
+    });
+    this.actions = new FamilyActions({
+      part: this.part.bind(this),
+      playing: () => this.player.playing,
+      setPlaying: (playing) => this.setPlaying(playing),
+      stepPaused: (work) => this.model.stepPaused(work),
+      trained: (report) => this.plots.train(report, family(this.state.family)),
     });
     this.ownData = this.bindOwnData(drawing);
     this.bindControls();
@@ -197,7 +206,7 @@ export class LabCell {
         if (this.lab === null) return;
         this.part("step").textContent = String(step);
         await this.redraw(this.lab);
-        this.mirrorUrl();
+        this.events.onChange();
       },
       say: (text) => this.say(text),
     });
@@ -225,7 +234,7 @@ export class LabCell {
         return;
       }
       this.state = withChange(this.state, patch);
-      this.mirrorUrl();
+      this.events.onChange();
       this.say(`${Object.keys(sampling).join(", ")} changed: the trained model is kept.`);
       if (!this.player.playing) await this.redraw(this.lab);
       return;
@@ -239,7 +248,7 @@ export class LabCell {
       this.showFamily();
       return;
     }
-    this.mirrorUrl();
+    this.events.onChange();
     this.say(`${describeChange(patch)}: the model was reset.`);
   }
 
@@ -258,7 +267,7 @@ export class LabCell {
       {
         images: () => this.images,
         reset: () => this.reset(),
-        changed: () => this.mirrorUrl(),
+        changed: () => this.events.onChange(),
         say: (text) => this.say(text),
         plot: {
           window: () => this.plots.context?.bounds ?? this.datasetBounds(),
@@ -270,10 +279,6 @@ export class LabCell {
       },
       drawing,
     );
-  }
-
-  private mirrorUrl(): void {
-    this.events.onChange();
   }
 
   /** Builds a fresh model from the state; false (with the reason shown) if it was rejected. */
@@ -298,7 +303,7 @@ export class LabCell {
     this.showFamily();
     this.say("");
     this.plots.clear();
-    this.showActions(lab);
+    this.actions.show(lab);
     const views = lab.info.views;
     this.views.setViews(views, family(this.state.family).stage);
     this.part("view-figure").hidden = views.length === 0;
@@ -314,27 +319,6 @@ export class LabCell {
   private async redraw(lab: Lab): Promise<void> {
     await this.player.evaluate(lab);
     await this.refreshView(lab);
-  }
-
-  /** Buttons for the family's own actions (one discriminator step, a reflow, a measurement). */
-  private showActions(lab: Lab): void {
-    this.part("action-result").textContent = "";
-    this.part("actions").replaceChildren(...actionButtons(lab.info.actions, (action) => void this.runAction(action)));
-  }
-
-  /**
-   * Runs one of the family's actions with training paused: a training step shows its statistics
-   * like a slice; any other action (a reflow, a measurement) says what it reports.
-   */
-  private async runAction(action: ActionInfo): Promise<void> {
-    const wasPlaying = this.player.playing;
-    this.setPlaying(false);
-    await this.model.stepPaused(async (lab) => {
-      const report = await lab.act(action.name);
-      if (action.trains) this.plots.train(report, family(this.state.family));
-      else this.part("action-result").textContent = actionResult(action, report);
-    });
-    this.setPlaying(wasPlaying);
   }
 
   /** Hides the controls a lesson link names (and shows the others). */

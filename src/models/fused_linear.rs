@@ -1,0 +1,321 @@
+//! Linear layers as one operation each on the CPU backend: `x·W + b`, and `silu(x·W + b)`.
+//!
+//! Composed from Burn's operations, a hidden layer of an MLP is a matrix product, a broadcast
+//! bias addition and the activation, each with its own pass over the `[n, d_out]` output, its
+//! own buffer and its own autodiff node; the backward pass adds a row sum for the bias and a
+//! product by the activation's slope. On `flex`, [`linear_silu`] and [`linear`] do the product
+//! (GenLab's gemm kernel) and then one pass over its output that adds the bias and, for the
+//! former, applies SiLU in place and keeps the slope `silu′` for the backward pass. That pass
+//! ([`FusedLinearBackend`] on `Autodiff<Flex>`) forms `∂L/∂z = ∂L/∂y · silu′` in place in the
+//! incoming gradient and sums its rows for `∂L/∂b` in the same loop, then takes
+//! `∂L/∂x = ∂L/∂z · Wᵀ` and `∂L/∂W = xᵀ · ∂L/∂z` by two products, only for the inputs autodiff
+//! tracks. Elsewhere (WebGPU, a layer without bias, a dtype other than f32) they are Burn's
+//! `linear`, followed by [`silu`] for the former.
+//!
+//! The extension is Burn's own mechanism for custom operations (`#[backend_extension]`), routed
+//! through the runtime `Dispatch` backend; no second derivative passes through it (as for
+//! [`silu`]).
+
+use crate::models::activation::{host_path, silu, silu_and_slope};
+use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
+use burn::backend::ops::FloatTensorOps;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Dispatch, Flex, backend_extension};
+use burn::nn::Linear;
+use burn::prelude::*;
+use burn::tensor::DType;
+
+/// `silu(x·W + b)` for `layer`'s weight `W` (`[d_in, d_out]`) and bias `b`:
+/// `[n, d_in]` → `[n, d_out]`; see the module documentation.
+pub fn linear_silu(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    fused(layer, x, true).unwrap_or_else(|x| silu(layer.forward(x)))
+}
+
+/// `x·W + b` for `layer`'s weight `W` (`[d_in, d_out]`) and bias `b`: `[n, d_in]` → `[n, d_out]`,
+/// Burn's `Linear::forward` as one operation on the CPU backend.
+pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    fused(layer, x, false).unwrap_or_else(|x| layer.forward(x))
+}
+
+/// The fused operation where it applies (the CPU backend, f32, a bias), else `x` back.
+fn fused(layer: &Linear, x: Tensor<2>, silu: bool) -> Result<Tensor<2>, Tensor<2>> {
+    let weight = layer.weight.val(); // [d_in, d_out]
+    let bias = layer.bias.as_ref().map(|bias| bias.val()); // [d_out]
+    let all_f32 = [x.dtype(), weight.dtype()]
+        .into_iter()
+        .chain(bias.as_ref().map(|b| b.dtype()))
+        .all(|dtype| dtype == DType::F32);
+    match bias {
+        Some(bias) if all_f32 && host_path(&x.device()).is_some() => Ok(Tensor::from_dispatch(
+            <Dispatch as FusedLinearBackend>::fused_linear(
+                x.into_dispatch(),
+                weight.into_dispatch(),
+                bias.into_dispatch(),
+                silu,
+            ),
+        )),
+        _ => Err(x),
+    }
+}
+
+/// The fused layer as a backend operation: implemented for `flex` (the value) and for autodiff
+/// on `flex` (the value and its backward pass).
+#[backend_extension(Flex, Autodiff)]
+pub trait FusedLinearBackend: Backend {
+    /// `input·weight + bias`, through SiLU when `silu`: input `[n, d_in]`, weight
+    /// `[d_in, d_out]`, bias `[d_out]`, output `[n, d_out]`.
+    fn fused_linear(
+        input: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        silu: bool,
+    ) -> FloatTensor<Self>;
+}
+
+impl FusedLinearBackend for Flex {
+    fn fused_linear(
+        input: FlexTensor,
+        weight: FlexTensor,
+        bias: FlexTensor,
+        silu: bool,
+    ) -> FlexTensor {
+        let product = product(&input, &weight); // [n, d_out]
+        let activation = if silu {
+            Activation::Silu
+        } else {
+            Activation::None
+        };
+        output_pass(product, &bias, activation).0
+    }
+}
+
+/// What the output pass applies after adding the bias.
+enum Activation<'a> {
+    /// Nothing: a plain linear layer.
+    None,
+    /// SiLU.
+    Silu,
+    /// SiLU, its slopes written to the vector (resized to the output's size).
+    SiluWithSlopes(&'a mut Vec<f32>),
+}
+
+/// What the backward pass needs: the input when the weight's gradient is wanted, the weight when
+/// the input's is, and the slopes `silu′(x·W + b)` (`[n, d_out]`) when SiLU was applied.
+#[derive(Debug, Clone)]
+struct Saved {
+    input: Option<FlexTensor>,
+    weight: Option<FlexTensor>,
+    slopes: Option<FlexTensor>,
+}
+
+/// The backward step of [`FusedLinearBackend::fused_linear`] on autodiff; parents are the input,
+/// the weight and the bias.
+#[derive(Debug)]
+struct FusedLinearBackward;
+
+impl Backward<Flex, 3> for FusedLinearBackward {
+    type State = Saved;
+
+    fn backward(self, ops: Ops<Saved, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [input_node, weight_node, bias_node] = ops.parents;
+        let Saved {
+            input,
+            weight,
+            slopes,
+        } = ops.state;
+        let (pre_activation, bias_grad) =
+            through_activation(grads.consume::<Flex>(&ops.node), slopes.as_ref());
+        if let Some(node) = bias_node {
+            grads.register::<Flex>(node.id, bias_grad);
+        }
+        if let (Some(node), Some(input)) = (weight_node, input) {
+            let input_t = Flex::float_transpose(input); // [d_in, n]
+            let grad = product(&input_t, &pre_activation); // [d_in, d_out]
+            grads.register::<Flex>(node.id, grad);
+        }
+        if let (Some(node), Some(weight)) = (input_node, weight) {
+            let weight_t = Flex::float_transpose(weight); // [d_out, d_in]
+            let grad = product(&pre_activation, &weight_t); // [n, d_in]
+            grads.register::<Flex>(node.id, grad);
+        }
+    }
+}
+
+impl<C: CheckpointStrategy> FusedLinearBackend for Autodiff<Flex, C> {
+    fn fused_linear(
+        input: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        silu: bool,
+    ) -> FloatTensor<Self> {
+        let (input_tracked, weight_tracked) = (input.is_tracked(), weight.is_tracked());
+        let prepared = FusedLinearBackward
+            .prepare::<C>([input.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful();
+        let (input, weight, bias) = (
+            input.into_primitive(),
+            weight.into_primitive(),
+            bias.into_primitive(),
+        );
+        match prepared {
+            OpsKind::Tracked(prep) => {
+                let product = product(&input, &weight); // [n, d_out]
+                let mut slopes = Vec::new();
+                let activation = if silu {
+                    Activation::SiluWithSlopes(&mut slopes)
+                } else {
+                    Activation::None
+                };
+                let (output, shape) = output_pass(product, &bias, activation);
+                let saved = Saved {
+                    input: weight_tracked.then_some(input),
+                    weight: input_tracked.then_some(weight),
+                    slopes: silu.then(|| FlexTensor::from_data(TensorData::new(slopes, shape))),
+                };
+                prep.finish(saved, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(<Flex as FusedLinearBackend>::fused_linear(
+                input, weight, bias, silu,
+            )),
+        }
+    }
+}
+
+/// `product + bias`, then `activation`, in place in the product's buffer (`[n, d_out]`, fresh
+/// from the matrix product, so not shared). Returns the output and its shape.
+fn output_pass(
+    product: FlexTensor,
+    bias: &FlexTensor,
+    activation: Activation,
+) -> (FlexTensor, Shape) {
+    let mut output = contiguous(product);
+    let bias = contiguous(bias.clone());
+    let bias = bias.as_slice::<f32>().expect("a contiguous f32 bias"); // [d_out]
+    let shape = output.layout().shape().clone();
+    let values = &mut output.storage_mut::<f32>()[..shape.num_elements()]; // [n · d_out]
+    let rows = values.chunks_exact_mut(bias.len());
+    match activation {
+        Activation::None => {
+            for row in rows {
+                row.iter_mut().zip(bias).for_each(|(value, b)| *value += b);
+            }
+        }
+        Activation::Silu => {
+            for row in rows {
+                for (value, b) in row.iter_mut().zip(bias) {
+                    *value = silu_and_slope(*value + b).0;
+                }
+            }
+        }
+        Activation::SiluWithSlopes(slopes) => {
+            slopes.resize(shape.num_elements(), 0.0);
+            for (row, row_slopes) in rows.zip(slopes.chunks_exact_mut(bias.len())) {
+                for ((value, slope), b) in row.iter_mut().zip(row_slopes).zip(bias) {
+                    (*value, *slope) = silu_and_slope(*value + b);
+                }
+            }
+        }
+    }
+    (output, shape)
+}
+
+/// The gradient through the activation and the bias: `∂L/∂z = ∂L/∂y · slopes` in place in the
+/// incoming gradient (`[n, d_out]`; `∂L/∂y` itself without slopes) and its column sums `∂L/∂b`
+/// (`[d_out]`), in one pass.
+fn through_activation(grad: FlexTensor, slopes: Option<&FlexTensor>) -> (FlexTensor, FlexTensor) {
+    let mut grad = contiguous(grad);
+    let shape = grad.layout().shape().clone();
+    let width = shape[1];
+    let mut bias_grad = vec![0.0f32; width]; // [d_out]
+    match slopes {
+        Some(slopes) => {
+            let slopes = slopes.as_slice::<f32>().expect("contiguous f32 slopes"); // [n · d_out]
+            let values = &mut grad.storage_mut::<f32>()[..shape.num_elements()];
+            let rows = values
+                .chunks_exact_mut(width)
+                .zip(slopes.chunks_exact(width));
+            for (row, row_slopes) in rows {
+                for ((value, slope), sum) in row.iter_mut().zip(row_slopes).zip(&mut bias_grad) {
+                    *value *= slope;
+                    *sum += *value;
+                }
+            }
+        }
+        None => {
+            let values = &grad.as_slice::<f32>().expect("a contiguous f32 gradient");
+            for row in values.chunks_exact(width) {
+                bias_grad
+                    .iter_mut()
+                    .zip(row)
+                    .for_each(|(sum, value)| *sum += value);
+            }
+        }
+    }
+    let bias_grad = FlexTensor::from_data(TensorData::new(bias_grad, [width]));
+    (grad, bias_grad)
+}
+
+/// The matrix product `lhs · rhs` of two f32 matrices with any strides (`[m, k]`, `[k, n]` →
+/// `[m, n]`), by gemm (GenLab's wasm kernel, vendor/gemm) into a fresh buffer. Flex's own
+/// product allocates its output zeroed as bytes, which its byte buffer then copies to raise the
+/// alignment: two passes over every product's output that this one does not make (the profile in
+/// BENCHMARKS.md).
+fn product(lhs: &FlexTensor, rhs: &FlexTensor) -> FlexTensor {
+    let (lhs_layout, rhs_layout) = (lhs.layout(), rhs.layout());
+    let (m, k) = (lhs_layout.shape()[0], lhs_layout.shape()[1]);
+    let n = rhs_layout.shape()[1];
+    assert_eq!(rhs_layout.shape()[0], k, "product: inner dimensions differ");
+    let (lhs_strides, rhs_strides) = (lhs_layout.strides(), rhs_layout.strides());
+    let (lhs_values, rhs_values) = (lhs.storage::<f32>(), rhs.storage::<f32>());
+    let mut output = Vec::<f32>::with_capacity(m * n); // [m · n]
+    // SAFETY: the strides and offsets are the tensors' own, so every entry gemm reads lies in
+    // their storage; `output` has room for the `m × n` row-major result, and with `read_dst`
+    // false gemm writes every one of its entries (zeros when `k` is 0) and reads none, so its
+    // length can then be set.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            output.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            lhs_values.as_ptr().add(lhs_layout.start_offset()),
+            lhs_strides[1],
+            lhs_strides[0],
+            rhs_values.as_ptr().add(rhs_layout.start_offset()),
+            rhs_strides[1],
+            rhs_strides[0],
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+        output.set_len(m * n);
+    }
+    FlexTensor::from_data(TensorData::new(output, [m, n]))
+}
+
+/// `tensor` with its elements contiguous from the start of its buffer (a copy only when not).
+fn contiguous(tensor: FlexTensor) -> FlexTensor {
+    if tensor
+        .layout()
+        .contiguous_offsets()
+        .is_some_and(|(start, _)| start == 0)
+    {
+        tensor
+    } else {
+        tensor.to_contiguous()
+    }
+}
+
+#[cfg(test)]
+#[path = "fused_linear_tests.rs"]
+mod tests;
