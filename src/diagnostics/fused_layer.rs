@@ -144,3 +144,7 @@ pub fn check(device: &Device) -> FusedLayerCheck {
     }
     worst
 }
+
+#[cfg(test)]
+#[path = "fused_layer_tests.rs"]
+mod tests;

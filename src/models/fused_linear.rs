@@ -14,7 +14,8 @@
 //!
 //! The extension is Burn's own mechanism for custom operations (`#[backend_extension]`), routed
 //! through the runtime `Dispatch` backend; no second derivative passes through it (as for
-//! [`silu`]).
+//! [`silu`]). Its tests, and the self-check the browser tests run, are in
+//! `diagnostics::fused_layer`.
 
 use crate::models::activation::{host_path, silu, silu_and_slope};
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
@@ -31,17 +32,22 @@ use burn::tensor::DType;
 /// `silu(x·W + b)` for `layer`'s weight `W` (`[d_in, d_out]`) and bias `b`:
 /// `[n, d_in]` → `[n, d_out]`; see the module documentation.
 pub fn linear_silu(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
-    fused(layer, x, true).unwrap_or_else(|x| silu(layer.forward(x)))
+    fused(layer, x, true, |x| silu(layer.forward(x)))
 }
 
 /// `x·W + b` for `layer`'s weight `W` (`[d_in, d_out]`) and bias `b`: `[n, d_in]` → `[n, d_out]`,
 /// Burn's `Linear::forward` as one operation on the CPU backend.
 pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
-    fused(layer, x, false).unwrap_or_else(|x| layer.forward(x))
+    fused(layer, x, false, |x| layer.forward(x))
 }
 
-/// The fused operation where it applies (the CPU backend, f32, a bias), else `x` back.
-fn fused(layer: &Linear, x: Tensor<2>, silu: bool) -> Result<Tensor<2>, Tensor<2>> {
+/// The fused operation where it applies (the CPU backend, f32, a bias), else `composed(x)`.
+fn fused(
+    layer: &Linear,
+    x: Tensor<2>,
+    silu: bool,
+    composed: impl FnOnce(Tensor<2>) -> Tensor<2>,
+) -> Tensor<2> {
     let weight = layer.weight.val(); // [d_in, d_out]
     let bias = layer.bias.as_ref().map(|bias| bias.val()); // [d_out]
     let all_f32 = [x.dtype(), weight.dtype()]
@@ -49,15 +55,15 @@ fn fused(layer: &Linear, x: Tensor<2>, silu: bool) -> Result<Tensor<2>, Tensor<2
         .chain(bias.as_ref().map(|b| b.dtype()))
         .all(|dtype| dtype == DType::F32);
     match bias {
-        Some(bias) if all_f32 && host_path(&x.device()).is_some() => Ok(Tensor::from_dispatch(
-            <Dispatch as FusedLinearBackend>::fused_linear(
+        Some(bias) if all_f32 && host_path(&x.device()).is_some() => {
+            Tensor::from_dispatch(<Dispatch as FusedLinearBackend>::fused_linear(
                 x.into_dispatch(),
                 weight.into_dispatch(),
                 bias.into_dispatch(),
                 silu,
-            ),
-        )),
-        _ => Err(x),
+            ))
+        }
+        _ => composed(x),
     }
 }
 
@@ -315,7 +321,3 @@ fn contiguous(tensor: FlexTensor) -> FlexTensor {
         tensor.to_contiguous()
     }
 }
-
-#[cfg(test)]
-#[path = "fused_linear_tests.rs"]
-mod tests;

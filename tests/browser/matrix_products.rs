@@ -33,7 +33,7 @@ fn the_export_reports_the_same_check() {
 }
 
 #[wasm_bindgen_test]
-fn the_fused_hidden_layer_matches_burns_composed_layer() {
+fn the_fused_linear_layers_match_burns_composed_layers() {
     use genlab::diagnostics::fused_layer::{TOLERANCE, check};
     let found = check(&burn::tensor::Device::flex());
     assert!(found.worst() <= TOLERANCE, "{found:?}");

@@ -1,6 +1,6 @@
 // The controls a lab cell builds from data: the datasets to choose from, the family's title and
 // settings, an input per setting drawn from the Rust schema (its kind, its range or choices, its
-// help as a tooltip) and a button per fine-grained step of the family. Plain DOM, text only.
+// help as a tooltip); the family's action buttons are in family_actions.ts. Plain DOM, text only.
 
 import type { DatasetInfo } from "./genlab";
 import type { SettingSchema, SettingValue } from "./generated/schema";

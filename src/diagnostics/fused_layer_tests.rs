@@ -3,7 +3,7 @@
 //! with a constant weight (the GAN's generator step), an untracked input and a non-contiguous one.
 
 use super::*;
-use crate::diagnostics::fused_layer::{TOLERANCE, check, entries, layer, tensor, weighted_sum};
+use crate::models::fused_linear::{linear, linear_silu};
 use burn::tensor::activation;
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -19,6 +19,25 @@ fn assert_close(what: &str, fast: &[f32], reference: &[f32], tolerance: f32) {
             "{what}[{i}]: {a} against {b}"
         );
     }
+}
+
+/// Both gradients present and equal within `1e-5 · (1 + |reference|)`.
+fn same_gradient(what: &str, fast: Option<Tensor<2>>, reference: Option<Tensor<2>>) {
+    let read = |t: Option<Tensor<2>>| values(t.unwrap_or_else(|| panic!("{what}: no gradient")));
+    assert_close(what, &read(fast), &read(reference), 1e-5);
+}
+
+/// `linear_silu` and `linear` give Burn's composed values on `x`, within `2e-6 · (1 + |value|)`.
+fn same_values_as_burns_layers(layer: &Linear, x: Tensor<2>) {
+    let silu_reference = values(activation::silu(layer.forward(x.clone())));
+    assert_close(
+        "silu",
+        &values(linear_silu(layer, x.clone())),
+        &silu_reference,
+        2e-6,
+    );
+    let reference = values(layer.forward(x.clone()));
+    assert_close("linear", &values(linear(layer, x)), &reference, 2e-6);
 }
 
 #[test]
@@ -41,12 +60,7 @@ fn a_constant_weight_gets_no_gradient_and_the_input_still_does() {
     assert!(layer.bias.as_ref().unwrap().val().grad(&grads).is_none());
     let reference = activation::silu(layer.forward(x_reference.clone()));
     let reference_grads = weighted_sum(reference).backward();
-    assert_close(
-        "∂/∂x",
-        &values(x.grad(&grads).unwrap()),
-        &values(x_reference.grad(&reference_grads).unwrap()),
-        1e-5,
-    );
+    same_gradient("∂/∂x", x.grad(&grads), x_reference.grad(&reference_grads));
 }
 
 #[test]
@@ -58,11 +72,10 @@ fn an_untracked_input_gives_the_parameters_their_gradients() {
     let fast_grads = weighted_sum(linear_silu(&layer, x.clone())).backward();
     let reference_grads = weighted_sum(activation::silu(layer.forward(x))).backward();
     let weight = layer.weight.val();
-    assert_close(
+    same_gradient(
         "∂/∂W",
-        &values(weight.grad(&fast_grads).unwrap()),
-        &values(weight.grad(&reference_grads).unwrap()),
-        1e-5,
+        weight.grad(&fast_grads),
+        weight.grad(&reference_grads),
     );
 }
 
@@ -72,15 +85,7 @@ fn without_autodiff_and_on_a_transposed_input_it_is_the_composed_value() {
     let layer = layer(6, 13, &device);
     // A `[6, 10]` tensor transposed: a strided `[10, 6]` view.
     let x = tensor(entries(60, 0.2, 4.0), [6, 10], &device).transpose();
-    let fast = values(linear_silu(&layer, x.clone()));
-    let reference = values(activation::silu(layer.forward(x.clone())));
-    assert_close("value", &fast, &reference, 2e-6);
-    assert_close(
-        "linear",
-        &values(linear(&layer, x.clone())),
-        &values(layer.forward(x)),
-        2e-6,
-    );
+    same_values_as_burns_layers(&layer, x);
 }
 
 #[test]
@@ -89,13 +94,5 @@ fn a_layer_without_bias_takes_burns_composed_path() {
     let mut layer = layer(5, 8, &device);
     layer.bias = None;
     let x = tensor(entries(20, 0.4, 2.0), [4, 5], &device);
-    let fast = values(linear_silu(&layer, x.clone()));
-    let reference = values(activation::silu(layer.forward(x.clone())));
-    assert_close("value", &fast, &reference, 2e-6);
-    assert_close(
-        "linear",
-        &values(linear(&layer, x.clone())),
-        &values(layer.forward(x)),
-        2e-6,
-    );
+    same_values_as_burns_layers(&layer, x);
 }
