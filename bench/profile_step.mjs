@@ -78,7 +78,8 @@ profile.samples.forEach((id, i) => {
 });
 const groupOf = (name) => GROUPS.find(([, pattern]) => pattern.test(name))?.[0] ?? "other (JS, glue, runtime)";
 // Allocation and copies by who asked for them: each such sample goes to its nearest caller
-// outside that group (and outside Rust's own containers).
+// outside that group (and outside Rust's own containers, cubecl's byte buffers and flex's
+// zeroed tensors, so that the product or operation that asked is named).
 const ALLOCATION = GROUPS.find(([group]) => group.startsWith("allocation"))[0];
 const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
 const nameOf = (id) => byId.get(id).callFrame.functionName || "(anonymous)";
@@ -115,8 +116,8 @@ ${groupRows}
 |---|---|---|
 ${top}
 
-Allocation and copies by the nearest caller outside them (Rust's containers and cubecl's byte
-buffers count as allocation):
+Allocation and copies by the nearest caller outside them (Rust's containers, cubecl's byte
+buffers and flex's \`FlexTensor::empty\`/\`zeros\` count as allocation):
 
 | caller | share of the step |
 |---|---|

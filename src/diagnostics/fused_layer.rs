@@ -64,7 +64,8 @@ pub fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Devi
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 
-/// A layer `d_in → d_out` with deterministic weights (entries up to 0.8) and bias on `device`.
+/// A layer `d_in → d_out` on `device` with deterministic weights (entries up to 2/√d_in) and bias
+/// (up to 0.5).
 pub fn layer(d_in: usize, d_out: usize, device: &Device) -> Linear {
     // Weights of the scale of Burn's initialisation for the width, so that the pre-activations
     // stay within a few units and reach both tails of SiLU.
