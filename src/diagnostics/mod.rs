@@ -1,11 +1,12 @@
 //! Measurements: the arithmetic rate of the backend's matrix product (the roof the benchmark
 //! compares training steps against), the start-up timing probe that chooses between the CPU
 //! backend and a hardware WebGPU adapter by timing a training step on each, and a self-check of
-//! the CPU backend's matrix products ([`matrix_products`]) and of its fused hidden layer
-//! ([`fused_layer`]).
+//! the CPU backend's matrix products ([`matrix_products`]), of its fused hidden layer
+//! ([`fused_layer`]) and of the SIMD SiLU pass in that layer ([`silu_pass`]).
 
 pub mod fused_layer;
 pub mod matrix_products;
+pub mod silu_pass;
 
 use burn::tensor::{Device, Distribution, Tensor};
 

@@ -3,8 +3,8 @@
 //! burn-flex evaluates `σ` element by element with the scalar `expf` of libm (in wasm,
 //! compiler-builtins' port: no SIMD); the profile in BENCHMARKS.md finds about half of a
 //! flow-matching step there. On the CPU backend [`silu`] computes the activation and its slope
-//! on the host in one branch-free loop that LLVM vectorises (wasm simd128), from an exponential
-//! accurate to a few ulp ([`exp`]), and hands them to autodiff as
+//! on the host in one branch-free pass ([`bias_silu_rows`], four entries at a time in wasm SIMD),
+//! from an exponential accurate to a few ulp ([`exp`]), and hands them to autodiff as
 //! `y = silu(x) + (x − detach(x))·silu′(x)`: the value is `silu(x)` (the second term is exactly
 //! zero) and `∂y/∂x = silu′(x)`. Second derivatives through it are zero; no family
 //! backpropagates through an input gradient (the WGAN-GP penalty uses central differences). On
@@ -22,21 +22,34 @@ const LN2_LO: f32 = 1.428_606_8e-6;
 /// integer (ties to even) with two additions, which vectorise everywhere.
 const ROUNDER: f32 = 12_582_912.0;
 
+/// Cephes' `expf` polynomial: `eʳ ≈ 1 + r + r²·P(r)` on `|r| ≤ ln 2 / 2`, `P` of degree 5 with
+/// these coefficients (`P(r) = ((((P5·r + P4)·r + P3)·r + P2)·r + P1)·r + P0`).
+const P5: f32 = 1.987_569_2e-4;
+const P4: f32 = 1.398_199_9e-3;
+const P3: f32 = 8.333_452e-3;
+const P2: f32 = 4.166_579_6e-2;
+const P1: f32 = 1.666_666_5e-1;
+const P0: f32 = 0.5;
+/// The exponent bits of `2⁰`, `127 << 23`.
+const EXPONENT_BIAS: u32 = 127 << 23;
+
 /// `eˣ` in f32 within a few ulp, branch-free: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, `eʳ` by
-/// its Taylor polynomial of degree 7, `2ᵏ` built in the exponent bits. `x` is clamped to
-/// `[−87, 88]`, where `2ᵏ` stays a normal number (the results there round to 0 and ∞ in the
-/// uses below anyway).
+/// Cephes' polynomial, `2ᵏ` built in the exponent bits. `x` is clamped to `[−87, 88]`, where
+/// `2ᵏ` stays a normal number (the results there round to 0 and ∞ in the uses below anyway); NaN
+/// stays NaN. [`bias_silu_rows`] evaluates the same operations in the same order four lanes at a
+/// time in wasm SIMD, so both give the same bits.
 #[inline]
 pub fn exp(x: f32) -> f32 {
-    let x = x.clamp(-87.0, 88.0);
-    let k = (x * LOG2_E + ROUNDER) - ROUNDER;
+    // Written as the SIMD pseudo-minimum and -maximum compute them (`f32x4.pmax`, `.pmin`).
+    let x = if x < -87.0 { -87.0 } else { x };
+    let x = if 88.0 < x { 88.0 } else { x };
+    let shifted = x * LOG2_E + ROUNDER; // ROUNDER + k, so k is in its low mantissa bits
+    let k = shifted - ROUNDER;
     let r = x - k * LN2_HI - k * LN2_LO;
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0
-                    + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r / 5040.0))))));
-    p * f32::from_bits(((k as i32 + 127) as u32) << 23)
+    let p = ((((P5 * r + P4) * r + P3) * r + P2) * r + P1) * r + P0;
+    let e_r = p * (r * r) + r + 1.0;
+    // `ROUNDER`'s own bits vanish when shifted by 23, leaving `k << 23` (|k| ≤ 127).
+    e_r * f32::from_bits((shifted.to_bits() << 23).wrapping_add(EXPONENT_BIAS))
 }
 
 /// `(silu(x), silu′(x))` with `σ(x) = 1 / (1 + e⁻ˣ)`: `x·σ` and `σ·(1 + x·(1 − σ))`.
@@ -44,6 +57,133 @@ pub fn exp(x: f32) -> f32 {
 pub fn silu_and_slope(x: f32) -> (f32, f32) {
     let s = 1.0 / (1.0 + exp(-x));
     (x * s, s * (1.0 + x * (1.0 - s)))
+}
+
+/// `y ← silu(y + b)` in place for every row `y` of `values` (`[n, d]`, row-major) and `bias`
+/// (`[d]`); with `slopes`, its contents replaced by `silu′(y + b)` of every entry (`[n · d]`).
+/// Every entry gets exactly the bits of [`silu_and_slope`]`(y + b)`: in wasm SIMD four at a time
+/// (the same operations in the same order), elsewhere one at a time.
+pub fn bias_silu_rows(values: &mut [f32], bias: &[f32], slopes: Option<&mut Vec<f32>>) {
+    let width = bias.len();
+    assert!(
+        values.len().is_multiple_of(width),
+        "bias_silu_rows: {} values in rows of {width}",
+        values.len()
+    );
+    let Some(slopes) = slopes else {
+        for row in values.chunks_exact_mut(width.max(1)) {
+            lanes::bias_silu(row, bias, None);
+        }
+        return;
+    };
+    slopes.clear();
+    slopes.reserve(values.len());
+    let written = slopes.spare_capacity_mut();
+    for (row, row_slopes) in values
+        .chunks_exact_mut(width.max(1))
+        .zip(written.chunks_exact_mut(width.max(1)))
+    {
+        lanes::bias_silu(row, bias, Some(row_slopes));
+    }
+    // SAFETY: `lanes::bias_silu` wrote every slot of each row's slopes, and the rows cover the
+    // first `values.len()` slots of the spare capacity reserved above.
+    unsafe { slopes.set_len(values.len()) };
+}
+
+/// One row of [`bias_silu_rows`], its slopes written into uninitialised slots.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod lanes {
+    use super::silu_and_slope;
+    use std::mem::MaybeUninit;
+
+    /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
+    pub(super) fn bias_silu(
+        row: &mut [f32],
+        bias: &[f32],
+        slopes: Option<&mut [MaybeUninit<f32>]>,
+    ) {
+        match slopes {
+            Some(slopes) => {
+                for ((value, slope), b) in row.iter_mut().zip(slopes).zip(bias) {
+                    let (y, dy) = silu_and_slope(*value + b);
+                    (*value, *slope) = (y, MaybeUninit::new(dy));
+                }
+            }
+            None => {
+                for (value, b) in row.iter_mut().zip(bias) {
+                    *value = silu_and_slope(*value + b).0;
+                }
+            }
+        }
+    }
+}
+
+/// One row of [`bias_silu_rows`] four entries at a time in wasm SIMD (what remains past a multiple
+/// of four one at a time), its slopes written into uninitialised slots.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use super::*;
+    use core::arch::wasm32::*;
+    use std::mem::MaybeUninit;
+
+    /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
+    pub(super) fn bias_silu(
+        row: &mut [f32],
+        bias: &[f32],
+        mut slopes: Option<&mut [MaybeUninit<f32>]>,
+    ) {
+        let width = row.len().min(bias.len());
+        let whole = width - width % 4;
+        for at in (0..whole).step_by(4) {
+            // SAFETY: `at + 4 ≤ width`, within `row`, `bias` and `slopes` (as long as `row`);
+            // wasm loads and stores need no alignment.
+            unsafe {
+                let x = f32x4_add(
+                    v128_load(row.as_ptr().add(at).cast()),
+                    v128_load(bias.as_ptr().add(at).cast()),
+                );
+                let (y, dy) = silu_and_slope(x);
+                v128_store(row.as_mut_ptr().add(at).cast(), y);
+                if let Some(slopes) = slopes.as_deref_mut() {
+                    v128_store(slopes.as_mut_ptr().add(at).cast(), dy);
+                }
+            }
+        }
+        for at in whole..width {
+            let (y, dy) = super::silu_and_slope(row[at] + bias[at]);
+            row[at] = y;
+            if let Some(slopes) = slopes.as_deref_mut() {
+                slopes[at] = MaybeUninit::new(dy);
+            }
+        }
+    }
+
+    /// [`super::silu_and_slope`] of four lanes.
+    #[inline(always)]
+    fn silu_and_slope(x: v128) -> (v128, v128) {
+        let one = f32x4_splat(1.0);
+        let s = f32x4_div(one, f32x4_add(one, exp(f32x4_neg(x))));
+        let slope = f32x4_mul(s, f32x4_add(one, f32x4_mul(x, f32x4_sub(one, s))));
+        (f32x4_mul(x, s), slope)
+    }
+
+    /// [`super::exp`] of four lanes.
+    #[inline(always)]
+    fn exp(x: v128) -> v128 {
+        let splat = f32x4_splat;
+        let x = f32x4_pmin(f32x4_pmax(x, splat(-87.0)), splat(88.0));
+        let shifted = f32x4_add(f32x4_mul(x, splat(LOG2_E)), splat(ROUNDER));
+        let k = f32x4_sub(shifted, splat(ROUNDER));
+        let r = f32x4_sub(
+            f32x4_sub(x, f32x4_mul(k, splat(LN2_HI))),
+            f32x4_mul(k, splat(LN2_LO)),
+        );
+        let step = |p: v128, c: f32| f32x4_add(f32x4_mul(p, r), splat(c));
+        let p = step(step(step(step(step(splat(P5), P4), P3), P2), P1), P0);
+        let e_r = f32x4_add(f32x4_add(f32x4_mul(p, f32x4_mul(r, r)), r), splat(1.0));
+        let scale = i32x4_add(i32x4_shl(shifted, 23), u32x4_splat(EXPONENT_BIAS));
+        f32x4_mul(e_r, scale)
+    }
 }
 
 /// Whether SiLU on `device` is computed on the host: `None` off the CPU backend (Burn's silu),
@@ -61,16 +201,14 @@ pub fn silu(x: Tensor<2>) -> Tensor<2> {
         return burn::tensor::activation::silu(x);
     };
     let shape = x.dims();
-    let inputs = x
+    let mut values = x
         .clone()
         .into_data()
         .try_into_vec::<f32>()
-        .expect("an f32 tensor");
-    let mut values = vec![0.0f32; inputs.len()];
-    let mut slopes = vec![0.0f32; inputs.len()];
-    for ((value, slope), &input) in values.iter_mut().zip(&mut slopes).zip(&inputs) {
-        (*value, *slope) = silu_and_slope(input);
-    }
+        .expect("an f32 tensor"); // [n · d]
+    let mut slopes = Vec::new();
+    let zero_bias = vec![0.0f32; shape[1]]; // [d]
+    bias_silu_rows(&mut values, &zero_bias, tracked.then_some(&mut slopes));
     let values = Tensor::<2>::from_data(TensorData::new(values, shape), &device); // [n, d]
     if !tracked {
         return values;

@@ -17,7 +17,7 @@
 //! [`silu`]). Its tests, and the self-check the browser tests run, are in
 //! `diagnostics::fused_layer`.
 
-use crate::models::activation::{host_path, silu, silu_and_slope};
+use crate::models::activation::{bias_silu_rows, host_path, silu};
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
@@ -104,7 +104,7 @@ enum Activation<'a> {
     None,
     /// SiLU.
     Silu,
-    /// SiLU, its slopes written to the vector (resized to the output's size).
+    /// SiLU, its slopes written to the vector (its contents replaced, `[n · d_out]`).
     SiluWithSlopes(&'a mut Vec<f32>),
 }
 
@@ -203,28 +203,14 @@ fn output_pass(
     let bias = bias.as_slice::<f32>().expect("a contiguous f32 bias"); // [d_out]
     let shape = output.layout().shape().clone();
     let values = &mut output.storage_mut::<f32>()[..shape.num_elements()]; // [n · d_out]
-    let rows = values.chunks_exact_mut(bias.len());
     match activation {
         Activation::None => {
-            for row in rows {
+            for row in values.chunks_exact_mut(bias.len()) {
                 row.iter_mut().zip(bias).for_each(|(value, b)| *value += b);
             }
         }
-        Activation::Silu => {
-            for row in rows {
-                for (value, b) in row.iter_mut().zip(bias) {
-                    *value = silu_and_slope(*value + b).0;
-                }
-            }
-        }
-        Activation::SiluWithSlopes(slopes) => {
-            slopes.resize(shape.num_elements(), 0.0);
-            for (row, row_slopes) in rows.zip(slopes.chunks_exact_mut(bias.len())) {
-                for ((value, slope), b) in row.iter_mut().zip(row_slopes).zip(bias) {
-                    (*value, *slope) = silu_and_slope(*value + b);
-                }
-            }
-        }
+        Activation::Silu => bias_silu_rows(values, bias, None),
+        Activation::SiluWithSlopes(slopes) => bias_silu_rows(values, bias, Some(slopes)),
     }
     (output, shape)
 }

@@ -3,7 +3,8 @@
 //! (`genlab::diagnostics::matrix_products`, every entry within `k·ε·Σ|a·b|` of an f64 reference,
 //! forward in four layouts and a layer's two backward products) in this module, and the same
 //! check through the JavaScript export the end-to-end test calls in each of the page's modules;
-//! and the fused hidden layer, whose products call that kernel directly, against Burn's layer.
+//! the fused hidden layer, whose products call that kernel directly, against Burn's layer; and
+//! the SiLU pass in that layer, whose SIMD lanes must give the bits of its scalar definition.
 
 use genlab::diagnostics::matrix_products::{SHAPES, check};
 use wasm_bindgen_test::*;
@@ -36,6 +37,19 @@ fn the_export_reports_the_same_check() {
 fn the_fused_linear_layers_match_burns_composed_layers() {
     use genlab::diagnostics::fused_layer::{TOLERANCE, check};
     let found = check(&burn::tensor::Device::flex());
+    console_log!("fused layers against Burn's composed layers in wasm: {found:?}");
     assert!(found.worst() <= TOLERANCE, "{found:?}");
     assert!(found.worst() > 0.0, "{found:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_simd_silu_pass_gives_the_bits_of_its_scalar_definition() {
+    use genlab::diagnostics::silu_pass::{WIDTHS, check, inputs};
+    let found = check();
+    let padded: usize = WIDTHS
+        .iter()
+        .map(|width| inputs().len().next_multiple_of(*width))
+        .sum();
+    assert_eq!(found.entries, padded);
+    assert!(found.mismatches.is_empty(), "{:?}", &found.mismatches[..]);
 }
