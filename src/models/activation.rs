@@ -12,6 +12,7 @@
 
 use burn::prelude::*;
 use burn::tensor::TensorData;
+use std::mem::MaybeUninit;
 
 /// `log₂ e`.
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
@@ -72,7 +73,7 @@ pub fn bias_silu_rows(values: &mut [f32], bias: &[f32], slopes: Option<&mut Vec<
     );
     let Some(slopes) = slopes else {
         for row in values.chunks_exact_mut(width.max(1)) {
-            lanes::bias_silu(row, bias, None);
+            bias_silu_row(row, bias, None);
         }
         return;
     };
@@ -83,48 +84,43 @@ pub fn bias_silu_rows(values: &mut [f32], bias: &[f32], slopes: Option<&mut Vec<
         .chunks_exact_mut(width.max(1))
         .zip(written.chunks_exact_mut(width.max(1)))
     {
-        lanes::bias_silu(row, bias, Some(row_slopes));
+        bias_silu_row(row, bias, Some(row_slopes));
     }
-    // SAFETY: `lanes::bias_silu` wrote every slot of each row's slopes, and the rows cover the
+    // SAFETY: `bias_silu_row` wrote every slot of each row's slopes, and the rows cover the
     // first `values.len()` slots of the spare capacity reserved above.
     unsafe { slopes.set_len(values.len()) };
 }
 
-/// One row of [`bias_silu_rows`], its slopes written into uninitialised slots.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-mod lanes {
-    use super::silu_and_slope;
-    use std::mem::MaybeUninit;
-
-    /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
-    pub(super) fn bias_silu(
-        row: &mut [f32],
-        bias: &[f32],
-        slopes: Option<&mut [MaybeUninit<f32>]>,
-    ) {
-        match slopes {
-            Some(slopes) => {
-                for ((value, slope), b) in row.iter_mut().zip(slopes).zip(bias) {
-                    let (y, dy) = silu_and_slope(*value + b);
-                    (*value, *slope) = (y, MaybeUninit::new(dy));
-                }
+/// One row of [`bias_silu_rows`] one entry at a time: `row ← silu(row + bias)`, the slopes
+/// written into `slopes` (uninitialised slots, as many as `row`) when given. Off wasm SIMD it is
+/// the whole pass; in wasm SIMD it takes what remains past the last whole vector.
+fn bias_silu_scalar(row: &mut [f32], bias: &[f32], slopes: Option<&mut [MaybeUninit<f32>]>) {
+    match slopes {
+        Some(slopes) => {
+            for ((value, slope), b) in row.iter_mut().zip(slopes).zip(bias) {
+                let (y, dy) = silu_and_slope(*value + b);
+                (*value, *slope) = (y, MaybeUninit::new(dy));
             }
-            None => {
-                for (value, b) in row.iter_mut().zip(bias) {
-                    *value = silu_and_slope(*value + b).0;
-                }
+        }
+        None => {
+            for (value, b) in row.iter_mut().zip(bias) {
+                *value = silu_and_slope(*value + b).0;
             }
         }
     }
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use bias_silu_scalar as bias_silu_row;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use lanes::bias_silu as bias_silu_row;
+
 /// One row of [`bias_silu_rows`] four entries at a time in wasm SIMD (what remains past a multiple
-/// of four one at a time), its slopes written into uninitialised slots.
+/// of four by [`bias_silu_scalar`]), its slopes written into uninitialised slots.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod lanes {
     use super::*;
     use core::arch::wasm32::*;
-    use std::mem::MaybeUninit;
 
     /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
     pub(super) fn bias_silu(
@@ -149,13 +145,8 @@ mod lanes {
                 }
             }
         }
-        for at in whole..width {
-            let (y, dy) = super::silu_and_slope(row[at] + bias[at]);
-            row[at] = y;
-            if let Some(slopes) = slopes.as_deref_mut() {
-                slopes[at] = MaybeUninit::new(dy);
-            }
-        }
+        let rest = slopes.map(|slopes| &mut slopes[whole..width]);
+        bias_silu_scalar(&mut row[whole..width], &bias[whole..width], rest);
     }
 
     /// [`super::silu_and_slope`] of four lanes.

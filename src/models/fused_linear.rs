@@ -90,7 +90,7 @@ impl FusedLinearBackend for Flex {
     ) -> FlexTensor {
         let product = product(&input, &weight); // [n, d_out]
         let activation = if silu {
-            Activation::Silu
+            Activation::Silu(None)
         } else {
             Activation::None
         };
@@ -102,10 +102,8 @@ impl FusedLinearBackend for Flex {
 enum Activation<'a> {
     /// Nothing: a plain linear layer.
     None,
-    /// SiLU.
-    Silu,
-    /// SiLU, its slopes written to the vector (its contents replaced, `[n · d_out]`).
-    SiluWithSlopes(&'a mut Vec<f32>),
+    /// SiLU, its slopes written to the vector when given (its contents replaced, `[n · d_out]`).
+    Silu(Option<&'a mut Vec<f32>>),
 }
 
 /// What the backward pass needs: the input when the weight's gradient is wanted, the weight when
@@ -172,7 +170,7 @@ impl<C: CheckpointStrategy> FusedLinearBackend for Autodiff<Flex, C> {
                 let product = product(&input, &weight); // [n, d_out]
                 let mut slopes = Vec::new();
                 let activation = if silu {
-                    Activation::SiluWithSlopes(&mut slopes)
+                    Activation::Silu(Some(&mut slopes))
                 } else {
                     Activation::None
                 };
@@ -209,8 +207,7 @@ fn output_pass(
                 row.iter_mut().zip(bias).for_each(|(value, b)| *value += b);
             }
         }
-        Activation::Silu => bias_silu_rows(values, bias, None),
-        Activation::SiluWithSlopes(slopes) => bias_silu_rows(values, bias, Some(slopes)),
+        Activation::Silu(slopes) => bias_silu_rows(values, bias, slopes),
     }
     (output, shape)
 }
