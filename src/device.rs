@@ -274,6 +274,13 @@ mod browser {
             .unwrap_or_else(js_sys::Date::now)
     }
 
+    /// The threaded CPU module has no WebGPU (see Cargo.toml).
+    #[cfg(target_feature = "atomics")]
+    async fn webgpu_device() -> Result<Device, String> {
+        Err("this is the threaded CPU module, which has no WebGPU".into())
+    }
+
+    #[cfg(not(target_feature = "atomics"))]
     async fn webgpu_device() -> Result<Device, String> {
         if let Some(device) = WEBGPU.with(|w| w.borrow().clone()) {
             return Ok(device);

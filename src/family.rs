@@ -24,8 +24,9 @@ pub struct StepStats(pub Vec<(&'static str, Tensor<1>)>);
 
 /// The settings of one family: a Burn [`Config`] with documented defaults, and the schema of its
 /// fields ([`FamilyConfig::settings`]) from which validation, the page's controls and the
-/// generated TypeScript types all follow.
-pub trait FamilyConfig: Config + Clone {
+/// generated TypeScript types all follow. `Send`, as is [`Family`]: the threaded CPU module
+/// trains a lab's session on a worker of its thread pool (`models::parallel::on_pool`).
+pub trait FamilyConfig: Config + Clone + Send {
     /// The documented defaults, which JavaScript options override field by field.
     fn defaults() -> Self;
 
@@ -70,8 +71,9 @@ pub trait FamilyConfig: Config + Clone {
 /// A generative model family: trained on batches of `[batch, dim]` points, sampled as `[n, dim]`.
 ///
 /// `Clone` must be cheap (Burn tensors are reference-counted): the session keeps the last
-/// finite clone to restore after a numerical fault.
-pub trait Family: Clone {
+/// finite clone to restore after a numerical fault. `Send`: the threaded CPU module trains the
+/// session on a worker of its thread pool.
+pub trait Family: Clone + Send {
     /// The family's settings.
     type Config: FamilyConfig;
 

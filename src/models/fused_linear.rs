@@ -18,6 +18,7 @@
 //! `diagnostics::fused_layer`.
 
 use crate::models::activation::{bias_silu_rows, host_path, silu};
+use crate::models::parallel::ProductCall;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
@@ -249,7 +250,8 @@ fn through_activation(grad: FlexTensor, slopes: Option<&FlexTensor>) -> (FlexTen
 }
 
 /// The matrix product `lhs · rhs` of two f32 matrices with any strides (`[m, k]`, `[k, n]` →
-/// `[m, n]`), by gemm (GenLab's wasm kernel, vendor/gemm) into a fresh buffer. Flex's own
+/// `[m, n]`), by gemm (GenLab's wasm kernel, vendor/gemm) into a fresh buffer; in two halves on
+/// two threads when training runs on the threaded module's pool (`models::parallel`). Flex's own
 /// product allocates its output zeroed as bytes, which its byte buffer then copies to raise the
 /// alignment: two passes over every product's output that this one does not make (the profile in
 /// BENCHMARKS.md).
@@ -259,34 +261,23 @@ fn product(lhs: &FlexTensor, rhs: &FlexTensor) -> FlexTensor {
     let n = rhs_layout.shape()[1];
     assert_eq!(rhs_layout.shape()[0], k, "product: inner dimensions differ");
     let (lhs_strides, rhs_strides) = (lhs_layout.strides(), rhs_layout.strides());
-    let (lhs_values, rhs_values) = (lhs.storage::<f32>(), rhs.storage::<f32>());
     let mut output = Vec::<f32>::with_capacity(m * n); // [m · n]
-    // SAFETY: the strides and offsets are the tensors' own, so every entry gemm reads lies in
-    // their storage; `output` has room for the `m × n` row-major result, and with `read_dst`
-    // false gemm writes every one of its entries (zeros when `k` is 0) and reads none, so its
-    // length can then be set.
+    let call = ProductCall {
+        m,
+        n,
+        k,
+        dst: output.as_mut_ptr(),
+        dst_row_stride: n as isize,
+        lhs: lhs.storage::<f32>()[lhs_layout.start_offset()..].as_ptr(),
+        lhs_strides: (lhs_strides[0], lhs_strides[1]),
+        rhs: rhs.storage::<f32>()[rhs_layout.start_offset()..].as_ptr(),
+        rhs_strides: (rhs_strides[0], rhs_strides[1]),
+    };
+    // SAFETY: the strides and offsets are the tensors' own, so every entry the product reads
+    // lies in their storage; `output` has room for the `m × n` row-major result, every entry of
+    // which the product writes (zeros when `k` is 0), so its length can then be set.
     unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            output.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            lhs_values.as_ptr().add(lhs_layout.start_offset()),
-            lhs_strides[1],
-            lhs_strides[0],
-            rhs_values.as_ptr().add(rhs_layout.start_offset()),
-            rhs_strides[1],
-            rhs_strides[0],
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
+        call.run();
         output.set_len(m * n);
     }
     FlexTensor::from_data(TensorData::new(output, [m, n]))

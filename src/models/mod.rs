@@ -19,6 +19,7 @@ pub mod math;
 pub mod mlp;
 pub mod ncsn;
 pub mod ode;
+pub mod parallel;
 pub mod pixel_cnn;
 pub mod pixel_rnn;
 pub mod real_nvp;

@@ -15,6 +15,7 @@ use super::convert::{count, error, option_error, to_js, to_json};
 use crate::device::{self, BackendInfo};
 use crate::evaluation::{DensityMaps, Memorisation};
 use crate::family::Family;
+use crate::models::parallel;
 use crate::options::LabOptions;
 use crate::session::{EvaluationError, Pace, Session, StatsReport, TrainingFault, WeightsFile};
 use crate::settings::OptionError;
@@ -73,7 +74,11 @@ impl<F: Family + 'static> Lab<F> {
                 }
                 let slice = pace.slice(steps - total.steps);
                 let started = js_sys::Date::now();
-                let pending = borrow(&session)?.train(slice);
+                let pending = {
+                    let mut guard = borrow(&session)?;
+                    let session = &mut *guard;
+                    parallel::on_pool(|| session.train(slice))
+                };
                 let report = pending.read().await.map_err(|e| error(&e))?;
                 borrow(&session)?.accept(&report).map_err(|f| fault(&f))?;
                 pace.record(slice, js_sys::Date::now() - started);

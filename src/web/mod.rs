@@ -20,6 +20,10 @@ use crate::device::{self, BackendPreference};
 use crate::settings::{OptionError, check_range};
 
 pub use families::*;
+/// `initThreadPool(n)`: starts the threaded CPU module's `n` rayon workers (Web Workers); the
+/// promise resolves when they run. Only that module exports it.
+#[cfg(target_feature = "atomics")]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 unsafe extern "C" {
     /// The static constructors wasm-ld gathers (the `inventory` registrations of cubecl's
