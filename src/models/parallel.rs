@@ -50,8 +50,8 @@ pub struct ProductCall {
     pub rhs_strides: (isize, isize),
 }
 
-// SAFETY: a `ProductCall` is only a description; the two halves that `run_split` hands to two
-// threads write disjoint parts of `dst` and only read `lhs` and `rhs`.
+// SAFETY: a `ProductCall` is only a description; the two halves that `run` hands to two threads
+// write disjoint parts of `dst` and only read `lhs` and `rhs`.
 unsafe impl Send for ProductCall {}
 unsafe impl Sync for ProductCall {}
 
@@ -78,7 +78,8 @@ impl ProductCall {
     /// The two halves of the output's columns (of its rows when narrower than two
     /// [`ALIGNMENT`]s), or `None` when the product is too small to split.
     pub fn halves(self) -> Option<(ProductCall, ProductCall)> {
-        if self.m * self.n * self.k < SPLIT_MIN_MULTIPLY_ADDS {
+        let multiply_adds = self.m.saturating_mul(self.n).saturating_mul(self.k);
+        if multiply_adds < SPLIT_MIN_MULTIPLY_ADDS {
             return None;
         }
         let columns = self.n >= 2 * ALIGNMENT;
@@ -89,10 +90,10 @@ impl ProductCall {
         }
         let (first, mut second) = (self, self);
         if !columns {
-            first_rows(&mut second, split);
+            drop_rows(&mut second, split);
             Some((ProductCall { m: split, ..first }, second))
         } else {
-            first_columns(&mut second, split);
+            drop_columns(&mut second, split);
             Some((ProductCall { n: split, ..first }, second))
         }
     }
@@ -131,7 +132,7 @@ impl ProductCall {
 }
 
 /// Makes `call` the rows from `skip` on (`lhs`'s and `dst`'s first `skip` rows dropped).
-fn first_rows(call: &mut ProductCall, skip: usize) {
+fn drop_rows(call: &mut ProductCall, skip: usize) {
     call.m -= skip;
     call.dst = call
         .dst
@@ -140,7 +141,7 @@ fn first_rows(call: &mut ProductCall, skip: usize) {
 }
 
 /// Makes `call` the columns from `skip` on (`rhs`'s and `dst`'s first `skip` columns dropped).
-fn first_columns(call: &mut ProductCall, skip: usize) {
+fn drop_columns(call: &mut ProductCall, skip: usize) {
     call.n -= skip;
     call.dst = call.dst.wrapping_add(skip);
     call.rhs = call.rhs.wrapping_offset(skip as isize * call.rhs_strides.1);
@@ -251,6 +252,9 @@ mod tests {
         assert!(call(512, 128, 3).halves().is_none());
         assert!(call(512, 2, 128).halves().is_none());
         assert!(call(512, 64, 64).halves().is_none());
+        // A size whose multiply-adds overflow `usize` (as 4096³ would in wasm32) still splits.
+        let (a, b) = call(usize::MAX / 2, 64, 4).halves().expect("split");
+        assert_eq!((a.n, b.n), (32, 32));
     }
 
     #[test]
