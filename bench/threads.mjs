@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../scripts/serve-dist.mjs";
+import { CHROMIUM_ARGS, TYPES } from "../scripts/serve-dist.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
 import { PROTOCOL_TEXT } from "./families.mjs";
 import { WORKLOADS, pooled, rateText, ratioText } from "./steady.mjs";
@@ -28,7 +28,6 @@ if (!pageGlue || !pageWasm) throw new Error("dist/index.html names no glue or re
 
 // /dist/, /threads/ and /bench/, every response with the headers of cross-origin isolation.
 const ROOTS = { dist: join(root, "dist"), threads: threadsDir, bench: join(root, "bench") };
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
 const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
 const server = createServer((request, response) => {
   const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));

@@ -5,8 +5,9 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 
-const TYPES = {
-  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
+/** Content types by file extension (bench/threads.mjs's isolated server uses them too). */
+export const TYPES = {
+  ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
   ".css": "text/css", ".map": "application/json",
 };
 
