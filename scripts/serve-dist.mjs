@@ -11,8 +11,22 @@ export const TYPES = {
   ".css": "text/css", ".map": "application/json",
 };
 
-/** Serves `dist` on `port` (0: any free one); resolves to `{ origin, close }`. */
-export async function serveDist(dist, port = 0) {
+/**
+ * The headers that make a page cross-origin isolated (shared memory, hence the threaded CPU
+ * module), and let a cross-origin page that is itself isolated embed it.
+ */
+export const ISOLATION = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "cross-origin",
+};
+
+/**
+ * Serves `dist` on `port` (0: any free one), every response with `ISOLATION`'s headers unless
+ * `isolated` is false (a static host that cannot send headers, where the page's service worker
+ * adds them); resolves to `{ origin, close }`.
+ */
+export async function serveDist(dist, port = 0, { isolated = true } = {}) {
   if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} has no index.html: run \`trunk build\` first`);
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
@@ -21,7 +35,7 @@ export async function serveDist(dist, port = 0) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...(isolated ? ISOLATION : {}) });
     createReadStream(file).pipe(response);
   });
   await new Promise((done, fail) => {

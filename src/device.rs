@@ -164,7 +164,7 @@ pub type StepTimer = for<'a> fn(
 >;
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::{current, now_ms, race, select, set_tasks_per_submit};
+pub use browser::{candidate, current, now_ms, race, select, set_tasks_per_submit};
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -241,20 +241,24 @@ mod browser {
         TimingRace { cpu_ms, webgpu_ms }
     }
 
+    /// What `Auto` would consider before its timing probe: WebGPU on a usable hardware adapter,
+    /// or the CPU and why not. Chooses nothing (the page asks before picking the CPU module that
+    /// has no WebGPU: the threaded one).
+    pub async fn candidate() -> BackendInfo {
+        // `decide` fails only when WebGPU is forced.
+        decide(BackendPreference::Auto, probe_adapter().await).unwrap_or_else(|why| BackendInfo {
+            backend: BackendKind::Cpu,
+            adapter: None,
+            reason: why,
+        })
+    }
+
     /// `Auto`: the CPU unless a usable hardware adapter wins the timing probe; decided once.
     async fn automatic(timer: StepTimer) -> BackendInfo {
         if let Some(info) = AUTOMATIC.with(|a| a.borrow().clone()) {
             return info;
         }
-        // `decide` fails only when WebGPU is forced; `Auto` always has the CPU.
-        let candidate =
-            decide(BackendPreference::Auto, probe_adapter().await).unwrap_or_else(|why| {
-                BackendInfo {
-                    backend: BackendKind::Cpu,
-                    adapter: None,
-                    reason: why,
-                }
-            });
+        let candidate = candidate().await;
         let info = match candidate.backend {
             BackendKind::Cpu => candidate,
             BackendKind::Webgpu => choose_by_timing(candidate, &race(timer).await),

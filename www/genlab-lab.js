@@ -14,6 +14,8 @@ class GenLabLab extends HTMLElement {
     super();
     this.#frame.title = "GenLab";
     this.#frame.style.border = "0";
+    // Threads, where the embedding page is cross-origin isolated too (README: Embedding).
+    this.#frame.allow = "cross-origin-isolated";
     this.attachShadow({ mode: "open" }).append(this.#frame);
     window.addEventListener("message", (event) => {
       if (event.source !== this.#frame.contentWindow || event.data?.genlab !== "state") return;

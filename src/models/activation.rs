@@ -14,6 +14,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use std::mem::MaybeUninit;
 
+use crate::models::parallel;
+
 /// `log₂ e`.
 const LOG2_E: f32 = std::f32::consts::LOG2_E;
 /// `ln 2` split in two so that `k·LN2_HI` is exact for the `k` that occur (Cody–Waite).
@@ -72,23 +74,64 @@ pub fn bias_silu_rows(values: &mut [f32], bias: &[f32], slopes: Option<&mut Vec<
         values.len()
     );
     let Some(slopes) = slopes else {
-        for row in values.chunks_exact_mut(width.max(1)) {
-            bias_silu_row(row, bias, None);
-        }
+        in_halves(values, bias, None);
         return;
     };
     slopes.clear();
     slopes.reserve(values.len());
-    let written = slopes.spare_capacity_mut();
-    for (row, row_slopes) in values
-        .chunks_exact_mut(width.max(1))
-        .zip(written.chunks_exact_mut(width.max(1)))
-    {
-        bias_silu_row(row, bias, Some(row_slopes));
-    }
+    in_halves(
+        values,
+        bias,
+        Some(&mut slopes.spare_capacity_mut()[..values.len()]),
+    );
     // SAFETY: `bias_silu_row` wrote every slot of each row's slopes, and the rows cover the
     // first `values.len()` slots of the spare capacity reserved above.
     unsafe { slopes.set_len(values.len()) };
+}
+
+/// [`each_row`], in two halves of the rows on two threads when the threaded module trains on its
+/// pool and the pass is large ([`parallel::split_pass`]); each entry's bits are the same either
+/// way (tested).
+fn in_halves(values: &mut [f32], bias: &[f32], slopes: Option<&mut [MaybeUninit<f32>]>) {
+    let width = bias.len().max(1);
+    let rows = values.len() / width;
+    if rows < 2 || !parallel::split_pass(values.len()) {
+        each_row(values, bias, slopes);
+        return;
+    }
+    let at = rows / 2 * width;
+    let (first, second) = values.split_at_mut(at);
+    let (first_slopes, second_slopes) = match slopes {
+        Some(slopes) => {
+            let (first, second) = slopes.split_at_mut(at);
+            (Some(first), Some(second))
+        }
+        None => (None, None),
+    };
+    rayon::join(
+        || each_row(first, bias, first_slopes),
+        || each_row(second, bias, second_slopes),
+    );
+}
+
+/// [`bias_silu_row`] on every row of `values`, with that row's slots of `slopes` when given.
+fn each_row(values: &mut [f32], bias: &[f32], slopes: Option<&mut [MaybeUninit<f32>]>) {
+    let width = bias.len().max(1);
+    match slopes {
+        Some(slopes) => {
+            for (row, row_slopes) in values
+                .chunks_exact_mut(width)
+                .zip(slopes.chunks_exact_mut(width))
+            {
+                bias_silu_row(row, bias, Some(row_slopes));
+            }
+        }
+        None => {
+            for row in values.chunks_exact_mut(width) {
+                bias_silu_row(row, bias, None);
+            }
+        }
+    }
 }
 
 /// One row of [`bias_silu_rows`] one entry at a time: `row ← silu(row + bias)`, the slopes
@@ -285,6 +328,39 @@ mod tests {
         assert_eq!(host_path(&Device::flex()), Some(false));
         let x = Tensor::<2>::ones([2, 2], &Device::flex().autodiff()).require_grad();
         assert_eq!(host_path(&(x * 2.0).device()), Some(true));
+    }
+
+    /// `bias_silu_rows` of a hidden layer's `[512, 128]` outputs, with or without slopes, on the
+    /// calling thread or (`pool`) on a worker of a rayon pool of that many threads.
+    fn pass(with_slopes: bool, pool: Option<usize>) -> (Vec<u32>, Vec<u32>) {
+        let mut values: Vec<f32> = (0..512 * 128)
+            .map(|i| ((i * 37) % 1000) as f32 * 0.013 - 6.5)
+            .collect();
+        let bias: Vec<f32> = (0..128).map(|i| i as f32 * 0.01 - 0.6).collect();
+        let mut slopes = Vec::new();
+        parallel::on_test_pool(pool, || {
+            assert_eq!(
+                parallel::split_pass(values.len()),
+                pool.is_some_and(|threads| threads > 1)
+            );
+            bias_silu_rows(&mut values, &bias, with_slopes.then_some(&mut slopes));
+        });
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect();
+        (bits(&values), bits(&slopes))
+    }
+
+    #[test]
+    fn the_pass_split_across_two_threads_gives_every_entry_its_bits() {
+        for with_slopes in [false, true] {
+            let whole = pass(with_slopes, None);
+            assert_eq!(whole.1.len(), if with_slopes { 512 * 128 } else { 0 });
+            assert_eq!(pass(with_slopes, Some(2)), whole, "slopes: {with_slopes}");
+            assert_eq!(
+                pass(with_slopes, Some(1)),
+                whole,
+                "a pool of one does not split"
+            );
+        }
     }
 
     #[test]

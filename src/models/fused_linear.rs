@@ -18,7 +18,7 @@
 //! `diagnostics::fused_layer`.
 
 use crate::models::activation::{bias_silu_rows, host_path, silu};
-use crate::models::parallel::ProductCall;
+use crate::models::parallel::{self, ProductCall};
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
@@ -225,14 +225,21 @@ fn through_activation(grad: FlexTensor, slopes: Option<&FlexTensor>) -> (FlexTen
         Some(slopes) => {
             let slopes = slopes.as_slice::<f32>().expect("contiguous f32 slopes"); // [n · d_out]
             let values = &mut grad.storage_mut::<f32>()[..shape.num_elements()];
-            let rows = values
-                .chunks_exact_mut(width)
-                .zip(slopes.chunks_exact(width));
-            for (row, row_slopes) in rows {
-                for ((value, slope), sum) in row.iter_mut().zip(row_slopes).zip(&mut bias_grad) {
-                    *value *= slope;
-                    *sum += *value;
+            let rows = values.len() / width.max(1);
+            if rows >= 2 && parallel::split_pass(values.len()) {
+                // Two halves of the rows on two threads, their column sums added.
+                let at = rows / 2 * width;
+                let (first, second) = values.split_at_mut(at);
+                let (first_slopes, second_slopes) = slopes.split_at(at);
+                let (first_sums, second_sums) = rayon::join(
+                    || scale_and_sum_columns(first, first_slopes, width),
+                    || scale_and_sum_columns(second, second_slopes, width),
+                );
+                for ((sum, a), b) in bias_grad.iter_mut().zip(first_sums).zip(second_sums) {
+                    *sum = a + b;
                 }
+            } else {
+                bias_grad = scale_and_sum_columns(values, slopes, width);
             }
         }
         None => {
@@ -247,6 +254,22 @@ fn through_activation(grad: FlexTensor, slopes: Option<&FlexTensor>) -> (FlexTen
     }
     let bias_grad = FlexTensor::from_data(TensorData::new(bias_grad, [width]));
     (grad, bias_grad)
+}
+
+/// `values ← values · slopes` entry by entry (both `[rows, width]`, row-major), and the column
+/// sums of the result (`[width]`).
+fn scale_and_sum_columns(values: &mut [f32], slopes: &[f32], width: usize) -> Vec<f32> {
+    let mut sums = vec![0.0f32; width]; // [width]
+    let rows = values
+        .chunks_exact_mut(width.max(1))
+        .zip(slopes.chunks_exact(width.max(1)));
+    for (row, row_slopes) in rows {
+        for ((value, slope), sum) in row.iter_mut().zip(row_slopes).zip(&mut sums) {
+            *value *= slope;
+            *sum += *value;
+        }
+    }
+    sums
 }
 
 /// The matrix product `lhs · rhs` of two f32 matrices with any strides (`[m, k]`, `[k, n]` →
@@ -293,5 +316,68 @@ fn contiguous(tensor: FlexTensor) -> FlexTensor {
         tensor
     } else {
         tensor.to_contiguous()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gradient through SiLU's slopes and the bias for a hidden layer's `[512, 128]`
+    /// outputs, on the calling thread or (`pool`) on a worker of a rayon pool of that many.
+    fn backward(pool: Option<usize>) -> (Vec<f32>, Vec<f32>) {
+        let (n, d) = (512, 128);
+        let grad: Vec<f32> = (0..n * d)
+            .map(|i| ((i * 53) % 997) as f32 * 0.002 - 1.0)
+            .collect();
+        let slopes: Vec<f32> = (0..n * d)
+            .map(|i| ((i * 29) % 991) as f32 * 0.0011)
+            .collect();
+        parallel::on_test_pool(pool, || {
+            assert_eq!(parallel::split_pass(n * d), pool == Some(2));
+            let grad = FlexTensor::from_data(TensorData::new(grad.clone(), [n, d]));
+            let slopes = FlexTensor::from_data(TensorData::new(slopes.clone(), [n, d]));
+            let (scaled, sums) = through_activation(grad, Some(&slopes));
+            let values = |t: FlexTensor| t.as_slice::<f32>().unwrap().to_vec();
+            (values(scaled), values(sums))
+        })
+    }
+
+    #[test]
+    fn the_backward_pass_split_across_two_threads_agrees_with_the_whole() {
+        let (whole_scaled, whole_sums) = backward(None);
+        let (split_scaled, split_sums) = backward(Some(2));
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&split_scaled),
+            bits(&whole_scaled),
+            "each entry is one product either way"
+        );
+        // The column sums add the same 512 terms in another order (two halves, then their sum):
+        // each differs from the exact sum by at most (n − 1)·ε·Σ|terms|, so from the other by twice that.
+        for column in 0..128 {
+            let magnitude: f32 = whole_scaled
+                .iter()
+                .skip(column)
+                .step_by(128)
+                .map(|v| v.abs())
+                .sum();
+            let bound = 2.0 * 511.0 * f32::EPSILON * magnitude;
+            let difference = (split_sums[column] - whole_sums[column]).abs();
+            assert!(
+                difference <= bound,
+                "column {column}: {difference} > {bound}"
+            );
+        }
+        let exact: f64 = whole_scaled
+            .iter()
+            .step_by(128)
+            .map(|v| f64::from(*v))
+            .sum();
+        assert!(
+            (f64::from(split_sums[0]) - exact).abs() < 1e-4,
+            "{} against {exact}",
+            split_sums[0]
+        );
     }
 }

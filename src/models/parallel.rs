@@ -8,6 +8,11 @@
 //! (an output layer), at a multiple of [`ALIGNMENT`] so that each half keeps whole micro-tiles
 //! of the gemm kernel; one half runs on the calling thread, one on its sibling (`rayon::join`).
 //! Each output entry is the same dot product over the same `k` in both forms (same bits: tested).
+//!
+//! The passes beside a product (bias and SiLU with its slopes after it; the slopes times the
+//! incoming gradient, with the bias's column sums, before its backward) split into two halves of
+//! their rows from [`SPLIT_MIN_ENTRIES`] on ([`split_pass`]): each entry keeps its bits; the
+//! column sums become the sum of two halves' sums (within rounding: tested).
 
 /// Products with fewer multiply-adds than this run as one call: below it, handing half to the
 /// sibling thread costs about what it saves (split at `1 << 20`, RealNVP's 512 × 64 × 64
@@ -17,6 +22,18 @@ pub const SPLIT_MIN_MULTIPLY_ADDS: usize = 1 << 22;
 
 /// The split point of a side is a multiple of this (the gemm kernels' tile widths divide it).
 pub const ALIGNMENT: usize = 16;
+
+/// Passes over fewer entries than this (the bias and SiLU pass after a product, the slopes'
+/// pass before its backward) run as one call. The 2-D families' hidden layers (`512 × 128`
+/// outputs) reach it; RealNVP's `512 × 64` do not: split from `1 << 15` on, RealNVP trained at
+/// 0.83× and 0.90× the unsplit build in two runs of `node bench/threads.mjs BEFORE_DIST`.
+pub const SPLIT_MIN_ENTRIES: usize = 1 << 16;
+
+/// Whether a pass over `entries` values should run in two halves of its rows on two threads:
+/// [`two_threads`] and at least [`SPLIT_MIN_ENTRIES`] of them.
+pub fn split_pass(entries: usize) -> bool {
+    entries >= SPLIT_MIN_ENTRIES && two_threads()
+}
 
 /// Whether the calling thread is a worker of a rayon pool with at least two threads (never in
 /// a wasm module without threads, whose build then leaves the split out).
@@ -165,6 +182,20 @@ pub fn on_pool<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
+/// Runs `work` on the calling thread (`pool` `None`) or on a worker of a fresh rayon pool of
+/// that many threads: the tests of the split forms against the whole.
+#[cfg(test)]
+pub(crate) fn on_test_pool<R: Send>(pool: Option<usize>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(work),
+        None => work(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,15 +227,7 @@ mod tests {
             rhs_strides: (n as isize, 1),
         };
         // SAFETY: the strides stay within `lhs` (`m · k`), `rhs` (`k · n`) and `out` (`m · n`).
-        let run = || unsafe { call.run() };
-        match pool {
-            None => run(),
-            Some(threads) => rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a thread pool")
-                .install(run),
-        }
+        on_test_pool(pool, || unsafe { call.run() });
         out
     }
 

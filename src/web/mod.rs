@@ -1,6 +1,6 @@
 //! The JavaScript boundary (wasm32 only): type conversion, nothing else.
 //!
-//! Exported to JavaScript: [`init_backend`], [`datasets`], [`dataset_sample`], [`density_grid`],
+//! Exported to JavaScript: [`init_backend`], [`webgpu_candidate`], [`datasets`], [`dataset_sample`], [`density_grid`],
 //! [`dataset_score`], and one class per model family (see [`families`]). Numbers, typed arrays
 //! and plain option objects cross the boundary; every failure is a JavaScript `Error` whose
 //! message names the field at fault.
@@ -86,6 +86,15 @@ pub async fn init_backend(
         .await
         .map_err(|e| convert::error(&e))?;
     convert::to_js(&info)
+}
+
+/// What `initBackend("auto")` would consider before its timing probe, choosing nothing:
+/// `{ backend: "webgpu", adapter, reason }` for a usable hardware WebGPU adapter, otherwise
+/// `{ backend: "cpu", reason }` saying why not. The page asks before it loads the threaded CPU
+/// module (which has no WebGPU) into its worker.
+#[wasm_bindgen(js_name = webgpuCandidate, unchecked_return_type = "Promise<BackendInfo>")]
+pub async fn webgpu_candidate() -> Result<JsValue, JsValue> {
+    convert::to_js(&device::candidate().await)
 }
 
 /// Every dataset with its metadata: `[{ name, dim, bounds, reference }]`, where `reference`

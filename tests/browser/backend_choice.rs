@@ -1,7 +1,7 @@
 //! The start-up timing probe between the CPU backend and WebGPU, and the WebGPU runtime's
-//! submission setting, from JavaScript.
+//! submission setting, from JavaScript; what `auto` would consider, asked without choosing.
 
-use genlab::web::{configure_webgpu, init_backend, timing_probe};
+use genlab::web::{configure_webgpu, init_backend, timing_probe, webgpu_candidate};
 use wasm_bindgen_test::*;
 
 use super::{get, message};
@@ -26,6 +26,28 @@ async fn the_timing_probe_times_both_backends_and_picks_the_faster() {
         reason.contains(&format!("{gpu:.1} ms per step on WebGPU")),
         "{reason}"
     );
+    init_backend("cpu".into()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_webgpu_candidate_is_what_auto_considers_and_chooses_nothing() {
+    let candidate = webgpu_candidate().await.expect("the adapter probe answers");
+    let backend = get(&candidate, "backend").as_string().unwrap();
+    let reason = get(&candidate, "reason").as_string().unwrap();
+    if backend == "cpu" {
+        // No usable hardware adapter (here: SwiftShader, a software fallback): `auto` takes the
+        // CPU for the same reason, without a timing probe (the page then loads the threaded module).
+        assert!(reason.contains("WebGPU"), "{reason}");
+        let auto = init_backend("auto".into()).await.unwrap();
+        assert_eq!(get(&auto, "backend").as_string().as_deref(), Some("cpu"));
+        assert_eq!(get(&auto, "reason").as_string(), Some(reason));
+    } else {
+        assert_eq!(backend, "webgpu");
+        assert!(
+            get(&candidate, "adapter").is_string(),
+            "the adapter is named"
+        );
+    }
     init_backend("cpu".into()).await.unwrap();
 }
 

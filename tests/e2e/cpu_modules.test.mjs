@@ -1,11 +1,15 @@
-// The two wasm modules (issue 22): Chromium runs relaxed SIMD, so the page loads the module whose
+// The wasm modules (issue 22): Chromium runs relaxed SIMD, so the page loads the module whose
 // matrix products use fused multiply-add, and says so; `?simd=plain` loads the plain one, which
 // still trains (the smoke test of the module other browsers get); each module's matrix products
 // pass the crate's f64 check (`checkMatrixProducts()`), and the two train the same model to the
-// same numbers within f32 rounding.
+// same numbers within f32 rounding. The harness's server sends COOP/COEP, so the worker runs the
+// threaded module (a rayon pool of two) unless the link says `threads=off`; it trains to the
+// one-thread module's losses; on a host without those headers the service worker adds them.
 import "./harness.mjs";
 import { strict as assert } from "node:assert";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { serveDist } from "../../scripts/serve-dist.mjs";
 import { env, goto, open, role, waitForStep } from "./harness.mjs";
 
 /** Opens `path` and records the names of the wasm modules the page and its worker request. */
@@ -16,12 +20,13 @@ async function openRecording(path) {
   page.on("console", (message) => message.type() === "error" && page.problems.push(message.text()));
   const fetched = [];
   page.on("request", (request) => {
-    const name = new URL(request.url()).pathname.split("/").pop();
+    const name = new URL(request.url()).pathname.slice(1);
     if (name.endsWith(".wasm")) fetched.push(name);
   });
   await goto(page, path);
-  const { wasm, wasmRelaxed } = await page.evaluate(() => document.querySelector("script[data-bindings]").dataset);
-  return { page, fetched, plain: wasm.split("/").pop(), relaxed: wasmRelaxed.split("/").pop() };
+  const { wasm, wasmRelaxed, threads } = await page.evaluate(() => document.querySelector("script[data-bindings]").dataset);
+  const local = (url) => url.replace(/^\.\//, "");
+  return { page, fetched, plain: local(wasm), relaxed: local(wasmRelaxed), threaded: local(threads).replace(/genlab\.js$/, "genlab_bg.wasm") };
 }
 
 /** Trains the page's first cell to step 50, checks that nothing went wrong, and closes the page. */
@@ -33,12 +38,23 @@ async function trainsCleanly(page) {
   await page.close();
 }
 
-test("Chromium gets the relaxed-SIMD module, in the page and in the worker, and the badge says so", { timeout: 240_000 }, async () => {
-  const { page, fetched, relaxed } = await openRecording("/?backend=cpu&family=flow_matching");
+test("Chromium on an isolated page: the relaxed-SIMD module in the page, the threaded one in the worker, and the badge says so", { timeout: 240_000 }, async () => {
+  const { page, fetched, relaxed, threaded } = await openRecording("/?backend=cpu&family=flow_matching");
   assert.match(relaxed, /^genlab-relaxed-[0-9a-f]{16}_bg\.wasm$/);
+  assert.match(threaded, /^threads-[0-9a-f]{16}\/genlab_bg\.wasm$/);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  assert.deepEqual([...new Set(fetched)].sort(), [relaxed, threaded].sort(), "the page loads the relaxed module, its worker the threaded one");
+  assert.equal(await page.locator("#backend-badge").textContent(), "CPU (wasm SIMD + FMA · 2 threads)");
+  assert.equal(await page.getAttribute("#backend-badge", "data-threads"), "2");
+  assert.match(await page.getAttribute("#backend-badge", "title"), /fused multiply-add.*; 2 threads: the threaded module/);
+  await trainsCleanly(page);
+});
+
+test("?threads=off keeps the relaxed module on one thread in the worker, and says why", { timeout: 240_000 }, async () => {
+  const { page, fetched, relaxed } = await openRecording("/?backend=cpu&family=flow_matching&threads=off");
   assert.deepEqual([...new Set(fetched)], [relaxed], "the page and its worker load the relaxed module, and only it");
   assert.equal(await page.locator("#backend-badge").textContent(), "CPU (wasm SIMD + FMA)");
-  assert.match(await page.getAttribute("#backend-badge", "title"), /fused multiply-add/);
+  assert.match(await page.getAttribute("#backend-badge", "title"), /one thread: as the link asks \(threads=off\)/);
   await trainsCleanly(page);
 });
 
@@ -46,7 +62,7 @@ test("?simd=plain loads the plain module, which trains", { timeout: 240_000 }, a
   const { page, fetched, plain } = await openRecording("/?backend=cpu&family=flow_matching&simd=plain");
   assert.deepEqual([...new Set(fetched)], [plain], "the page and its worker load the plain module, and only it");
   assert.equal(await page.locator("#backend-badge").textContent(), "CPU (wasm SIMD)");
-  assert.match(await page.getAttribute("#backend-badge", "title"), /simd=plain/);
+  assert.match(await page.getAttribute("#backend-badge", "title"), /simd=plain.*one thread: the threaded module uses relaxed SIMD/);
   await trainsCleanly(page);
 });
 
@@ -88,4 +104,91 @@ test("both modules' products pass the f64 check, and they train flow matching to
   assert.ok(relative(39) < 1e-3, `40th loss: ${plain.trace[39]} against ${relaxed.trace[39]}`);
   assert.notEqual(plain.products.digest, relaxed.products.digest, "the relaxed module's products round as fused multiply-adds, the plain one's do not");
   await page.close();
+});
+
+test("the threaded module on a pool of two trains flow matching to the one-thread module's losses within f32 rounding", { timeout: 240_000 }, async (t) => {
+  const page = await open("/?backend=cpu&family=flow_matching");
+  const runs = await page.evaluate(async () => {
+    const { bindings, wasmRelaxed, threads } = document.querySelector("script[data-bindings]").dataset;
+    const url = (relative) => new URL(relative, document.baseURI).href;
+    // The page's own worker (www/src/worker.ts), driven through its request protocol.
+    const run = async (glue, wasm, pool) => {
+      const worker = new Worker(url("worker.js"), { type: "module" });
+      const pending = new Map();
+      let next = 0;
+      worker.onmessage = ({ data }) => {
+        const waiting = pending.get(data.id);
+        pending.delete(data.id);
+        if (data.ok) waiting.resolve(data.value);
+        else waiting.reject(new Error(data.error?.message ?? JSON.stringify(data.error)));
+      };
+      const request = (message) => new Promise((resolve, reject) => {
+        next += 1;
+        pending.set(next, { resolve, reject });
+        worker.postMessage({ ...message, id: next });
+      });
+      try {
+        await request({ op: "init", bindings: glue, wasm, threads: pool });
+        await request({ op: "backend", preference: "cpu" });
+        const { id } = await request({ op: "create", className: "FlowMatching", options: { dataset: "eight_gaussians", seed: 7 } });
+        const trace = [];
+        for (let step = 0; step < 40; step++) trace.push((await request({ op: "call", lab: id, method: "train", args: [1] })).stats.loss);
+        return { trace };
+      } catch (error) {
+        return { error: String(error.message) };
+      } finally {
+        worker.terminate();
+      }
+    };
+    const threadsWasm = url(threads).replace(/genlab\.js$/, "genlab_bg.wasm");
+    return {
+      one: await run(url(bindings), url(wasmRelaxed), 1),
+      pool: await run(url(threads), threadsWasm, 2),
+      wrong: await run(url(bindings), url(wasmRelaxed), 2),
+    };
+  });
+  assert.equal(runs.one.error, undefined, runs.one.error);
+  assert.equal(runs.pool.error, undefined, runs.pool.error);
+  assert.match(runs.wrong.error ?? "", /is not the threaded module \(it has no initThreadPool\)/, "asking the page's module for a pool fails by name");
+  // The same kernel (relaxed SIMD) in both; the pool splits each large product by columns, which
+  // gives the whole product's bits (src/models/parallel.rs, tested natively). What may differ is
+  // Burn's own operations on rayon: the bounds of the relaxed-against-plain test above, carried
+  // over (the first loss within the forward products' rounding, the 40th within 1e-3).
+  const relative = (step) => Math.abs(runs.one.trace[step] - runs.pool.trace[step]) / Math.abs(runs.one.trace[step]);
+  const differing = runs.one.trace.map((_, step) => relative(step)).filter((difference) => difference > 0);
+  t.diagnostic(`pool of two against one thread: ${differing.length} of 40 losses differ, by at most ${Math.max(0, ...differing).toExponential(2)}`);
+  assert.ok(relative(0) < 1e-5, `first loss: ${runs.one.trace[0]} against ${runs.pool.trace[0]}`);
+  assert.ok(relative(39) < 1e-3, `40th loss: ${runs.one.trace[39]} against ${runs.pool.trace[39]}`);
+  assert.ok(runs.pool.trace.every(Number.isFinite));
+  await page.close();
+});
+
+test("a host that sends no COOP/COEP: the service worker adds them after one reload and the worker trains on two threads; without it, one thread, saying why", { timeout: 300_000 }, async () => {
+  const bare = await serveDist(join(resolve(import.meta.dirname, "../.."), "dist"), 0, { isolated: false });
+  try {
+    const blocked = await env.browser.newContext({ serviceWorkers: "block" });
+    const plainPage = await blocked.newPage();
+    await plainPage.goto(`${bare.origin}/?backend=cpu&family=flow_matching`);
+    await plainPage.waitForSelector("body[data-ready=true]", { timeout: 120_000 });
+    assert.equal(await plainPage.evaluate(() => crossOriginIsolated), false);
+    assert.equal(await plainPage.locator("#backend-badge").textContent(), "CPU (wasm SIMD + FMA)");
+    assert.match(await plainPage.getAttribute("#backend-badge", "title"), /one thread: the page is not cross-origin isolated/);
+    await blocked.close();
+
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    const problems = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(`${bare.origin}/?backend=cpu&family=flow_matching`);
+    await page.waitForFunction(() => crossOriginIsolated && document.body.dataset.ready === "true", null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true, "the service worker controls the page");
+    assert.equal(await page.locator("#backend-badge").textContent(), "CPU (wasm SIMD + FMA · 2 threads)");
+    const cell = page.locator(".lab-cell").first();
+    await role(cell, "train").click();
+    await waitForStep(cell, 30);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    bare.close();
+  }
 });

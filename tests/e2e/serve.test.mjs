@@ -1,6 +1,7 @@
 // The serve command end to end: `scripts/serve` (dist/ was just built by the test command, so it
 // serves without rebuilding) answers on GENLAB_PORT with a page that starts with no console
-// error: nothing injected that the page's Content-Security-Policy would block.
+// error (nothing injected that the page's Content-Security-Policy would block), cross-origin
+// isolated, its worker on two threads.
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -34,7 +35,7 @@ async function answered(url, child, log, timeout) {
   throw new Error(`scripts/serve did not answer within ${timeout} ms:\n${log()}`);
 }
 
-test("scripts/serve serves the page, which starts with no console error", { timeout: 600_000 }, async () => {
+test("scripts/serve serves the page, which starts with no console error, isolated and on two threads", { timeout: 600_000 }, async () => {
   const port = await freePort();
   const child = spawn("bash", ["scripts/serve"], {
     cwd: root,
@@ -57,6 +58,8 @@ test("scripts/serve serves the page, which starts with no console error", { time
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("body", "data-ready"), "true", await page.locator("#message").textContent());
     assert.equal(await page.locator("script:not([src])").count(), 0, "no inline script");
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, "COOP/COEP make the page cross-origin isolated");
+    assert.match(await page.locator("#backend-badge").textContent(), / · 2 threads\)$/);
     assert.deepEqual(problems, []);
     await page.close();
   } finally {

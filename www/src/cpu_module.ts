@@ -4,6 +4,11 @@
 // `f32x4.relaxed_madd`. A browser that cannot compile relaxed SIMD would reject the whole second
 // module, so the page asks first: `WebAssembly.validate` of a tiny module that uses the
 // instruction. `?simd=plain` keeps the first module anyway (to compare the two).
+//
+// The worker may run a third, threaded module on the CPU (scripts/build-threads-module): relaxed
+// SIMD too, with shared memory and a rayon pool. It needs a cross-origin isolated page and has no
+// WebGPU, so it is chosen only where isolation holds and no usable hardware adapter exists
+// (`chooseThreads`); `?threads=off` keeps one thread.
 
 /**
  * A module of one function `(a, b, c) → f32x4.relaxed_madd(a, b, c)` on three `v128`s: valid
@@ -48,4 +53,74 @@ export function chooseCpuModule(plain: string, relaxed: string | undefined, quer
   if (relaxed === undefined) return plainModule("the plain SIMD module: this build has no relaxed-SIMD module");
   if (!relaxedSimd()) return plainModule("the plain SIMD module: this browser does not run WebAssembly relaxed SIMD");
   return { url: relaxed, kind: "relaxed", why: "the relaxed-SIMD module: matrix products use fused multiply-add (f32x4.relaxed_madd)" };
+}
+
+/**
+ * Rayon's Web Workers in the threaded module: the fused layers' products split in two
+ * (src/models/parallel.rs), so a third thread would have nothing to do.
+ */
+export const POOL_THREADS = 2;
+
+/** The threaded CPU module (scripts/build-threads-module), as the worker loads it. */
+export interface ThreadedModule {
+  /** Its own wasm-bindgen glue (it imports shared memory). */
+  bindings: string;
+  /** Its `.wasm`, beside the glue. */
+  wasm: string;
+  /** The rayon pool's size. */
+  threads: number;
+}
+
+/** What the worker runs on the CPU: the threaded module, or the page's module on one thread; and why. */
+export interface WorkerModule {
+  /** The threaded module, or null for the page's module on one thread. */
+  threaded: ThreadedModule | null;
+  /** Why, in a sentence (shown on the backend badge). */
+  why: string;
+}
+
+/** What `webgpuCandidate()` answers (the page module's `BackendInfo`, the fields read here). */
+export interface WebgpuCandidate {
+  backend: string;
+  adapter?: string | null;
+  reason: string;
+}
+
+/** What the choice of the worker's module depends on (the page's globals, as arguments for tests). */
+export interface ThreadsConditions {
+  /** The page's query string (`?threads=off` keeps one thread). */
+  query: string;
+  /** `crossOriginIsolated`: shared memory, hence threads, exist only then. */
+  isolated: boolean;
+  /** `navigator.hardwareConcurrency`. */
+  cores: number;
+  /** The page's module is the relaxed-SIMD one (the threaded module uses relaxed SIMD too). */
+  relaxed: boolean;
+  /** The page module's `webgpuCandidate()`: asked last, as it requests an adapter. */
+  webgpu: () => Promise<WebgpuCandidate>;
+}
+
+/**
+ * The threaded module where the build has it (`threads`: its glue's URL), the link does not say
+ * `threads=off`, the page is cross-origin isolated and runs relaxed SIMD, the device has two cores and no usable
+ * hardware WebGPU adapter exists (the threaded module has no WebGPU: with an adapter, the
+ * worker keeps the page's module, which has both). One thread otherwise, saying why.
+ */
+export async function chooseThreads(threads: string | undefined, conditions: ThreadsConditions): Promise<WorkerModule> {
+  const oneThread = (why: string): WorkerModule => ({ threaded: null, why: `one thread: ${why}` });
+  if (new URLSearchParams(conditions.query).get("threads") === "off") return oneThread("as the link asks (threads=off)");
+  if (threads === undefined) return oneThread("this build has no threaded module");
+  if (!conditions.isolated) {
+    return oneThread("the page is not cross-origin isolated (its server sends no COOP/COEP headers and no service worker adds them), so the browser gives it no shared memory");
+  }
+  if (!conditions.relaxed) return oneThread("the threaded module uses relaxed SIMD, and the page runs the plain SIMD module");
+  if (conditions.cores < POOL_THREADS) return oneThread(`this device reports ${conditions.cores} core`);
+  const webgpu = await conditions.webgpu().catch((error: unknown): WebgpuCandidate => ({ backend: "cpu", reason: String(error) }));
+  if (webgpu.backend === "webgpu") {
+    return oneThread(`the threaded module has no WebGPU, and this browser has a usable adapter (${webgpu.adapter ?? "hardware"})`);
+  }
+  return {
+    threaded: { bindings: threads, wasm: new URL("genlab_bg.wasm", threads).href, threads: POOL_THREADS },
+    why: `${POOL_THREADS} threads: the threaded module (shared memory; training on a rayon pool of ${POOL_THREADS} Web Workers, each large matrix product split in two)`,
+  };
 }

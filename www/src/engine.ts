@@ -66,6 +66,8 @@ export interface Lab {
 export interface Engine {
   /** Where labs run, in words ("a Web Worker", "the main thread: …why"). */
   readonly where: string;
+  /** The threads that train on the CPU backend, and why that many (shown on the backend badge). */
+  readonly threads: { count: number; why: string };
   /** Called once if the wasm instance behind the labs crashes, with the reason; its labs are dead. */
   onCrash: ((reason: string) => void) | null;
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
@@ -194,6 +196,8 @@ export class MainThreadEngine implements Engine {
     this.onCrash?.(reason);
   });
 
+  readonly threads = { count: 1, why: "one thread: the threaded module runs only in a Web Worker" };
+
   constructor(
     genlab: GenLab,
     readonly where: string,
@@ -233,7 +237,7 @@ export class MainThreadEngine implements Engine {
 
 /** A request to the worker (see `worker.ts`). */
 export type WorkerRequest =
-  | { id: number; op: "init"; bindings: string; wasm: string }
+  | { id: number; op: "init"; bindings: string; wasm: string; threads: number }
   | { id: number; op: "backend"; preference: BackendPreference }
   | { id: number; op: "create"; className: FamilyClassName; options: object }
   | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
@@ -267,7 +271,10 @@ export class WorkerEngine implements Engine {
     this.onCrash?.(reason);
   });
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    readonly threads: { count: number; why: string },
+  ) {
     worker.addEventListener("message", (event: MessageEvent<WorkerReply | WorkerCrash>) => {
       const reply = event.data;
       if ("crash" in reply) return this.guard.fail(reply.crash);
@@ -280,11 +287,14 @@ export class WorkerEngine implements Engine {
     worker.addEventListener("error", (event) => this.guard.fail(`the worker failed: ${event.message}`));
   }
 
-  /** Starts the worker at `workerUrl` and loads the wasm module into it. */
-  static async start(workerUrl: string, bindings: string, wasm: string): Promise<WorkerEngine> {
-    const engine = new WorkerEngine(new Worker(workerUrl, { type: "module", name: "genlab" }));
+  /**
+   * Starts the worker at `workerUrl` and loads the wasm module into it; with `threads.count` > 1
+   * (the threaded module), the worker starts a rayon pool of that many threads before any lab.
+   */
+  static async start(workerUrl: string, bindings: string, wasm: string, threads: { count: number; why: string }): Promise<WorkerEngine> {
+    const engine = new WorkerEngine(new Worker(workerUrl, { type: "module", name: "genlab" }), threads);
     try {
-      await engine.request({ op: "init", bindings, wasm });
+      await engine.request({ op: "init", bindings, wasm, threads: threads.count });
     } catch (error) {
       engine.worker.terminate();
       throw error;

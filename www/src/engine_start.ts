@@ -2,7 +2,7 @@
 // none, it fails to start, or the page asks for the main thread (`?worker=0`, used to compare the
 // two); after a crash, a fresh engine of the same kind.
 
-import type { CpuModule } from "./cpu_module";
+import type { CpuModule, WorkerModule } from "./cpu_module";
 import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
 import { loadGenLab, type GenLab } from "./genlab";
 
@@ -14,15 +14,30 @@ export interface ModuleUrls {
   cpuModule: CpuModule;
   /** `worker.js`, bundled beside `app.js`. */
   worker: string;
+  /** What the worker runs on the CPU: the threaded module or the page's module on one thread. */
+  workerModule: WorkerModule;
 }
 
-/** Labs in a Web Worker where possible, otherwise on the main thread with the page's `genlab`. */
+/**
+ * Labs in a Web Worker where possible (the threaded module's where `urls.workerModule` has it and
+ * it starts, else the page's module on one thread), otherwise on the main thread with the page's
+ * `genlab`.
+ */
 export async function startEngine(genlab: GenLab, urls: ModuleUrls): Promise<Engine> {
   if (new URLSearchParams(location.search).get("worker") === "0") return new MainThreadEngine(genlab, "the main thread (asked for by ?worker=0)");
   if (typeof Worker === "undefined") return new MainThreadEngine(genlab, "the main thread: this browser has no Web Workers");
   const absolute = (url: string) => new URL(url, document.baseURI).href;
+  const threaded = urls.workerModule.threaded;
+  let oneThread = urls.workerModule.why;
+  if (threaded !== null) {
+    try {
+      return await WorkerEngine.start(absolute(urls.worker), threaded.bindings, threaded.wasm, { count: threaded.threads, why: urls.workerModule.why });
+    } catch (error) {
+      oneThread = `one thread: the threaded module did not start (${errorText(error)})`;
+    }
+  }
   try {
-    return await WorkerEngine.start(absolute(urls.worker), absolute(urls.bindings), absolute(urls.cpuModule.url));
+    return await WorkerEngine.start(absolute(urls.worker), absolute(urls.bindings), absolute(urls.cpuModule.url), { count: 1, why: oneThread });
   } catch (error) {
     return new MainThreadEngine(genlab, `the main thread: the worker could not start (${errorText(error)})`);
   }

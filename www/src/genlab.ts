@@ -68,6 +68,10 @@ export interface GenLab extends FamilyClasses {
   weightsInfo(bytes: Uint8Array): WeightsInfo;
   /** The CPU instructions of this module's matrix products: `"wasm SIMD + FMA"` or `"wasm SIMD"`. */
   cpuInstructions(): string;
+  /** What `initBackend("auto")` would consider before its timing probe (a hardware adapter or why none), choosing nothing. */
+  webgpuCandidate(): Promise<BackendInfo>;
+  /** The threaded module only: starts its rayon pool of `threads` Web Workers (call once, in a worker, before any lab). */
+  initThreadPool?(threads: number): Promise<void>;
   /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
   simulatePanic(): void;
 }
@@ -78,10 +82,15 @@ interface BindgenModule extends GenLab {
 
 /**
  * Loads the wasm-bindgen glue from `bindingsUrl` and instantiates the module from `wasmUrl`
- * (Trunk writes both URLs, content-hashed, onto the page's script tag).
+ * (Trunk writes both URLs, content-hashed, onto the page's script tag). With `threads` > 1 (the
+ * threaded module, in a worker), starts its rayon pool first.
  */
-export async function loadGenLab(bindingsUrl: string, wasmUrl: string): Promise<GenLab> {
+export async function loadGenLab(bindingsUrl: string, wasmUrl: string, threads = 1): Promise<GenLab> {
   const module = (await import(bindingsUrl)) as BindgenModule;
   await module.default({ module_or_path: wasmUrl });
+  if (threads > 1) {
+    if (module.initThreadPool === undefined) throw new Error(`${bindingsUrl} is not the threaded module (it has no initThreadPool)`);
+    await module.initThreadPool(threads);
+  }
   return module;
 }

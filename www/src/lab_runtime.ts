@@ -5,7 +5,7 @@
 // the engine or moves the labs to the CPU.
 
 import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
-import { restartEngine, type ModuleUrls } from "./engine_start";
+import { restartEngine, startEngine, type ModuleUrls } from "./engine_start";
 import type { BackendInfo, BackendPreference, GenLab } from "./genlab";
 import type { PageElements } from "./page_elements";
 import { Recovery, type RecoverableLab } from "./recovery";
@@ -33,7 +33,7 @@ export class LabRuntime {
     private mainModule: GenLab,
     /** Where labs run; becomes the main thread if the worker cannot get the chosen backend. */
     private labEngine: Engine,
-    private readonly urls: ModuleUrls,
+    private urls: ModuleUrls,
     private readonly host: LabRuntimeHost,
   ) {
     this.recovery = new Recovery({
@@ -106,11 +106,17 @@ export class LabRuntime {
   }
 
   /**
-   * Chooses the backend. If the worker cannot get it, labs move to the main thread; a forced
-   * WebGPU that cannot run anywhere falls back to the CPU. Each fallback is said.
+   * Chooses the backend. A forced WebGPU replaces a threaded worker (whose module has no WebGPU)
+   * by a one-thread worker with the page's module, for the rest of the page's life. If the
+   * worker cannot get the backend, labs move to the main thread; a forced WebGPU that cannot run
+   * anywhere falls back to the CPU. Each fallback is said.
    */
   private async startBackend(): Promise<void> {
     const preference = this.gpuFailed ? "cpu" : this.backend;
+    if (preference === "webgpu" && this.labEngine.threads.count > 1) {
+      this.urls = { ...this.urls, workerModule: { threaded: null, why: "one thread: WebGPU was chosen, and the threaded module has none" } };
+      this.useEngine(await startEngine(this.mainModule, this.urls));
+    }
     let info: BackendInfo;
     try {
       info = await this.labEngine.initBackend(preference);
@@ -134,8 +140,11 @@ export class LabRuntime {
   private showBackend(info: BackendInfo): void {
     const badge = this.page.backendBadge;
     const cpu = info.backend === "cpu";
-    badge.textContent = cpu ? `CPU (${this.mainModule.cpuInstructions()})` : `WebGPU · ${info.adapter ?? "adapter"}`;
-    badge.title = cpu ? `${info.reason}; ${this.urls.cpuModule.why}` : info.reason;
+    const threads = this.labEngine.threads;
+    const threadCount = threads.count > 1 ? ` · ${threads.count} threads` : "";
+    badge.textContent = cpu ? `CPU (${this.mainModule.cpuInstructions()}${threadCount})` : `WebGPU · ${info.adapter ?? "adapter"}`;
+    badge.title = cpu ? `${info.reason}; ${this.urls.cpuModule.why}; ${threads.why}` : info.reason;
+    badge.dataset.threads = String(cpu ? threads.count : 1);
     badge.className = `badge ${info.backend}`;
     badge.dataset.backend = info.backend;
     const where = this.page.engineBadge;

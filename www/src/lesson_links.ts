@@ -29,7 +29,7 @@ export function showLessonLink(page: PageElements, cell: LabCell, backend: () =>
     const fragment = await toFragment({ backend: backend(), cells: [{ ...cell.toCell(), hide }] });
     const link = new URL(`${location.pathname}?embed#${fragment}`, location.href).href;
     page.lessonLink.value = link;
-    page.embedLink.value = `<iframe src="${link}" width="1000" height="1400" title="GenLab"></iframe>`;
+    page.embedLink.value = `<iframe src="${link}" width="1000" height="1400" title="GenLab" allow="cross-origin-isolated"></iframe>`;
   };
   page.embed.hidden = false;
   void update();

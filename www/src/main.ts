@@ -8,10 +8,11 @@
 import { Autosave } from "./autosave";
 import { EMBED, listenToParent } from "./embedding";
 import { errorText } from "./engine";
-import { chooseCpuModule } from "./cpu_module";
+import { chooseCpuModule, chooseThreads } from "./cpu_module";
 import { startEngine, type ModuleUrls } from "./engine_start";
 import { loadGenLab } from "./genlab";
 import { HiddenTabPause } from "./hidden_tab";
+import { isolatePage } from "./isolation";
 import { fromFragment, type Notebook } from "./notebook";
 import { NotebookPage } from "./notebook_page";
 import { resolvePage, type PageElements } from "./page_elements";
@@ -37,14 +38,23 @@ async function initialNotebook(autosave: Autosave | null): Promise<{ notebook: N
 }
 
 async function main(page: PageElements): Promise<void> {
+  isolatePage();
   if (EMBED) document.body.classList.add("embed");
   const script = document.querySelector<HTMLScriptElement>("script[data-bindings]");
   const bindings = script?.dataset.bindings;
   const plainWasm = script?.dataset.wasm;
   if (script === null || bindings === undefined || plainWasm === undefined) throw new Error("the page was not built by Trunk");
   const cpuModule = chooseCpuModule(plainWasm, script.dataset.wasmRelaxed, location.search);
-  const urls: ModuleUrls = { bindings, cpuModule, worker: new URL("worker.js", script.src).href };
   const genlab = await loadGenLab(bindings, cpuModule.url);
+  const threads = script.dataset.threads === undefined ? undefined : new URL(script.dataset.threads, document.baseURI).href;
+  const workerModule = await chooseThreads(threads, {
+    query: location.search,
+    isolated: globalThis.crossOriginIsolated === true,
+    cores: navigator.hardwareConcurrency ?? 1,
+    relaxed: cpuModule.kind === "relaxed",
+    webgpu: () => genlab.webgpuCandidate(),
+  });
+  const urls: ModuleUrls = { bindings, cpuModule, worker: new URL("worker.js", script.src).href, workerModule };
   const say = (text: string) => (page.message.textContent = text);
   const autosave = EMBED ? null : new Autosave(() => localStorage, say);
   const weights = EMBED ? null : new WeightsStore(openIndexedDb, say);

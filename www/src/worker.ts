@@ -23,7 +23,7 @@ function labs(): LabTable {
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
     case "init":
-      table = new LabTable(await loadGenLab(request.bindings, request.wasm));
+      table = new LabTable(await loadGenLab(request.bindings, request.wasm, request.threads));
       return null;
     case "backend":
       return labs().initBackend(request.preference);

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { RELAXED_MADD_PROBE, chooseCpuModule, hasRelaxedSimd } from "../src/cpu_module";
+import { POOL_THREADS, RELAXED_MADD_PROBE, chooseCpuModule, chooseThreads, hasRelaxedSimd, type ThreadsConditions } from "../src/cpu_module";
 
 /** The probe with `f32x4.relaxed_madd` replaced by `v128.bitselect` (also three v128s → one). */
 function plainSimdTwin(): Uint8Array<ArrayBuffer> {
@@ -53,4 +53,62 @@ test("the relaxed module is chosen only where it exists, the browser runs it and
   assert.match(chooseCpuModule("p", "r", "", no).why, /does not run WebAssembly relaxed SIMD/);
   assert.match(chooseCpuModule("p", "r", "?simd=plain", yes).why, /simd=plain/);
   assert.equal(chooseCpuModule("p", "r", "", yes).kind, "relaxed");
+});
+
+const GLUE = "https://genlab.example/course/threads-0123456789abcdef/genlab.js";
+
+/** Conditions where threads are possible; `asked` counts the adapter probes. */
+function isolatedPage(change: Partial<ThreadsConditions> = {}): { conditions: ThreadsConditions; asked: () => number } {
+  let probes = 0;
+  const conditions: ThreadsConditions = {
+    query: "",
+    isolated: true,
+    cores: 2,
+    relaxed: true,
+    webgpu: async () => {
+      probes += 1;
+      return { backend: "cpu", reason: "the only WebGPU adapter (SwiftShader) is a software fallback" };
+    },
+    ...change,
+  };
+  return { conditions, asked: () => probes };
+}
+
+test("the threaded module is chosen on an isolated page with two cores, relaxed SIMD and no hardware adapter", async () => {
+  const { conditions, asked } = isolatedPage();
+  const chosen = await chooseThreads(GLUE, conditions);
+  assert.deepEqual(chosen.threaded, {
+    bindings: GLUE,
+    wasm: "https://genlab.example/course/threads-0123456789abcdef/genlab_bg.wasm",
+    threads: POOL_THREADS,
+  });
+  assert.match(chosen.why, /^2 threads: the threaded module/);
+  assert.equal(asked(), 1);
+});
+
+test("one thread, saying why, wherever one condition fails; the adapter is asked for only last", async () => {
+  const cases: [string | undefined, Partial<ThreadsConditions>, RegExp][] = [
+    [GLUE, { query: "?threads=off" }, /as the link asks \(threads=off\)/],
+    [undefined, {}, /this build has no threaded module/],
+    [GLUE, { isolated: false }, /not cross-origin isolated .*no shared memory/],
+    [GLUE, { relaxed: false }, /uses relaxed SIMD, and the page runs the plain SIMD module/],
+    [GLUE, { cores: 1 }, /this device reports 1 core/],
+  ];
+  for (const [glue, change, why] of cases) {
+    const { conditions, asked } = isolatedPage(change);
+    const chosen = await chooseThreads(glue, conditions);
+    assert.equal(chosen.threaded, null, JSON.stringify(change));
+    assert.match(chosen.why, /^one thread: /);
+    assert.match(chosen.why, why);
+    assert.equal(asked(), 0, `no adapter request for ${JSON.stringify(change)}`);
+  }
+});
+
+test("a usable hardware adapter keeps the page's module (which has WebGPU); a failed probe does not", async () => {
+  const hardware = isolatedPage({ webgpu: async () => ({ backend: "webgpu", adapter: "Example GPU", reason: "a hardware WebGPU adapter is available" }) });
+  const kept = await chooseThreads(GLUE, hardware.conditions);
+  assert.equal(kept.threaded, null);
+  assert.match(kept.why, /has no WebGPU, and this browser has a usable adapter \(Example GPU\)/);
+  const failing = isolatedPage({ webgpu: () => Promise.reject(new Error("requestAdapter failed")) });
+  assert.notEqual((await chooseThreads(GLUE, failing.conditions)).threaded, null);
 });
