@@ -10,6 +10,9 @@
 // WebGPU, so it is chosen only where isolation holds and no usable hardware adapter exists
 // (`chooseThreads`); `?threads=off` keeps one thread.
 
+
+import type { BackendInfo } from "./genlab";
+
 /**
  * A module of one function `(a, b, c) → f32x4.relaxed_madd(a, b, c)` on three `v128`s: valid
  * exactly where the engine has relaxed SIMD.
@@ -79,13 +82,6 @@ export interface WorkerModule {
   why: string;
 }
 
-/** What `webgpuCandidate()` answers (the page module's `BackendInfo`, the fields read here). */
-export interface WebgpuCandidate {
-  backend: string;
-  adapter?: string | null;
-  reason: string;
-}
-
 /** What the choice of the worker's module depends on (the page's globals, as arguments for tests). */
 export interface ThreadsConditions {
   /** The page's query string (`?threads=off` keeps one thread). */
@@ -97,7 +93,7 @@ export interface ThreadsConditions {
   /** The page's module is the relaxed-SIMD one (the threaded module uses relaxed SIMD too). */
   relaxed: boolean;
   /** The page module's `webgpuCandidate()`: asked last, as it requests an adapter. */
-  webgpu: () => Promise<WebgpuCandidate>;
+  webgpu: () => Promise<BackendInfo>;
 }
 
 /**
@@ -115,7 +111,7 @@ export async function chooseThreads(threads: string | undefined, conditions: Thr
   }
   if (!conditions.relaxed) return oneThread("the threaded module uses relaxed SIMD, and the page runs the plain SIMD module");
   if (conditions.cores < POOL_THREADS) return oneThread(`this device reports ${conditions.cores} core`);
-  const webgpu = await conditions.webgpu().catch((error: unknown): WebgpuCandidate => ({ backend: "cpu", reason: String(error) }));
+  const webgpu = await conditions.webgpu().catch((error: unknown): BackendInfo => ({ backend: "cpu", adapter: null, reason: String(error) }));
   if (webgpu.backend === "webgpu") {
     return oneThread(`the threaded module has no WebGPU, and this browser has a usable adapter (${webgpu.adapter ?? "hardware"})`);
   }

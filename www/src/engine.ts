@@ -62,12 +62,18 @@ export interface Lab {
   free(): void;
 }
 
+/** How many threads train on the CPU backend, and why that many. */
+export interface Threads {
+  count: number;
+  why: string;
+}
+
 /** Creates labs. */
 export interface Engine {
   /** Where labs run, in words ("a Web Worker", "the main thread: …why"). */
   readonly where: string;
   /** The threads that train on the CPU backend, and why that many (shown on the backend badge). */
-  readonly threads: { count: number; why: string };
+  readonly threads: Threads;
   /** Called once if the wasm instance behind the labs crashes, with the reason; its labs are dead. */
   onCrash: ((reason: string) => void) | null;
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
@@ -273,7 +279,7 @@ export class WorkerEngine implements Engine {
 
   private constructor(
     private readonly worker: Worker,
-    readonly threads: { count: number; why: string },
+    readonly threads: Threads,
   ) {
     worker.addEventListener("message", (event: MessageEvent<WorkerReply | WorkerCrash>) => {
       const reply = event.data;
@@ -291,7 +297,7 @@ export class WorkerEngine implements Engine {
    * Starts the worker at `workerUrl` and loads the wasm module into it; with `threads.count` > 1
    * (the threaded module), the worker starts a rayon pool of that many threads before any lab.
    */
-  static async start(workerUrl: string, bindings: string, wasm: string, threads: { count: number; why: string }): Promise<WorkerEngine> {
+  static async start(workerUrl: string, bindings: string, wasm: string, threads: Threads): Promise<WorkerEngine> {
     const engine = new WorkerEngine(new Worker(workerUrl, { type: "module", name: "genlab" }), threads);
     try {
       await engine.request({ op: "init", bindings, wasm, threads: threads.count });

@@ -67,7 +67,7 @@ function isolatedPage(change: Partial<ThreadsConditions> = {}): { conditions: Th
     relaxed: true,
     webgpu: async () => {
       probes += 1;
-      return { backend: "cpu", reason: "the only WebGPU adapter (SwiftShader) is a software fallback" };
+      return { backend: "cpu", adapter: null, reason: "the only WebGPU adapter (SwiftShader) is a software fallback" };
     },
     ...change,
   };
