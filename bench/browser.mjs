@@ -80,15 +80,15 @@ async function measure({ backend, workload, steps, protocol, panelSizes, panelRe
   };
 }
 
-/** Raw, gzip and brotli bytes of each wasm module in dist/, the plain one first. */
+/** Raw, gzip and brotli bytes of each wasm module in dist/ (the threaded one in its folder), the plain one first. */
 function sizes() {
-  return readdirSync(dist)
-    .filter((name) => name.endsWith(".wasm"))
+  const threaded = readdirSync(dist).filter((name) => name.startsWith("threads-")).map((folder) => join(folder, "genlab_bg.wasm"));
+  const label = (name) => (name.startsWith("threads-") ? "threaded (relaxed SIMD, shared memory, no WebGPU)" : name.startsWith("genlab-relaxed-") ? "relaxed SIMD (FMA)" : "plain SIMD");
+  return [...readdirSync(dist).filter((name) => name.endsWith(".wasm")), ...threaded]
     .map((name) => {
       const bytes = readFileSync(join(dist, name));
       const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
-      const module = name.startsWith("genlab-relaxed-") ? "relaxed SIMD (FMA)" : "plain SIMD";
-      return { module, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotli.length };
+      return { module: label(name), raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotli.length };
     })
     .sort((a, b) => a.module.localeCompare(b.module));
 }

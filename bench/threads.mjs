@@ -6,8 +6,9 @@
 // (bench/steady.mjs's protocol). Needs `trunk build --release` (dist/). Prints a Markdown
 // section; asserts nothing. `node bench/threads.mjs BEFORE_DIST` instead times another build's
 // threaded module against dist/'s, both with two workers, in the order before, after, after,
-// before: a threads lever's same-run before/after (bench/levers.md).
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+// before: a threads lever's same-run before/after (bench/levers.md). The scaling run also writes
+// its pooled rates to test-output/bench-threads.json (bench/compare.mjs reads them).
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -97,8 +98,16 @@ ${rows.join("\n")}
 `);
 }
 
-/** The page's module against the threaded one with one and with two workers. */
+/**
+ * The page's module against the threaded one with one and with two workers; the pooled rates go
+ * to test-output/bench-threads.json for bench/compare.mjs (GenLab as the page runs it against
+ * PyTorch).
+ */
 function printScaling() {
+  const configurations = { page: "page", one: 1, two: 2 };
+  const json = Object.fromEntries(Object.entries(configurations).map(([key, name]) => [key, Object.fromEntries(WORKLOADS.map(([, cls]) => [cls, rate(name, cls)]))]));
+  mkdirSync(join(root, "test-output"), { recursive: true });
+  writeFileSync(join(root, "test-output", "bench-threads.json"), JSON.stringify(json));
   const rows = WORKLOADS.map(([label, cls]) => {
     const [shipped, one, two] = [rate("page", cls), rate(1, cls), rate(2, cls)];
     return `| ${label} | ${rateText(shipped)} | ${rateText(one)} | ${rateText(two)} | ${ratioText(two, one)} | ${ratioText(two, shipped)} |`;
