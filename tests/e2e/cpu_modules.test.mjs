@@ -4,13 +4,14 @@
 // pass the crate's f64 check (`checkMatrixProducts()`), and the two train the same model to the
 // same numbers within f32 rounding. The harness's server sends COOP/COEP, so the worker runs the
 // threaded module (a rayon pool of two) unless the link says `threads=off`; it trains to the
-// one-thread module's losses; on a host without those headers the service worker adds them.
+// one-thread module's losses; choosing WebGPU replaces it by a one-thread worker and stops it; on a
+// host without those headers the service worker adds them.
 import "./harness.mjs";
 import { strict as assert } from "node:assert";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { serveDist } from "../../scripts/serve-dist.mjs";
-import { env, goto, open, role, waitForStep } from "./harness.mjs";
+import { env, goto, open, pause, role, waitForStep } from "./harness.mjs";
 
 /** Opens `path` and records the names of the wasm modules the page and its worker request. */
 async function openRecording(path) {
@@ -56,6 +57,30 @@ test("?threads=off keeps the relaxed module on one thread in the worker, and say
   assert.equal(await page.locator("#backend-badge").textContent(), "CPU (wasm SIMD + FMA)");
   assert.match(await page.getAttribute("#backend-badge", "title"), /one thread: as the link asks \(threads=off\)/);
   await trainsCleanly(page);
+});
+
+test("choosing WebGPU moves the labs to a one-thread worker with the page's module, and the threaded worker stops", { timeout: 600_000 }, async () => {
+  const { page, fetched, relaxed, threaded } = await openRecording("/?backend=cpu&family=flow_matching&width=16&depth=1&batch_size=64");
+  const engineWorkers = () => page.workers().filter((worker) => worker.url().endsWith("/worker.js"));
+  assert.equal(engineWorkers().length, 1, "one engine worker at load");
+  const stopped = new Promise((done) => engineWorkers()[0].once("close", () => done(true)));
+  const cell = page.locator(".lab-cell").first();
+  await role(cell, "train").click();
+  await waitForStep(cell, 20);
+  await pause(cell);
+
+  await page.selectOption("#backend", "webgpu");
+  await page.waitForSelector("#backend-badge[data-backend=webgpu]", { timeout: 300_000 });
+  assert.equal(await page.getAttribute("#backend-badge", "data-threads"), "1");
+  await role(cell, "step").filter({ hasText: /^0$/ }).waitFor({ timeout: 300_000 });
+  const timeout = new Promise((done) => setTimeout(() => done(false), 60_000).unref());
+  assert.equal(await Promise.race([stopped, timeout]), true, "the threaded worker stops once its lab is rebuilt on WebGPU");
+  assert.equal(engineWorkers().length, 1, "one engine worker runs the labs");
+  assert.deepEqual([...new Set(fetched)].sort(), [relaxed, threaded].sort(), "the new worker loads the page's module");
+  await role(cell, "train").click();
+  await waitForStep(cell, 3, 300_000);
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
 
 test("?simd=plain loads the plain module, which trains", { timeout: 240_000 }, async () => {

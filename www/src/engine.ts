@@ -158,6 +158,7 @@ export class LabTable {
  */
 function proxyLab(info: LabInfo, send: (method: LabMethod, args: unknown[]) => Promise<unknown>, free: () => void): Lab {
   let previous: Promise<unknown> = Promise.resolve();
+  let freed = false;
   const call = (method: LabMethod, args: unknown[]): Promise<unknown> => {
     const next = previous.then(
       () => send(method, args),
@@ -178,7 +179,11 @@ function proxyLab(info: LabInfo, send: (method: LabMethod, args: unknown[]) => P
     },
     exportWeights: () => call("exportWeights", []) as Promise<Uint8Array>,
     importWeights: (bytes) => call("importWeights", [bytes]) as Promise<number>,
-    free,
+    free: () => {
+      if (freed) return;
+      freed = true;
+      free();
+    },
   };
 }
 
@@ -271,6 +276,10 @@ export class WorkerEngine implements Engine {
   onCrash: ((reason: string) => void) | null = null;
   private next = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /** Labs created here and not freed yet. */
+  private liveLabs = 0;
+  /** The page has moved to another engine: the worker stops once its last lab is freed. */
+  private retired = false;
   private readonly guard = new CrashGuard((reason) => {
     this.worker.terminate();
     this.pending.clear();
@@ -324,11 +333,32 @@ export class WorkerEngine implements Engine {
 
   async create(className: FamilyClassName, options: object): Promise<Lab> {
     const { id, info } = (await this.request({ op: "create", className, options })) as { id: number; info: LabInfo };
+    this.liveLabs += 1;
     return proxyLab(
       info,
       (method, args) => this.request({ op: "call", lab: id, method, args }),
-      () => void this.request({ op: "free", lab: id }).catch(() => undefined),
+      () =>
+        void this.request({ op: "free", lab: id })
+          .catch(() => undefined)
+          .finally(() => {
+            this.liveLabs -= 1;
+            this.stopIfRetired();
+          }),
     );
+  }
+
+  /**
+   * The page runs its labs elsewhere from now on (a forced WebGPU replaced this threaded worker):
+   * the worker, with its pool, stops once the labs still here are freed (they are rebuilt on the
+   * new engine), at once if there are none.
+   */
+  retire(): void {
+    this.retired = true;
+    this.stopIfRetired();
+  }
+
+  private stopIfRetired(): void {
+    if (this.retired && this.liveLabs === 0) this.worker.terminate();
   }
 
   async simulatePanic(): Promise<void> {

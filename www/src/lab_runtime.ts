@@ -107,7 +107,8 @@ export class LabRuntime {
 
   /**
    * Chooses the backend. A forced WebGPU replaces a threaded worker (whose module has no WebGPU)
-   * by a one-thread worker with the page's module, for the rest of the page's life. If the
+   * by a one-thread worker with the page's module, for the rest of the page's life; the threaded
+   * one stops once the labs still on it are freed (the page rebuilds them). If the
    * worker cannot get the backend, labs move to the main thread; a forced WebGPU that cannot run
    * anywhere falls back to the CPU. Each fallback is said.
    */
@@ -115,7 +116,9 @@ export class LabRuntime {
     const preference = this.gpuFailed ? "cpu" : this.backend;
     if (preference === "webgpu" && this.labEngine.threads.count > 1) {
       this.urls = { ...this.urls, workerModule: { threaded: null, why: "one thread: WebGPU was chosen, and the threaded module has none" } };
+      const threaded = this.labEngine;
       this.useEngine(await startEngine(this.mainModule, this.urls));
+      if (threaded instanceof WorkerEngine) threaded.retire();
     }
     let info: BackendInfo;
     try {
