@@ -1,7 +1,8 @@
 //! The JavaScript boundary (wasm32 only): type conversion, nothing else.
 //!
-//! Exported to JavaScript: [`init_backend`], [`webgpu_candidate`], [`datasets`], [`dataset_sample`], [`density_grid`],
-//! [`dataset_score`], and one class per model family (see [`families`]). Numbers, typed arrays
+//! Exported to JavaScript: [`init_backend`], [`webgpu_candidate`], [`report_panics_on`],
+//! [`datasets`], [`dataset_sample`], [`density_grid`], [`dataset_score`], and one class per
+//! model family (see [`families`]). Numbers, typed arrays
 //! and plain option objects cross the boundary; every failure is a JavaScript `Error` whose
 //! message names the field at fault.
 
@@ -9,6 +10,7 @@ mod cancel;
 mod convert;
 mod families;
 mod lab;
+mod panics;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,6 +22,7 @@ use crate::device::{self, BackendPreference};
 use crate::settings::{OptionError, check_range};
 
 pub use families::*;
+pub use panics::{report_panics_on, simulate_panic};
 /// `initThreadPool(n)`: starts the threaded CPU module's `n` rayon workers (Web Workers); the
 /// promise resolves when they run. Only that module exports it.
 #[cfg(target_feature = "atomics")]
@@ -56,11 +59,11 @@ pub(crate) fn ensure_constructors() {
 }
 
 /// Runs the static constructors, then installs the panic hook so that a Rust panic reaches the
-/// console with its message.
+/// console with its message (and the page's channel, see [`report_panics_on`]).
 #[wasm_bindgen(start)]
 pub fn start() {
     ensure_constructors();
-    console_error_panic_hook::set_once();
+    panics::install_hook();
 }
 
 /// Chooses the backend for labs created from now on: `"auto"` (default), `"cpu"` or `"webgpu"`.
@@ -355,13 +358,6 @@ pub fn cpu_instructions() -> String {
     } else {
         "wasm SIMD".into()
     }
-}
-
-/// Panics on purpose, leaving this instance unusable (a wasm trap), so that the page's crash
-/// recovery (a fresh instance, the notebook and the last weights restored) can be tested.
-#[wasm_bindgen(js_name = simulatePanic)]
-pub fn simulate_panic() {
-    panic!("simulated panic: simulatePanic() was called to test crash recovery");
 }
 
 /// What a weights file says about itself (`{ family, options, step, shapes }`), checked but

@@ -54,13 +54,17 @@ test("an edited notebook is saved in the browser and restored by the page opened
   await page.close();
 });
 
-for (const [where, query, engine] of [
-  ["in the worker", "", "worker"],
-  ["on the main thread", "&worker=0", "main"],
+// The panic happens where labs train: on a thread of the threaded worker's pool (the page is
+// isolated), in a one-thread worker, and on the main thread.
+for (const [where, query, engine, threads] of [
+  ["on a thread of the worker's pool", "", "worker", "2"],
+  ["in a one-thread worker", "&threads=off", "worker", "1"],
+  ["on the main thread", "&worker=0", "main", "1"],
 ]) {
   test(`a panic ${where} is said once; the lab is rebuilt from its snapshot and trains on`, { timeout: 300_000 }, async () => {
     const page = await open(`/?backend=cpu&family=vae&width=32&batch_size=128${query}`);
     assert.equal(await page.getAttribute("#engine-badge", "data-engine"), engine);
+    assert.equal(await page.getAttribute("#backend-badge", "data-threads"), threads);
     const lab = page.locator(".lab-cell").first();
     await built(lab);
     const link = await page.evaluate(() => location.hash);
@@ -81,6 +85,7 @@ for (const [where, query, engine] of [
     assert.match(await role(lab, "message").textContent(), new RegExp(`continues from step ${snapshot} `));
     assert.equal(await role(lab, "train").textContent(), "Train", "paused");
     assert.equal(await page.getAttribute("#engine-badge", "data-engine"), engine, "a fresh engine of the same kind");
+    assert.equal(await page.getAttribute("#backend-badge", "data-threads"), threads, "on as many threads");
     assert.equal(await page.evaluate(() => location.hash), link, "the notebook's settings are unchanged");
 
     await role(lab, "train").click();

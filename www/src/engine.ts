@@ -248,7 +248,7 @@ export class MainThreadEngine implements Engine {
 
 /** A request to the worker (see `worker.ts`). */
 export type WorkerRequest =
-  | { id: number; op: "init"; bindings: string; wasm: string; threads: number }
+  | { id: number; op: "init"; bindings: string; wasm: string; threads: number; panicChannel: string }
   | { id: number; op: "backend"; preference: BackendPreference }
   | { id: number; op: "create"; className: FamilyClassName; options: object }
   | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
@@ -282,14 +282,18 @@ export class WorkerEngine implements Engine {
   private retired = false;
   private readonly guard = new CrashGuard((reason) => {
     this.worker.terminate();
+    this.panics.close();
     this.pending.clear();
     this.onCrash?.(reason);
   });
+  /** Where the module posts a panic's message from any of its threads (see `worker.ts`). */
+  private readonly panics = new BroadcastChannel(`genlab-panics-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
   private constructor(
     private readonly worker: Worker,
     readonly threads: Threads,
   ) {
+    this.panics.onmessage = (event: MessageEvent<string>) => this.guard.fail(String(event.data).replace(/\s+/g, " "));
     worker.addEventListener("message", (event: MessageEvent<WorkerReply | WorkerCrash>) => {
       const reply = event.data;
       if ("crash" in reply) return this.guard.fail(reply.crash);
@@ -309,9 +313,10 @@ export class WorkerEngine implements Engine {
   static async start(workerUrl: string, bindings: string, wasm: string, threads: Threads): Promise<WorkerEngine> {
     const engine = new WorkerEngine(new Worker(workerUrl, { type: "module", name: "genlab" }), threads);
     try {
-      await engine.request({ op: "init", bindings, wasm, threads: threads.count });
+      await engine.request({ op: "init", bindings, wasm, threads: threads.count, panicChannel: engine.panics.name });
     } catch (error) {
       engine.worker.terminate();
+      engine.panics.close();
       throw error;
     }
     return engine;
@@ -358,7 +363,10 @@ export class WorkerEngine implements Engine {
   }
 
   private stopIfRetired(): void {
-    if (this.retired && this.liveLabs === 0) this.worker.terminate();
+    if (this.retired && this.liveLabs === 0) {
+      this.worker.terminate();
+      this.panics.close();
+    }
   }
 
   async simulatePanic(): Promise<void> {

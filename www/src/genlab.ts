@@ -72,7 +72,9 @@ export interface GenLab extends FamilyClasses {
   webgpuCandidate(): Promise<BackendInfo>;
   /** The threaded module only: starts its rayon pool of `threads` Web Workers (call once, in a worker, before any lab). */
   initThreadPool?(threads: number): Promise<void>;
-  /** Panics on purpose (a test hook): the instance traps and is unusable from then on. */
+  /** From now on every panic's message is also posted on the `BroadcastChannel` named `channel`, from whichever thread panics. */
+  reportPanicsOn(channel: string): void;
+  /** Panics on purpose where labs train (a test hook): the instance traps and is unusable from then on. */
   simulatePanic(): void;
 }
 

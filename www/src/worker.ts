@@ -2,7 +2,9 @@
 // the backend (WebGPU is available in workers) and answers `WorkerRequest`s with `WorkerReply`s.
 // Requests are handled as they come; a lab refuses a second call while one is in flight. A Rust
 // panic inside an asynchronous call traps in a microtask, outside any request: the worker tells
-// the page (`WorkerCrash`), which terminates it and starts another.
+// the page (`WorkerCrash`), which terminates it and starts another. A panic on a thread of the
+// threaded module's pool leaves this worker waiting for good: the module posts its message on the
+// page's `BroadcastChannel` (`panicChannel`), which the page treats as the same crash.
 
 import { LabTable, errorData, errorText, transferables, type WorkerCrash, type WorkerReply, type WorkerRequest } from "./engine";
 import { loadGenLab } from "./genlab";
@@ -22,9 +24,12 @@ function labs(): LabTable {
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
-    case "init":
-      table = new LabTable(await loadGenLab(request.bindings, request.wasm, request.threads));
+    case "init": {
+      const genlab = await loadGenLab(request.bindings, request.wasm, request.threads);
+      genlab.reportPanicsOn(request.panicChannel);
+      table = new LabTable(genlab);
       return null;
+    }
     case "backend":
       return labs().initBackend(request.preference);
     case "create":

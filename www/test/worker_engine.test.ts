@@ -1,6 +1,7 @@
-// The worker engine's life after a forced WebGPU replaced it (`WorkerEngine.retire`): the worker
+// The worker engine's life: after a forced WebGPU replaced it (`WorkerEngine.retire`), the worker
 // stops once the labs still on it are freed, at once when none are, and a lab freed twice counts
-// once. A fake `Worker` answers the engine's requests as `worker.ts` would.
+// once; a panic's message on its channel (from a pool thread, whose worker never answers again)
+// ends it as a crash. A fake `Worker` answers the engine's requests as `worker.ts` would.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { WorkerEngine, type WorkerRequest } from "../src/engine";
@@ -10,6 +11,7 @@ class FakeWorker {
   static last: FakeWorker | null = null;
   terminated = false;
   freed: number[] = [];
+  panicChannel = "";
   private listeners: ((event: { data: unknown }) => void)[] = [];
   private labs = 0;
 
@@ -25,6 +27,7 @@ class FakeWorker {
     let value: unknown = null;
     if (request.op === "create") value = { id: ++this.labs, info: { backend: { backend: "cpu", adapter: null, reason: "" } } };
     if (request.op === "free") this.freed.push(request.lab);
+    if (request.op === "init") this.panicChannel = request.panicChannel;
     setTimeout(() => {
       if (!this.terminated) for (const listener of this.listeners) listener({ data: { id: request.id, ok: true, value } });
     });
@@ -74,4 +77,28 @@ test("an engine that is not retired keeps its worker when its labs are freed", a
   lab.free();
   await settle();
   assert.equal(worker.terminated, false);
+  engine.retire();
+});
+
+test("a panic's message on the engine's channel ends the worker and is reported once as a crash", async () => {
+  const { engine, worker } = await startFake();
+  const crashes: string[] = [];
+  engine.onCrash = (reason) => crashes.push(reason);
+  assert.match(worker.panicChannel, /^genlab-panics-/);
+  const thread = new BroadcastChannel(worker.panicChannel);
+  thread.postMessage("panicked at src/models/gan.rs:1:1:\nsomething broke");
+  thread.postMessage("panicked at src/models/gan.rs:1:1:\nsomething broke");
+  await settle();
+  thread.close();
+  assert.equal(worker.terminated, true);
+  assert.deepEqual(crashes, ["panicked at src/models/gan.rs:1:1: something broke"]);
+  await assert.rejects(engine.create("FlowMatching", {}), /crashed/);
+});
+
+test("two engines listen on channels of their own", async () => {
+  const first = await startFake();
+  const second = await startFake();
+  assert.notEqual(first.worker.panicChannel, second.worker.panicChannel);
+  first.engine.retire();
+  second.engine.retire();
 });
