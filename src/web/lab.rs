@@ -213,11 +213,17 @@ impl<F: Family + 'static> Lab<F> {
         to_js(&borrow(&self.session)?.actions())
     }
 
-    /// Runs fine-grained step `name` once and resolves to its statistics (like `train`).
+    /// Runs fine-grained step `name` once (on the pool in the threaded module, as `train` does)
+    /// and resolves to its statistics (like `train`).
     pub fn act(&self, name: String) -> Promise {
         let session = self.session.clone();
         future_to_promise(async move {
-            let pending = borrow(&session)?.act(&name).ok_or_else(|| {
+            let pending = {
+                let mut guard = borrow(&session)?;
+                let session = &mut *guard;
+                parallel::on_pool(|| session.act(&name))
+            }
+            .ok_or_else(|| {
                 let why = format!("this family has no fine-grained step `{name}`");
                 option_error(&OptionError::new("name", why))
             })?;
