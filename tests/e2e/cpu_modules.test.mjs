@@ -153,7 +153,7 @@ test("the threaded module on a pool of two trains flow matching to the one-threa
         worker.postMessage({ ...message, id: next });
       });
       try {
-        await request({ op: "init", bindings: glue, wasm, threads: pool });
+        await request({ op: "init", bindings: glue, wasm, threads: pool, panicChannel: "genlab-panics-by-hand" });
         await request({ op: "backend", preference: "cpu" });
         const { id } = await request({ op: "create", className: "FlowMatching", options: { dataset: "eight_gaussians", seed: 7 } });
         const trace = [];
