@@ -14,6 +14,8 @@
 //! their rows from [`SPLIT_MIN_ENTRIES`] on ([`split_pass`]): each entry keeps its bits; the
 //! column sums become the sum of two halves' sums (within rounding: tested).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 /// Products with fewer multiply-adds than this run as one call: below it, handing half to the
 /// sibling thread costs about what it saves (split at `1 << 20`, RealNVP's 512 × 64 × 64
 /// products made its step 0.94× as fast with two threads as with one; bench/threads.mjs). The
@@ -80,15 +82,15 @@ impl ProductCall {
     /// Every entry the strides reach from `lhs` (`[m, k]`) and `rhs` (`[k, n]`) must be readable
     /// and every `[m, n]` entry of `dst` writable, with `dst` overlapping neither.
     pub unsafe fn run(self) {
-        match self.halves() {
-            Some((first, second)) if two_threads() => {
+        match two_threads().then(|| self.halves()).flatten() {
+            Some((first, second)) => {
                 // SAFETY: the halves cover disjoint parts of `dst` within the caller's bounds.
                 rayon::join(
                     || unsafe { first.run_whole() },
                     || unsafe { second.run_whole() },
                 );
             }
-            _ => unsafe { self.run_whole() },
+            None => unsafe { self.run_whole() },
         }
     }
 
@@ -164,15 +166,57 @@ fn drop_columns(call: &mut ProductCall, skip: usize) {
     call.rhs = call.rhs.wrapping_offset(skip as isize * call.rhs_strides.1);
 }
 
-/// Runs `work` on a worker of the threaded module's pool, so that the products inside it split
-/// with a sibling thread that is already awake (the caller, a Web Worker, blocks meanwhile). In
-/// every other build, `work` runs on the calling thread.
+/// Runs `work` on a worker of the threaded module's pool, its siblings kept awake
+/// ([`with_siblings_awake`]), so that the products inside it split with a thread that takes its
+/// half at once (the caller, a Web Worker, blocks meanwhile). In every other build, `work` runs
+/// on the calling thread.
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     if rayon::current_thread_index().is_some() {
-        work()
+        with_siblings_awake(work)
     } else {
-        rayon::scope(|_| work())
+        rayon::scope(|_| with_siblings_awake(work))
+    }
+}
+
+/// Runs `work` on the calling pool worker while the pool's other workers poll for work
+/// (`rayon::yield_now`) instead of sleeping, until `work` returns. A rayon worker with nothing
+/// to do sleeps after a few idle rounds, and a `rayon::join` whose half waits for a sleeper to
+/// wake is slower than none; a training step's halves are tens to hundreds of microseconds
+/// apart. The pollers are jobs spawned beside `work`; one that the calling worker takes itself
+/// (a join may run local jobs while it waits) returns at once. Outside a pool, `work` runs as
+/// it is.
+pub fn with_siblings_awake<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    let Some(caller) = rayon::current_thread_index() else {
+        return work();
+    };
+    let done = AtomicBool::new(false);
+    let done = &done;
+    /// Stops the pollers when `work` returns or unwinds (a test's panic must not hang the scope).
+    struct Done<'a>(&'a AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+    rayon::scope(move |scope| {
+        for _ in 1..rayon::current_num_threads() {
+            scope.spawn(move |_| poll_until(done, caller));
+        }
+        let _done = Done(done);
+        work()
+    })
+}
+
+/// Runs the pool's pending jobs as they come until `done` (at once on the `caller`'s thread).
+fn poll_until(done: &AtomicBool, caller: usize) {
+    if rayon::current_thread_index() == Some(caller) {
+        return;
+    }
+    while !done.load(Ordering::Acquire) {
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            std::hint::spin_loop();
+        }
     }
 }
 
@@ -191,7 +235,7 @@ pub(crate) fn on_test_pool<R: Send>(pool: Option<usize>, work: impl FnOnce() -> 
             .num_threads(threads)
             .build()
             .expect("a thread pool")
-            .install(work),
+            .install(|| with_siblings_awake(work)),
         None => work(),
     }
 }
@@ -242,6 +286,50 @@ mod tests {
         };
         assert!(!pool(1).install(two_threads));
         assert!(pool(2).install(two_threads));
+    }
+
+    #[test]
+    fn with_siblings_awake_returns_the_result_and_the_sibling_takes_halves_while_it_polls() {
+        use std::sync::atomic::AtomicBool;
+        use std::time::{Duration, Instant};
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        assert_eq!(with_siblings_awake(|| 7), 7, "outside a pool: as it is");
+        assert_eq!(
+            pool(1).install(|| with_siblings_awake(|| 7)),
+            7,
+            "a pool of one: the poller the caller takes returns at once"
+        );
+        // Each half waits for the other to start: they only meet if the polling sibling takes
+        // the second half while the caller runs the first (a poller that kept its thread
+        // without running the pool's jobs would leave it to the caller, after the first).
+        let meet = |mine: &AtomicBool, other: &AtomicBool| {
+            mine.store(true, Ordering::SeqCst);
+            let start = Instant::now();
+            while !other.load(Ordering::SeqCst) {
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the halves never ran together"
+                );
+                std::hint::spin_loop();
+            }
+            rayon::current_thread_index()
+        };
+        let threads = pool(2).install(|| {
+            with_siblings_awake(|| {
+                (0..50)
+                    .map(|_| {
+                        let (first, second) = (AtomicBool::new(false), AtomicBool::new(false));
+                        rayon::join(|| meet(&first, &second), || meet(&second, &first))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        assert!(threads.iter().all(|(a, b)| a.is_some() && b.is_some() && a != b));
     }
 
     #[test]
