@@ -329,7 +329,11 @@ mod tests {
                     .collect::<Vec<_>>()
             })
         });
-        assert!(threads.iter().all(|(a, b)| a.is_some() && b.is_some() && a != b));
+        assert!(
+            threads
+                .iter()
+                .all(|(a, b)| a.is_some() && b.is_some() && a != b)
+        );
     }
 
     #[test]
