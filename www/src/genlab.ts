@@ -84,14 +84,19 @@ interface BindgenModule extends GenLab {
 
 /**
  * Loads the wasm-bindgen glue from `bindingsUrl` and instantiates the module from `wasmUrl`
- * (Trunk writes both URLs, content-hashed, onto the page's script tag). With `threads` > 1 (the
- * threaded module, in a worker), starts its rayon pool first.
+ * (Trunk writes both URLs, content-hashed, onto the page's script tag). With `panicChannel`, every
+ * panic's message is posted on the `BroadcastChannel` of that name. With `threads` > 1 (the
+ * threaded module, in a worker), starts its rayon pool before any lab; a trap on a thread of the
+ * pool is posted on `panicChannel` too (its worker helper reads the name from
+ * `globalThis.genlabPanicChannel`: scripts/patch-rayon-helper.mjs).
  */
-export async function loadGenLab(bindingsUrl: string, wasmUrl: string, threads = 1): Promise<GenLab> {
+export async function loadGenLab(bindingsUrl: string, wasmUrl: string, threads = 1, panicChannel?: string): Promise<GenLab> {
   const module = (await import(bindingsUrl)) as BindgenModule;
   await module.default({ module_or_path: wasmUrl });
+  if (panicChannel !== undefined) module.reportPanicsOn(panicChannel);
   if (threads > 1) {
     if (module.initThreadPool === undefined) throw new Error(`${bindingsUrl} is not the threaded module (it has no initThreadPool)`);
+    (globalThis as { genlabPanicChannel?: string }).genlabPanicChannel = panicChannel;
     await module.initThreadPool(threads);
   }
   return module;

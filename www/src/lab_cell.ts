@@ -193,14 +193,8 @@ export class LabCell {
       divergencesCsv: () => this.plots.history.csv(),
       builtLab: () => this.model.builtLab(),
       rebuildWith: async (settings) => {
-        const previous = this.state;
         this.ownData.forget();
-        this.state = settings;
-        this.showFamily();
-        if ((await this.reset()) && this.lab !== null) return this.lab;
-        this.state = previous;
-        this.showFamily();
-        return null;
+        return (await this.rebuildAs(settings)) ? this.lab : null;
       },
       loaded: async (step) => {
         if (this.lab === null) return;
@@ -239,17 +233,20 @@ export class LabCell {
       if (!this.player.playing) await this.redraw(this.lab);
       return;
     }
-    const previous = this.state;
-    this.state = withChange(this.state, patch);
-    this.showFamily();
-    const ok = await this.reset();
-    if (!ok) {
-      this.state = previous;
-      this.showFamily();
-      return;
-    }
+    if (!(await this.rebuildAs(withChange(this.state, patch)))) return;
     this.events.onChange();
     this.say(`${describeChange(patch)}: the model was reset.`);
+  }
+
+  /** Takes `settings` and builds a fresh model for them; if it is rejected (said), the settings before come back. */
+  private async rebuildAs(settings: LabState): Promise<boolean> {
+    const previous = this.state;
+    this.state = settings;
+    this.showFamily();
+    if (await this.reset()) return true;
+    this.state = previous;
+    this.showFamily();
+    return false;
   }
 
   /** Back from the user's own data to the dataset of the state (the one it replaced). */

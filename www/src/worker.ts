@@ -3,8 +3,9 @@
 // Requests are handled as they come; a lab refuses a second call while one is in flight. A Rust
 // panic inside an asynchronous call traps in a microtask, outside any request: the worker tells
 // the page (`WorkerCrash`), which terminates it and starts another. A panic on a thread of the
-// threaded module's pool leaves this worker waiting for good: the module posts its message on the
-// page's `BroadcastChannel` (`panicChannel`), which the page treats as the same crash.
+// threaded module's pool leaves this worker waiting for good: the module posts its message, and the
+// pool thread's helper its trap, on the page's `BroadcastChannel` (`panicChannel`), which the page
+// treats as the same crash.
 
 import { LabTable, errorData, errorText, transferables, type WorkerCrash, type WorkerReply, type WorkerRequest } from "./engine";
 import { loadGenLab } from "./genlab";
@@ -25,8 +26,7 @@ function labs(): LabTable {
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
     case "init": {
-      const genlab = await loadGenLab(request.bindings, request.wasm, request.threads);
-      genlab.reportPanicsOn(request.panicChannel);
+      const genlab = await loadGenLab(request.bindings, request.wasm, request.threads, request.panicChannel);
       table = new LabTable(genlab);
       return null;
     }
