@@ -22,7 +22,7 @@ use crate::device::{self, BackendPreference};
 use crate::settings::{OptionError, check_range};
 
 pub use families::*;
-pub use panics::{report_panics_on, simulate_panic};
+pub use panics::{report_panics_on, simulate_crash};
 /// `initThreadPool(n)`: starts the threaded CPU module's `n` rayon workers (Web Workers); the
 /// promise resolves when they run. Only that module exports it.
 #[cfg(target_feature = "atomics")]

@@ -10,6 +10,9 @@ use std::sync::{Once, OnceLock};
 
 use wasm_bindgen::prelude::*;
 
+use super::convert::option_error;
+use crate::settings::OptionError;
+
 /// The channel named by [`report_panics_on`], shared by every thread of the instance.
 static CHANNEL: OnceLock<String> = OnceLock::new();
 
@@ -50,12 +53,23 @@ pub fn report_panics_on(channel: String) {
     let _ = CHANNEL.set(channel);
 }
 
-/// Panics on purpose where a lab trains (on a thread of the pool in the threaded module, on the
-/// calling thread elsewhere), leaving this instance unusable (a wasm trap), so that the page's
-/// crash recovery (a fresh instance, the notebook and the last weights restored) can be tested.
-#[wasm_bindgen(js_name = simulatePanic)]
-pub fn simulate_panic() {
-    crate::models::parallel::on_pool(|| {
-        panic!("simulated panic: simulatePanic() was called to test crash recovery")
-    });
+/// Crashes this instance on purpose where a lab trains (on a thread of the pool in the threaded
+/// module, on the calling thread elsewhere), leaving it unusable, so that the page's crash
+/// recovery (a fresh instance, the notebook and the last weights restored) can be tested.
+/// `kind` is `"panic"` (a Rust panic: the hook tells its message, then the thread aborts) or
+/// `"trap"` (a bare wasm `unreachable`: no hook runs, nothing is told, as after a fault outside
+/// Rust's panics); any other `kind` is refused, naming the field, and nothing crashes.
+#[wasm_bindgen(js_name = simulateCrash)]
+pub fn simulate_crash(kind: &str) -> Result<(), JsValue> {
+    match kind {
+        "panic" => crate::models::parallel::on_pool(|| {
+            panic!("simulated panic: simulateCrash(\"panic\") was called to test crash recovery")
+        }),
+        "trap" => crate::models::parallel::on_pool(|| core::arch::wasm32::unreachable()),
+        other => {
+            let why = format!("must be \"panic\" or \"trap\", got {other:?}");
+            return Err(option_error(&OptionError::new("kind", why)));
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use genlab::web::{FlowMatching, compare_samples, dataset_sample, density_grid, init_backend};
+use genlab::web::{
+    FlowMatching, compare_samples, dataset_sample, density_grid, init_backend, simulate_crash,
+};
 use js_sys::{Array, Float32Array, Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -210,6 +212,21 @@ async fn options_errors_say_what_was_expected_and_where() {
         "{}",
         message(&error)
     );
+}
+
+/// The crash hook refuses a kind it does not know, naming it, and crashes nothing (the call
+/// returns and the instance trains on).
+#[wasm_bindgen_test]
+async fn an_unknown_crash_kind_is_refused_and_nothing_crashes() {
+    let lab = small_lab().await;
+    let error = simulate_crash("segfault").unwrap_err();
+    assert_eq!(get(&error, "field").as_string().as_deref(), Some("kind"));
+    let text = message(&error);
+    assert!(
+        text.contains(r#"must be "panic" or "trap", got "segfault""#),
+        "{text}"
+    );
+    settle(lab.train(2.into(), None)).await.unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -54,18 +54,21 @@ test("an edited notebook is saved in the browser and restored by the page opened
   await page.close();
 });
 
-// The panic happens where labs train: on a thread of the threaded worker's pool (the page is
+// The crash happens where labs train: on a thread of the threaded worker's pool (the page is
 // isolated), in a one-thread worker, and on the main thread. On a pool thread the worker the page
-// talks to is blocked waiting for the pool: the panic's message reaches the page only through the
+// talks to is blocked waiting for the pool: a panic's message reaches the page only through the
 // engine's channel, which the message shows, and the abort that follows (a `RuntimeError:
 // unreachable` in the pool thread's Web Worker) is caught by the patched rayon helper and posted
 // there too, so the page reports no uncaught error (unpatched, Chromium reports it as the page's).
-for (const [where, query, engine, threads] of [
-  ["on a thread of the worker's pool", "", "worker", "2"],
-  ["in a one-thread worker", "&threads=off", "worker", "1"],
-  ["on the main thread", "&worker=0", "main", "1"],
+// A bare trap on a pool thread (no panic, so no hook and no message of Rust's) reaches the page
+// only through that helper's post: without it the page would wait for the worker for good.
+for (const [kind, where, query, engine, threads] of [
+  ["panic", "on a thread of the worker's pool", "", "worker", "2"],
+  ["trap", "on a thread of the worker's pool", "", "worker", "2"],
+  ["panic", "in a one-thread worker", "&threads=off", "worker", "1"],
+  ["panic", "on the main thread", "&worker=0", "main", "1"],
 ]) {
-  test(`a panic ${where} is said once; the lab is rebuilt from its snapshot and trains on`, { timeout: 300_000 }, async () => {
+  test(`a ${kind} ${where} is said once; the lab is rebuilt from its snapshot and trains on`, { timeout: 300_000 }, async () => {
     const page = await open(`/?backend=cpu&family=vae&width=32&batch_size=128${query}`);
     assert.equal(await page.getAttribute("#engine-badge", "data-engine"), engine);
     assert.equal(await page.getAttribute("#backend-badge", "data-threads"), threads);
@@ -76,14 +79,15 @@ for (const [where, query, engine, threads] of [
     await waitForStep(lab, 30);
     await page.waitForFunction(() => Number(document.querySelector(".lab-cell")?.dataset.snapshotStep) > 0, null, { timeout: 60_000 });
 
-    await page.evaluate(() => window.dispatchEvent(new CustomEvent("genlab:simulate-panic")));
+    await page.evaluate((detail) => window.dispatchEvent(new CustomEvent("genlab:simulate-crash", { detail })), kind);
     await page.locator("#message").filter({ hasText: /and was restarted/ }).waitFor({ timeout: 120_000 });
     const snapshot = await lab.getAttribute("data-snapshot-step");
     assert.ok(Number(snapshot) > 0, `snapshot of step ${snapshot}`);
     const message = await page.locator("#message").textContent();
     assert.match(message, /^GenLab's engine crashed \(.+\) and was restarted\. Every lab was rebuilt from its last snapshot and is paused: /);
     assert.match(message, new RegExp(`VAE \\(lab 1\\) continues from step ${snapshot}\\.$`));
-    if (threads === "2") assert.match(message, /\(panicked at .+: simulated panic: /, "the pool thread's panic, told on the channel");
+    if (threads === "2" && kind === "panic") assert.match(message, /\(panicked at .+: simulated panic: /, "the pool thread's panic, told on the channel");
+    if (threads === "2" && kind === "trap") assert.match(message, /\(a thread of the pool stopped: RuntimeError: unreachable/, "the pool thread's trap, told on the channel by the rayon helper");
     const said = (await page.locator("body").innerText()).split("GenLab's engine crashed").length - 1;
     assert.equal(said, 1, "the crash is said once");
     assert.equal(await role(lab, "step").textContent(), snapshot, "the lab is back at its snapshot's step");

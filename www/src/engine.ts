@@ -9,6 +9,7 @@ import type {
   ActionInfo,
   BackendInfo,
   BackendPreference,
+  CrashKind,
   Evaluation,
   GenLab,
   TrainReport,
@@ -78,8 +79,8 @@ export interface Engine {
   onCrash: ((reason: string) => void) | null;
   initBackend(preference: BackendPreference): Promise<BackendInfo>;
   create(className: FamilyClassName, options: object): Promise<Lab>;
-  /** Makes the wasm instance behind the labs panic (a test hook of crash recovery). */
-  simulatePanic(): Promise<void>;
+  /** Makes the wasm instance behind the labs crash, by a panic or a bare trap (a test hook of crash recovery). */
+  simulateCrash(kind: CrashKind): Promise<void>;
   /**
    * Makes every later call of a WebGPU lab fail as a lost GPU device would (a test hook of the
    * fallback to the CPU; labs created afterwards on the CPU are unaffected).
@@ -140,9 +141,9 @@ export class LabTable {
     this.onGpu.delete(id);
   }
 
-  /** Panics in Rust on purpose: the instance traps and is unusable from then on. */
-  simulatePanic(): void {
-    this.genlab.simulatePanic();
+  /** Crashes the instance on purpose (a Rust panic or a bare trap): it is unusable from then on. */
+  simulateCrash(kind: CrashKind): void {
+    this.genlab.simulateCrash(kind);
   }
 
   /** From now on, calls of WebGPU labs fail as after a lost device (a test hook). */
@@ -237,8 +238,8 @@ export class MainThreadEngine implements Engine {
     );
   }
 
-  simulatePanic(): Promise<void> {
-    return this.guard.run(() => this.table.simulatePanic());
+  simulateCrash(kind: CrashKind): Promise<void> {
+    return this.guard.run(() => this.table.simulateCrash(kind));
   }
 
   async simulateDeviceLoss(): Promise<void> {
@@ -253,7 +254,7 @@ export type WorkerRequest =
   | { id: number; op: "create"; className: FamilyClassName; options: object }
   | { id: number; op: "call"; lab: number; method: LabMethod; args: unknown[] }
   | { id: number; op: "free"; lab: number }
-  | { id: number; op: "panic" }
+  | { id: number; op: "crash"; kind: CrashKind }
   | { id: number; op: "device-loss" };
 
 /** The worker's answer to request `id`. */
@@ -369,8 +370,8 @@ export class WorkerEngine implements Engine {
     }
   }
 
-  async simulatePanic(): Promise<void> {
-    await this.request({ op: "panic" });
+  async simulateCrash(kind: CrashKind): Promise<void> {
+    await this.request({ op: "crash", kind });
   }
 
   async simulateDeviceLoss(): Promise<void> {

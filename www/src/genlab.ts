@@ -25,6 +25,9 @@ export type * from "./generated/api";
 /** The backend requested: automatic, CPU, or WebGPU (forced). */
 export type BackendPreference = "auto" | "cpu" | "webgpu";
 
+/** How a test hook crashes the instance: a Rust panic (its message told) or a bare wasm trap (nothing told). */
+export type CrashKind = "panic" | "trap";
+
 /** The handle every family class creates. */
 export interface LabHandle {
   /** Trains 1 … 100 000 steps in slices of about 50 ms, yielding to the page between them. */
@@ -74,8 +77,11 @@ export interface GenLab extends FamilyClasses {
   initThreadPool?(threads: number): Promise<void>;
   /** From now on every panic's message is also posted on the `BroadcastChannel` named `channel`, from whichever thread panics. */
   reportPanicsOn(channel: string): void;
-  /** Panics on purpose where labs train (a test hook): the instance traps and is unusable from then on. */
-  simulatePanic(): void;
+  /**
+   * Crashes on purpose where labs train (a test hook): a Rust panic (`"panic"`, its message told)
+   * or a bare wasm trap (`"trap"`, nothing told); the instance is unusable from then on.
+   */
+  simulateCrash(kind: CrashKind): void;
 }
 
 interface BindgenModule extends GenLab {

@@ -6,7 +6,7 @@
 
 import { MainThreadEngine, WorkerEngine, errorText, type Engine } from "./engine";
 import { restartEngine, startEngine, type ModuleUrls } from "./engine_start";
-import type { BackendInfo, BackendPreference, GenLab } from "./genlab";
+import type { BackendInfo, BackendPreference, CrashKind, GenLab } from "./genlab";
 import type { PageElements } from "./page_elements";
 import { Recovery, type RecoverableLab } from "./recovery";
 
@@ -87,9 +87,9 @@ export class LabRuntime {
     this.recovery.deviceFault(lab, name, message);
   }
 
-  /** Makes the engine that runs the labs panic (a test hook: a `genlab:simulate-panic` event). */
-  simulatePanic(): void {
-    void this.labEngine.simulatePanic().catch(() => undefined);
+  /** Makes the engine that runs the labs crash (a test hook: a `genlab:simulate-crash` event). */
+  simulateCrash(kind: CrashKind): void {
+    void this.labEngine.simulateCrash(kind).catch(() => undefined);
   }
 
   /** Loses the GPU device of WebGPU labs (a test hook: a `genlab:simulate-device-loss` event). */

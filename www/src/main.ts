@@ -66,7 +66,10 @@ async function main(page: PageElements): Promise<void> {
     if (document.visibilityState === "hidden") autosave?.flush();
     hiddenTab.onVisibility(document.visibilityState);
   });
-  addEventListener("genlab:simulate-panic", () => notebookPage.runtime.simulatePanic());
+  addEventListener("genlab:simulate-crash", (event) => {
+    const kind = (event as CustomEvent<unknown>).detail;
+    notebookPage.runtime.simulateCrash(kind === "trap" ? "trap" : "panic");
+  });
   addEventListener("genlab:simulate-device-loss", () => notebookPage.runtime.simulateDeviceLoss());
   const { notebook, message } = await initialNotebook(autosave);
   await notebookPage.load(notebook);

@@ -39,8 +39,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case "free":
       labs().free(request.lab);
       return null;
-    case "panic":
-      labs().simulatePanic();
+    case "crash":
+      labs().simulateCrash(request.kind);
       return null;
     case "device-loss":
       labs().simulateDeviceLoss();

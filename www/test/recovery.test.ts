@@ -166,7 +166,7 @@ test("a GPU fault moves the page to the CPU, then rebuilds that lab alone, once"
   assert.equal(said.at(-1), deviceFaultReport("Device lost", { name: "lab 1", step: 40 }));
 });
 
-/** A fake module whose labs answer `train` with `answer()`; `simulatePanic` traps. */
+/** A fake module whose labs answer `train` with `answer()`; `simulateCrash` traps. */
 function fakeModule(answer: () => Promise<unknown>): GenLab {
   const handle = {
     backend: () => ({ backend: "cpu", adapter: null, reason: "test" }),
@@ -182,7 +182,7 @@ function fakeModule(answer: () => Promise<unknown>): GenLab {
   return {
     initBackend: async () => ({ backend: "cpu", adapter: null, reason: "test" }),
     FlowMatching: { create: async () => handle },
-    simulatePanic: () => {
+    simulateCrash: () => {
       throw trap();
     },
   } as unknown as GenLab;
@@ -198,7 +198,7 @@ test("a trap on the main thread rejects every call in flight and every later one
   engine.onCrash = (reason) => crashes.push(reason);
   const lab = await engine.create("FlowMatching", {});
   const hanging = lab.train(1);
-  await assert.rejects(engine.simulatePanic(), (error) => isCrash(error) && /crashed \(unreachable\)/.test(String(error)));
+  await assert.rejects(engine.simulateCrash("trap"), (error) => isCrash(error) && /crashed \(unreachable\)/.test(String(error)));
   await assert.rejects(hanging, (error) => isCrash(error));
   await assert.rejects(lab.train(1), (error) => isCrash(error));
   await assert.rejects(engine.initBackend("cpu"), (error) => isCrash(error));
