@@ -55,13 +55,20 @@ const fmRatio = medianRatio(cpu.FlowMatching?.stepRate, torch.one_thread?.flow_m
 const minTfjs = Math.min(...WORKLOADS.flatMap(([, cls, name]) => ["cpu", "wasm"].map((b) => medianRatio(cpu[cls]?.stepRate, tf(b, name)))).filter(Number.isFinite));
 const ratioOrDash = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : "–");
 /**
- * The workload whose median ratio `ours(cls) / theirs(name)` is lowest: `{ ratio, text }`, the
- * text naming it with the ratio and the range its windows allow; `ratio` NaN when nothing was measured.
+ * The workload whose median ratio `ours(cls) / theirs(name)` is lowest: `{ ratio, low, text }`,
+ * the text naming it with the ratio and the range its windows allow, `low` the lowest window
+ * ratio of any workload; `ratio` NaN when nothing was measured.
  */
 function slowest(ours, theirs) {
-  const rows = WORKLOADS.map(([label, cls, name]) => ({ label, ratio: medianRatio(ours(cls), theirs(name)), text: ratioText(ours(cls), theirs(name)) }));
+  const rows = WORKLOADS.map(([label, cls, name]) => ({
+    label,
+    ratio: medianRatio(ours(cls), theirs(name)),
+    low: (ours(cls)?.min ?? NaN) / (theirs(name)?.max ?? NaN),
+    text: ratioText(ours(cls), theirs(name)),
+  }));
   const measured = rows.filter((row) => Number.isFinite(row.ratio)).sort((a, b) => a.ratio - b.ratio);
-  return measured.length === 0 ? { ratio: NaN, text: "–" } : { ratio: measured[0].ratio, text: `${measured[0].label} ${measured[0].text}` };
+  if (measured.length === 0) return { ratio: NaN, low: NaN, text: "–" };
+  return { ratio: measured[0].ratio, low: Math.min(...measured.map((row) => row.low)), text: `${measured[0].label} ${measured[0].text}` };
 }
 const slowestOne = slowest((cls) => cpu[cls]?.stepRate, (name) => torch.one_thread?.[name]);
 const slowestThreadedOne = slowest((cls) => threads.two?.[cls], (name) => torch.one_thread?.[name]);
@@ -71,7 +78,15 @@ const slowerText = () =>
   [["one_thread", "1 thread"], ["all_threads", `${torch.threads ?? "all"} threads`]]
     .map(([key, label]) => `${label}: flow matching ${rate(torch[`slower_medians_${key}`]?.flow_matching)}, GAN ${rate(torch[`slower_medians_${key}`]?.gan)} steps/s`)
     .join("; ");
-const goalOf = (ratio) => goal(Number.isFinite(ratio) ? ratio >= 1 : null);
+/**
+ * A ratio goal's status from its slowest workload: "met" only when every workload's median ratio
+ * is ≥ 1; when some window allows less (GenLab's slowest against the reference's fastest), the
+ * status says the medians alone meet it and how low the windows reach.
+ */
+const goalOf = ({ ratio, low }) => {
+  if (!Number.isFinite(ratio) || ratio < 1) return goal(Number.isFinite(ratio) ? false : null);
+  return low < 1 ? `met by the medians (the windows reach ${low.toFixed(2)}×)` : "met";
+};
 
 /** GenLab as the page runs it on an isolated page (bench/threads.mjs: two workers) against PyTorch. */
 const threadedRows = WORKLOADS.map(([label, cls, name]) => {
@@ -142,9 +157,9 @@ family's run in one page.
 
 | goal | where it stands | status |
 |---|---|---|
-| CPU path ≥ 1.0× single-thread PyTorch per step (2-D), one thread against one | flow matching ${ratioOrDash(fmRatio)}; slowest: ${slowestOne.text} | ${goalOf(slowestOne.ratio)} |
-| the same, GenLab on two threads (an isolated page's worker) | slowest: ${slowestThreadedOne.text} | ${goalOf(slowestThreadedOne.ratio)} |
-| stretch: GenLab on two threads ≥ 1.0× PyTorch on all ${torch.threads ?? ""} threads | slowest: ${slowestThreadedAll.text} | ${goalOf(slowestThreadedAll.ratio)} |
+| CPU path ≥ 1.0× single-thread PyTorch per step (2-D), one thread against one | flow matching ${ratioOrDash(fmRatio)}; slowest: ${slowestOne.text} | ${goalOf(slowestOne)} |
+| the same, GenLab on two threads (an isolated page's worker) | slowest: ${slowestThreadedOne.text} | ${goalOf(slowestThreadedOne)} |
+| stretch: GenLab on two threads ≥ 1.0× PyTorch on all ${torch.threads ?? ""} threads | slowest: ${slowestThreadedAll.text} | ${goalOf(slowestThreadedAll)} |
 | faster than TensorFlow.js in the same browser | slowest ratio ${Number.isFinite(minTfjs) ? `${minTfjs.toFixed(2)}×` : "–"} | ${goal(Number.isFinite(minTfjs) ? minTfjs > 1 : null)} |
 | ≥ 55 frames/s while training | ${rate(worker)} frames/s (flow matching, worker) | ${goal(worker ? worker >= 55 : null)} |
 | first step ≤ 3 s after load (CPU path) | ${firstStep ? `${(firstStep / 1000).toFixed(2)} s` : "–"} | ${goal(firstStep ? firstStep <= 3000 : null)} |
