@@ -1,6 +1,6 @@
 // A profile of flow matching's training step (MLP 3×128, batch 512) on the CPU path in headless
-// Chromium: V8's sampling profiler over STEPS steps, self time per wasm function, grouped by
-// what the function does. The shipped module carries no function names, so this profiles the
+// Chromium: V8's sampling profiler over STEPS steps once the training rate is steady (the warm-up
+// of bench/steady.mjs), self time per wasm function, grouped by what the function does. The shipped module carries no function names, so this profiles the
 // same build before wasm-opt (cargo's output, names kept) through freshly generated bindings: the
 // plain module (`?simd=plain`; the relaxed-SIMD one differs only in the kernel's multiply-add).
 // Prints a Markdown section; `scripts/bench` includes it in BENCHMARKS.md. Asserts nothing.
@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
+import { PROTOCOL, installSteadyRates } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
@@ -42,7 +43,16 @@ async function profileSteps() {
   await genlab.default({ module_or_path: wasm });
   await genlab.initBackend("cpu");
   window.lab = await genlab.FlowMatching.create({ width: 128, depth: 3, batch_size: 512, seed: 0 });
-  await window.lab.train(20);
+}
+
+/**
+ * Trains until the rate is steady (bench/steady.mjs's warm-up, then one window): V8 runs new wasm
+ * code in its baseline compiler first and tiers hot functions up over the first seconds, so a
+ * profile taken earlier describes partly code that the page does not run for long.
+ */
+async function warmUp({ slice, protocol }) {
+  const subject = { name: "flow matching", slice, train: (steps) => window.lab.train(steps) };
+  return (await globalThis.steadyRates([subject], { ...protocol, rounds: 1 }))["flow matching"];
 }
 
 const server = await serveDist(site);
@@ -51,6 +61,8 @@ const page = await browser.newPage();
 await page.goto(`${server.origin}/?backend=cpu&simd=plain`);
 await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
 await page.evaluate(profileSteps);
+await installSteadyRates(page);
+const warm = await page.evaluate(warmUp, { slice: SLICE, protocol: PROTOCOL });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
@@ -104,7 +116,9 @@ const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
 finish(`## Profile of a CPU-path training step (${new Date().toISOString().slice(0, 10)}, \`bench/profile_step.mjs\`)
 
 Flow matching (MLP 3×128, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
-(${(wall / STEPS).toFixed(2)} ms per step with the profiler on), V8's sampling profiler every
+(${(wall / STEPS).toFixed(2)} ms per step with the profiler on) after a warm-up until the rate is
+steady (${warm.warmupSeconds.toFixed(1)} s${warm.settled ? "" : ", unsettled"}; then
+${(1000 / warm.median).toFixed(2)} ms per step without the profiler), V8's sampling profiler every
 100 µs; self time of each function as a share of the busy time. The module is cargo's build
 before wasm-opt (names kept).
 
