@@ -81,10 +81,12 @@ const slowerText = () =>
 /**
  * A ratio goal's status from its slowest workload: "met" only when every workload's median ratio
  * is ≥ 1; when some window allows less (GenLab's slowest against the reference's fastest), the
- * status says the medians alone meet it and how low the windows reach.
+ * status says the medians alone meet it and how low the windows reach. A ratio just below 1 that
+ * rounds to "1.00×" is given to three digits beside "not met".
  */
 const goalOf = ({ ratio, low }) => {
-  if (!Number.isFinite(ratio) || ratio < 1) return goal(Number.isFinite(ratio) ? false : null);
+  if (!Number.isFinite(ratio)) return goal(null);
+  if (ratio < 1) return ratio.toFixed(2) === "1.00" ? `not met (the median ratio is ${ratio.toFixed(3)}×)` : goal(false);
   return low < 1 ? `met by the medians (the windows reach ${low.toFixed(2)}×)` : "met";
 };
 
