@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { PROTOCOL_TEXT } from "./families.mjs";
-import { WORKLOADS, rateText, ratioText, referenceTable } from "./steady.mjs";
+import { WORKLOADS, rateText, ratioRange, ratioText, referenceTable } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const read = (name) => {
@@ -60,12 +60,10 @@ const ratioOrDash = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×`
  * ratio of any workload; `ratio` NaN when nothing was measured.
  */
 function slowest(ours, theirs) {
-  const rows = WORKLOADS.map(([label, cls, name]) => ({
-    label,
-    ratio: medianRatio(ours(cls), theirs(name)),
-    low: (ours(cls)?.min ?? NaN) / (theirs(name)?.max ?? NaN),
-    text: ratioText(ours(cls), theirs(name)),
-  }));
+  const rows = WORKLOADS.map(([label, cls, name]) => {
+    const range = ratioRange(ours(cls), theirs(name));
+    return { label, ratio: range?.median ?? NaN, low: range?.low ?? NaN, text: ratioText(ours(cls), theirs(name)) };
+  });
   const measured = rows.filter((row) => Number.isFinite(row.ratio)).sort((a, b) => a.ratio - b.ratio);
   if (measured.length === 0) return { ratio: NaN, low: NaN, text: "–" };
   return { ratio: measured[0].ratio, low: Math.min(...measured.map((row) => row.low)), text: `${measured[0].label} ${measured[0].text}` };

@@ -104,8 +104,19 @@ export function pooled(...rates) {
   return { windows, median, min: windows[0], max: windows.at(-1), settled: present.every((rate) => rate.settled) };
 }
 
-/** The ratio of two steady rates as text: medians' ratio and the range from the windows' extremes. */
+/**
+ * The ratio of two steady rates: `{ median, low, high }`, the medians' ratio and the range the
+ * windows allow (ours' slowest over theirs' fastest, to ours' fastest over theirs' slowest); null
+ * when either was not measured.
+ */
+export function ratioRange(ours, theirs) {
+  if (!ours?.median || !theirs?.median) return null;
+  return { median: ours.median / theirs.median, low: ours.min / theirs.max, high: ours.max / theirs.min };
+}
+
+/** The ratio of two steady rates as text (see `ratioRange`). */
 export function ratioText(ours, theirs) {
-  if (!ours?.median || !theirs?.median) return "–";
-  return `${(ours.median / theirs.median).toFixed(2)}× (${(ours.min / theirs.max).toFixed(2)}–${(ours.max / theirs.min).toFixed(2)})`;
+  const ratio = ratioRange(ours, theirs);
+  if (ratio === null) return "–";
+  return `${ratio.median.toFixed(2)}× (${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)})`;
 }
