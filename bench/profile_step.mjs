@@ -1,5 +1,6 @@
-// A profile of flow matching's training step (MLP 3×128, batch 512) on the CPU path in headless
-// Chromium: V8's sampling profiler over STEPS steps once the training rate is steady (the warm-up
+// A profile of one workload's training step (flow matching unless WORKLOAD names another of
+// bench/steady.mjs's five by its class, e.g. WORKLOAD=RealNvp; GenLab's defaults, batch 512) on
+// the CPU path in headless Chromium: V8's sampling profiler over STEPS steps once the training rate is steady (the warm-up
 // of bench/steady.mjs), self time per wasm function, grouped by what the function does. The
 // shipped module carries no function names, so this profiles the same build before wasm-opt
 // (cargo's output, names kept) through freshly generated bindings: the plain module
@@ -12,13 +13,16 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
-import { PROTOCOL, installSteadyRates } from "./steady.mjs";
+import { PROTOCOL, WORKLOADS, installSteadyRates } from "./steady.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const named = join(target, "wasm32-unknown-unknown", "release", "genlab.wasm");
 const STEPS = 200;
 const SLICE = 10;
+const WORKLOAD = process.env.WORKLOAD ?? "FlowMatching";
+const LABEL = WORKLOADS.find(([, cls]) => cls === WORKLOAD)?.[0];
+if (!LABEL) throw new Error(`WORKLOAD must be one of ${WORKLOADS.map(([, cls]) => cls).join(", ")}`);
 
 // dist/ with its module replaced by the named one (same exports, same page).
 const site = mkdtempSync(join(tmpdir(), "genlab-profile-"));
@@ -38,12 +42,12 @@ const GROUPS = [
   ["GenLab", /genlab/],
 ];
 
-async function profileSteps() {
+async function profileSteps(workload) {
   const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
   const genlab = await import(bindings);
   await genlab.default({ module_or_path: wasm });
   await genlab.initBackend("cpu");
-  window.lab = await genlab.FlowMatching.create({ width: 128, depth: 3, batch_size: 512, seed: 0 });
+  window.lab = await genlab[workload].create({ seed: 0 });
 }
 
 /**
@@ -52,8 +56,8 @@ async function profileSteps() {
  * profile taken earlier describes partly code that the page does not run for long.
  */
 async function warmUp({ slice, protocol }) {
-  const subject = { name: "flow matching", slice, train: (steps) => window.lab.train(steps) };
-  return (await globalThis.steadyRates([subject], { ...protocol, rounds: 1 }))["flow matching"];
+  const subject = { name: "workload", slice, train: (steps) => window.lab.train(steps) };
+  return (await globalThis.steadyRates([subject], { ...protocol, rounds: 1 })).workload;
 }
 
 const server = await serveDist(site);
@@ -61,7 +65,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?
 const page = await browser.newPage();
 await page.goto(`${server.origin}/?backend=cpu&simd=plain`);
 await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
-await page.evaluate(profileSteps);
+await page.evaluate(profileSteps, WORKLOAD);
 await installSteadyRates(page);
 const warm = await page.evaluate(warmUp, { slice: SLICE, protocol: PROTOCOL });
 const cdp = await page.context().newCDPSession(page);
@@ -116,7 +120,7 @@ const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
 
 finish(`## Profile of a CPU-path training step (${new Date().toISOString().slice(0, 10)}, \`bench/profile_step.mjs\`)
 
-Flow matching (MLP 3×128, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
+${LABEL} (GenLab's defaults, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
 (${(wall / STEPS).toFixed(2)} ms per step with the profiler on) after a warm-up until the rate is
 steady (${warm.warmupSeconds.toFixed(1)} s${warm.settled ? "" : ", unsettled"}; then
 ${(1000 / warm.median).toFixed(2)} ms per step without the profiler), V8's sampling profiler every

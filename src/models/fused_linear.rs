@@ -307,7 +307,7 @@ fn product(lhs: &FlexTensor, rhs: &FlexTensor) -> FlexTensor {
 }
 
 /// `tensor` with its elements contiguous from the start of its buffer (a copy only when not).
-fn contiguous(tensor: FlexTensor) -> FlexTensor {
+pub(crate) fn contiguous(tensor: FlexTensor) -> FlexTensor {
     if tensor
         .layout()
         .contiguous_offsets()

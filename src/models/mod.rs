@@ -8,6 +8,7 @@ pub mod coupling;
 pub mod diffusion;
 pub mod ebm;
 pub mod flow_matching;
+pub mod fused_coupling;
 pub mod fused_linear;
 pub mod gan;
 pub mod grey_levels;

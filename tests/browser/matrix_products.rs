@@ -43,6 +43,14 @@ fn the_fused_linear_layers_match_burns_composed_layers() {
 }
 
 #[wasm_bindgen_test]
+fn the_fused_coupling_matches_the_composed_coupling() {
+    use genlab::diagnostics::fused_coupling::{TOLERANCE, check};
+    let found = check(&burn::tensor::Device::flex());
+    console_log!("fused coupling against the composed one in wasm: {found:?}");
+    assert!(found.worst() <= TOLERANCE, "{found:?}");
+}
+
+#[wasm_bindgen_test]
 fn the_simd_silu_pass_gives_the_bits_of_its_scalar_definition() {
     use genlab::diagnostics::silu_pass::{WIDTHS, check, inputs};
     let found = check();
