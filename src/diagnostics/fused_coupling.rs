@@ -3,7 +3,7 @@
 //! the network's output under a weighted sum, both computed on the same device (natively, and
 //! in the browser tests on the wasm module's own `tanh` and `exp`).
 
-use crate::diagnostics::fused_layer::{entries, tensor};
+use crate::diagnostics::fused_layer::{difference, entries, tensor, weighted_sum};
 use crate::models::fused_coupling::{affine_coupling, composed};
 use burn::prelude::*;
 
@@ -42,30 +42,13 @@ impl FusedCouplingCheck {
     }
 }
 
-/// `Σ weights ⊙ output` with weights differing entry by entry, the log-determinant's column
-/// included.
-fn weighted_sum(output: Tensor<2>) -> Tensor<1> {
-    let [n, d] = output.dims();
-    let weights = tensor(entries(n * d, 2.0, 1.5), [n, d], &output.device());
-    (output * weights).sum()
-}
-
-/// The largest `|a − b| / (1 + |b|)` between `fused` and `composed`.
-fn difference(fused: Tensor<2>, composed: Tensor<2>) -> f32 {
-    let read = |t: Tensor<2>| t.into_data().try_into_vec::<f32>().expect("f32 entries");
-    read(fused)
-        .iter()
-        .zip(read(composed))
-        .map(|(a, b)| (a - b).abs() / (1.0 + b.abs()))
-        .fold(0.0, f32::max)
-}
-
 /// Checks the fused coupling on `device` (the CPU backend; autodiff is added here) at every shape
 /// of [`SHAPES`] and both parities. Reads tensors back synchronously: the CPU only.
 pub fn check(device: &Device) -> FusedCouplingCheck {
     let device = device.clone().autodiff();
     let mut worst = FusedCouplingCheck::default();
     for ([n, d], parity) in SHAPES.into_iter().flat_map(|s| [(s, 0), (s, 1)]) {
+        // The loss weighs every entry differently, the log-determinant's column included.
         // A state of points of a few units with running log-determinants, and raw log-scales
         // to ±6 (the bound saturates them) with shifts of a few units.
         let state = entries(n * (d + 1), 0.4, 3.0);

@@ -93,7 +93,7 @@ pub fn weighted_sum(output: Tensor<2>) -> Tensor<1> {
 }
 
 /// The largest `|a − b| / (1 + |b|)` between `fused` and `composed`.
-fn difference<const D: usize>(fused: Tensor<D>, composed: Tensor<D>) -> f32 {
+pub fn difference<const D: usize>(fused: Tensor<D>, composed: Tensor<D>) -> f32 {
     let read = |t: Tensor<D>| t.into_data().try_into_vec::<f32>().expect("f32 entries");
     read(fused)
         .iter()
