@@ -1,10 +1,10 @@
 // A profile of one workload's training step (flow matching unless WORKLOAD names another of
 // bench/steady.mjs's five by its class, e.g. WORKLOAD=RealNvp; GenLab's defaults, batch 512) on
-// the CPU path in headless Chromium: V8's sampling profiler over STEPS steps once the training rate is steady (the warm-up
-// of bench/steady.mjs), self time per wasm function, grouped by what the function does. The
-// shipped module carries no function names, so this profiles the same build before wasm-opt
-// (cargo's output, names kept) through freshly generated bindings: the plain module
-// (`?simd=plain`; the relaxed-SIMD one differs only in the kernel's multiply-add).
+// the CPU path in headless Chromium: V8's sampling profiler over STEPS steps once the training
+// rate is steady (the warm-up of bench/steady.mjs), self time per wasm function, grouped by what
+// the function does. The shipped module carries no function names, so this profiles the same
+// build before wasm-opt (cargo's output, names kept) through freshly generated bindings: the
+// plain module (`?simd=plain`; the relaxed-SIMD one differs only in the kernel's multiply-add).
 // Prints a Markdown section; `scripts/bench` includes it in BENCHMARKS.md. Asserts nothing.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
