@@ -5,10 +5,11 @@
 //! log-scale `s = S·tanh(a/S)`, the masks, `x·eˢ + t`, the log-determinant's row sum), each with
 //! its own buffer and autodiff node, and as many again backward. At RealNVP's `d = 2` each holds
 //! a few thousand bytes, so their fixed cost, not their arithmetic, is what a step pays
-//! (the profile in BENCHMARKS.md). On `flex`, [`affine_coupling`] does all of it in one pass over
-//! a packed state `[n, d + 1]` (the point and its running log-determinant), and its backward in
-//! one pass too. Elsewhere (WebGPU, a dtype other than f32) it is the same arithmetic composed
-//! from Burn's operations ([`composed`]).
+//! (RealNVP's profile, BENCHMARKS.md's levers). On `flex`, [`affine_coupling`] does all of it in
+//! one pass over a packed state `[n, d + 1]` (the point and its running log-determinant), and its
+//! backward in one pass too. Elsewhere (WebGPU, a dtype other than f32) it is the same arithmetic
+//! composed from Burn's operations ([`composed`], also the tests' reference); RealNVP itself keeps
+//! its unpacked composed form there (`RealNvp::composed`).
 //!
 //! Coordinate `j` of a coupling with parity `p` moves when `j + p` is even (the masks of
 //! `models::real_nvp`); the others pass through. For a moved `j`, with `a = out[j]` and
