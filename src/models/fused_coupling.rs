@@ -65,8 +65,7 @@ pub fn affine_coupling(
 
 /// [`affine_coupling`] composed from Burn's operations, on any device.
 pub fn composed(state: Tensor<2>, out: Tensor<2>, parity: usize, max_log_scale: f32) -> Tensor<2> {
-    let [n, packed] = state.dims();
-    let d = packed - 1;
+    let d = state.dims()[1] - 1;
     let moved: Vec<f32> = (0..d)
         .map(|j| f32::from(u8::from(moves(j, parity))))
         .collect();
@@ -76,8 +75,7 @@ pub fn composed(state: Tensor<2>, out: Tensor<2>, parity: usize, max_log_scale: 
     let raw = out.clone().narrow(1, 0, d); // [n, d]
     let s = saturating_tanh(raw / max_log_scale) * max_log_scale * moved.clone();
     let t = out.narrow(1, d, d) * moved; // [n, d]
-    let y = x * s.clone().exp() + t;
-    debug_assert_eq!(y.dims(), [n, d]);
+    let y = x * s.clone().exp() + t; // [n, d]
     Tensor::cat(vec![y, log_det + s.sum_dim(1)], 1)
 }
 
