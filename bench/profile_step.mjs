@@ -120,7 +120,7 @@ const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
 
 finish(`## Profile of a CPU-path training step (${new Date().toISOString().slice(0, 10)}, \`bench/profile_step.mjs\`)
 
-${LABEL} (GenLab's defaults, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
+${LABEL[0].toUpperCase()}${LABEL.slice(1)} (GenLab's defaults, batch 512) on the CPU path, ${STEPS} steps in slices of ${SLICE}
 (${(wall / STEPS).toFixed(2)} ms per step with the profiler on) after a warm-up until the rate is
 steady (${warm.warmupSeconds.toFixed(1)} s${warm.settled ? "" : ", unsettled"}; then
 ${(1000 / warm.median).toFixed(2)} ms per step without the profiler), V8's sampling profiler every
