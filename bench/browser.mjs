@@ -13,6 +13,7 @@ import {
 } from "./families.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
 import { PROTOCOL, installSteadyRates, rateText } from "./steady.mjs";
+import { CHAINS, peakProbe, simdPeakBytes } from "./simd_peak.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");
@@ -22,6 +23,8 @@ const CPU_SLICE = 10;
 const GPU_STEPS = 10;
 /** Evaluations timed per panel size after the first. */
 const PANEL_REPEATS = 3;
+/** The wasm SIMD ceiling's probe (bench/simd_peak.mjs): 5 timed calls of 2·10⁷ iterations (about 0.2 s each) after 2 s of calls. */
+const SIMD_PEAK_PROBE = { bytes: [...simdPeakBytes()], chains: CHAINS, iterations: 2e7, rounds: 5, warmup: 2 };
 
 /**
  * Runs in the page: loads the module, trains, and times it: on the CPU path a steady rate
@@ -110,6 +113,7 @@ for (const [backend, steps] of [["cpu", CPU_SLICE], ["webgpu", GPU_STEPS]]) {
       panelRepeats: PANEL_REPEATS,
       roof: backend === "cpu" ? [[512, 128, 128, 200], [256, 256, 256, 100]] : [[512, 128, 128, 20]],
     });
+    if (backend === "cpu") results.cpu.simdPeak = await page.evaluate(peakProbe, SIMD_PEAK_PROBE);
   } catch (error) {
     results[backend] = { error: String(error).split("\n")[0] };
   }

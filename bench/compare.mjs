@@ -36,12 +36,19 @@ const torchRoof = torch.products_one_thread?.["512×128×128"];
  * 8·W_G + 16·W_D, which is 12 per weight for its two networks of equal size.
  */
 const FLOP_PER_WEIGHT_ROW = { Gan: 12 };
-const roofRows = WORKLOADS.map(([label, cls]) => {
+/** The wasm SIMD ceiling on one thread (bench/simd_peak.mjs): relaxed multiply-add, and multiply then add. */
+const simdPeak = genlab.cpu?.simdPeak?.fma?.median;
+const simdPeakMulAdd = genlab.cpu?.simdPeak?.mul_add?.median;
+const percentOf = (value, whole) => (Number.isFinite(value) && whole ? `${((100 * value) / whole).toFixed(0)} %` : "–");
+const roofRows = WORKLOADS.map(([label, cls, name]) => {
   const r = cpu[cls];
-  if (!r?.weights) return `| ${label} | – | – | – | – |`;
+  if (!r?.weights) return `| ${label} | – | – | – | – | – | – |`;
   const factor = FLOP_PER_WEIGHT_ROW[cls] ?? 6;
-  const gflops = (factor * 512 * r.weights * r.steps) / 1e9;
-  return `| ${label} | ${r.weights} | ${factor} | ${gflops.toFixed(2)} | ${roof ? `${((100 * gflops) / roof).toFixed(0)} %` : "–"} |`;
+  const gflopPerStep = (factor * 512 * r.weights) / 1e9;
+  const gflops = gflopPerStep * r.steps;
+  const needed = gflopPerStep * (torch.one_thread?.[name]?.median ?? NaN);
+  const neededText = Number.isFinite(needed) ? `${needed.toFixed(1)} (${percentOf(needed, simdPeak)})` : "–";
+  return `| ${label} | ${r.weights} | ${factor} | ${gflops.toFixed(2)} | ${percentOf(gflops, roof)} | ${percentOf(gflops, simdPeak)} | ${neededText} |`;
 }).join("\n");
 
 const mb = (bytes) => (bytes ? `${(bytes / 1e6).toFixed(0)} MB` : "–");
@@ -132,20 +139,26 @@ ${threadedRows}
 The measured matrix-product rate in wasm (flex, SIMD, one thread): ${rate(roof)} GFLOP/s at the
 workload's layer shape 512 × 128 × 128 and ${rate(genlab.cpu?.matmul?.["256×256×256"])} GFLOP/s at
 256³; PyTorch's on one thread, the same products in the same run: ${rate(torchRoof)} and
-${rate(torch.products_one_thread?.["256×256×256"])} GFLOP/s. A training step costs about
+${rate(torch.products_one_thread?.["256×256×256"])} GFLOP/s. The ceiling of wasm SIMD itself on one thread, in the same page
+(\`bench/simd_peak.mjs\`: independent \`f32x4\` multiply-adds in registers, no memory, no product):
+${rate(simdPeak)} GFLOP/s with \`f32x4.relaxed_madd\`, ${rate(simdPeakMulAdd)} with \`f32x4.mul\` then \`f32x4.add\`; no
+kernel in wasm can exceed it. A training step costs about
 FLOP/row · batch · (weights in matrices) FLOP (see the column; RealNVP's eight small networks
-make its figure a lower estimate).
+make its figure a lower estimate). The last column is what matching PyTorch's one-thread rate
+needs: that many FLOP per second through the step's products with nothing else in the step, and its
+share of the SIMD ceiling.
 
-| workload | weights in matrices | FLOP/row per weight | achieved GFLOP/s | of the 512 × 128 × 128 roof |
-|---|---|---|---|---|
+| workload | weights in matrices | FLOP/row per weight | achieved GFLOP/s | of the 512 × 128 × 128 roof | of the SIMD ceiling | GFLOP/s for PyTorch's 1-thread rate (of the ceiling) |
+|---|---|---|---|---|---|---|
 ${roofRows}
 
 Where a step is its products, its ratio to PyTorch is about their ratio:
 ${roof && torchRoof ? `${(roof / torchRoof).toFixed(2)}×` : "–"} at 512 × 128 × 128 on this machine (${cpuModel}); only the per-op
 overhead PyTorch pays beyond its products lets a step's ratio exceed it. wasm has 128-bit SIMD
-and one thread where PyTorch runs 256/512-bit fused multiply-add kernels, so ≥ 1.0× single-thread
-PyTorch needs a product about as fast as PyTorch's, not a leaner step (the levers below: a kernel of
-our own, FMA, threads).
+and one thread where PyTorch runs 256/512-bit fused multiply-add kernels. The product at the
+workload's shape runs at ${percentOf(roof, simdPeak)} of the SIMD ceiling; matching PyTorch one thread against one
+needs the last column's share of it from a whole step, overhead included, so no leaner step alone
+reaches it (the levers below: a kernel of our own, FMA, threads, fused layers).
 
 ### Memory
 

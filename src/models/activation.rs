@@ -165,6 +165,8 @@ mod lanes {
     use super::*;
     use core::arch::wasm32::*;
 
+    const _: () = assert!(EXPONENT_BIAS == 1.0f32.to_bits());
+
     /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
     pub(super) fn bias_silu(
         row: &mut [f32],
@@ -173,6 +175,7 @@ mod lanes {
     ) {
         let width = row.len().min(bias.len());
         let whole = width - width % 4;
+        let c = Constants::opaque();
         for at in (0..whole).step_by(4) {
             // SAFETY: `at + 4 ≤ width`, within `row`, `bias` and `slopes` (as long as `row`);
             // wasm loads and stores need no alignment.
@@ -181,7 +184,7 @@ mod lanes {
                     v128_load(row.as_ptr().add(at).cast()),
                     v128_load(bias.as_ptr().add(at).cast()),
                 );
-                let (y, dy) = silu_and_slope(x);
+                let (y, dy) = silu_and_slope(x, &c);
                 v128_store(row.as_mut_ptr().add(at).cast(), y);
                 if let Some(slopes) = slopes.as_deref_mut() {
                     v128_store(slopes.as_mut_ptr().add(at).cast(), dy);
@@ -192,30 +195,72 @@ mod lanes {
         bias_silu_scalar(&mut row[whole..width], &bias[whole..width], rest);
     }
 
+    /// The constants of [`silu_and_slope`] in every lane. LLVM folds a splatted constant into
+    /// each use as a `v128.const`, inside the loop, and V8 builds every `v128.const` anew where
+    /// it is used, through a general-purpose register (three instructions; fourteen constants
+    /// per four entries, more work than the arithmetic). Made opaque once per row
+    /// ([`Constants::opaque`]), they stay in locals that V8 keeps in registers or on the stack.
+    #[derive(Clone, Copy)]
+    struct Constants {
+        /// `1.0`, whose bits are also [`EXPONENT_BIAS`].
+        one: v128,
+        /// The lower end of `exp`'s clamp, `−87`.
+        lowest: v128,
+        /// The upper end of `exp`'s clamp, `88`.
+        highest: v128,
+        /// [`LOG2_E`].
+        log2_e: v128,
+        /// [`ROUNDER`].
+        rounder: v128,
+        /// [`LN2_HI`].
+        ln2_hi: v128,
+        /// [`LN2_LO`].
+        ln2_lo: v128,
+        /// `P5` down to `P0`.
+        polynomial: [v128; 6],
+    }
+
+    impl Constants {
+        /// The constants, hidden from the optimiser by [`core::hint::black_box`] so that it
+        /// cannot fold them back into their uses.
+        #[inline(always)]
+        fn opaque() -> Self {
+            let splat = f32x4_splat;
+            core::hint::black_box(Self {
+                one: splat(1.0),
+                lowest: splat(-87.0),
+                highest: splat(88.0),
+                log2_e: splat(LOG2_E),
+                rounder: splat(ROUNDER),
+                ln2_hi: splat(LN2_HI),
+                ln2_lo: splat(LN2_LO),
+                polynomial: [P5, P4, P3, P2, P1, P0].map(|c| splat(c)),
+            })
+        }
+    }
+
     /// [`super::silu_and_slope`] of four lanes.
     #[inline(always)]
-    fn silu_and_slope(x: v128) -> (v128, v128) {
-        let one = f32x4_splat(1.0);
-        let s = f32x4_div(one, f32x4_add(one, exp(f32x4_neg(x))));
+    fn silu_and_slope(x: v128, c: &Constants) -> (v128, v128) {
+        let one = c.one;
+        let s = f32x4_div(one, f32x4_add(one, exp(f32x4_neg(x), c)));
         let slope = f32x4_mul(s, f32x4_add(one, f32x4_mul(x, f32x4_sub(one, s))));
         (f32x4_mul(x, s), slope)
     }
 
     /// [`super::exp`] of four lanes.
     #[inline(always)]
-    fn exp(x: v128) -> v128 {
-        let splat = f32x4_splat;
-        let x = f32x4_pmin(f32x4_pmax(x, splat(-87.0)), splat(88.0));
-        let shifted = f32x4_add(f32x4_mul(x, splat(LOG2_E)), splat(ROUNDER));
-        let k = f32x4_sub(shifted, splat(ROUNDER));
-        let r = f32x4_sub(
-            f32x4_sub(x, f32x4_mul(k, splat(LN2_HI))),
-            f32x4_mul(k, splat(LN2_LO)),
-        );
-        let step = |p: v128, c: f32| f32x4_add(f32x4_mul(p, r), splat(c));
-        let p = step(step(step(step(step(splat(P5), P4), P3), P2), P1), P0);
-        let e_r = f32x4_add(f32x4_add(f32x4_mul(p, f32x4_mul(r, r)), r), splat(1.0));
-        let scale = i32x4_add(i32x4_shl(shifted, 23), u32x4_splat(EXPONENT_BIAS));
+    fn exp(x: v128, c: &Constants) -> v128 {
+        let x = f32x4_pmin(f32x4_pmax(x, c.lowest), c.highest);
+        let shifted = f32x4_add(f32x4_mul(x, c.log2_e), c.rounder);
+        let k = f32x4_sub(shifted, c.rounder);
+        let r = f32x4_sub(f32x4_sub(x, f32x4_mul(k, c.ln2_hi)), f32x4_mul(k, c.ln2_lo));
+        let [p5, p4, p3, p2, p1, p0] = c.polynomial;
+        let step = |p: v128, coefficient: v128| f32x4_add(f32x4_mul(p, r), coefficient);
+        let p = step(step(step(step(step(p5, p4), p3), p2), p1), p0);
+        let e_r = f32x4_add(f32x4_add(f32x4_mul(p, f32x4_mul(r, r)), r), c.one);
+        // `one`'s bits are `EXPONENT_BIAS`.
+        let scale = i32x4_add(i32x4_shl(shifted, 23), c.one);
         f32x4_mul(e_r, scale)
     }
 }
