@@ -75,9 +75,9 @@ export function simdPeakBytes() {
 }
 
 /**
- * In the page: GFLOP/s of each export (`fma` only where the browser validates relaxed SIMD), the
- * median of `rounds` timed calls of `iterations` after `warmup` seconds of calls (V8 tiers the
- * loop up to its optimising compiler).
+ * In the page: GFLOP/s of each export, the median of `rounds` timed calls of `iterations` after
+ * `warmup` seconds of calls (V8 tiers the loop up to its optimising compiler); `{ error }` where
+ * the browser refuses relaxed SIMD (the module holds both exports, so neither is measured there).
  */
 export async function peakProbe({ bytes, chains, iterations, rounds, warmup }) {
   const module = WebAssembly.validate(new Uint8Array(bytes)) ? await WebAssembly.compile(new Uint8Array(bytes)) : null;

@@ -48,7 +48,6 @@ pub fn check(device: &Device) -> FusedCouplingCheck {
     let device = device.clone().autodiff();
     let mut worst = FusedCouplingCheck::default();
     for ([n, d], parity) in SHAPES.into_iter().flat_map(|s| [(s, 0), (s, 1)]) {
-        // The loss weighs every entry differently, the log-determinant's column included.
         // A state of points of a few units with running log-determinants, and raw log-scales
         // to ±6 (the bound saturates them) with shifts of a few units.
         let state = entries(n * (d + 1), 0.4, 3.0);
@@ -63,6 +62,7 @@ pub fn check(device: &Device) -> FusedCouplingCheck {
         let fused = affine_coupling(state_f.clone(), out_f.clone(), parity, MAX_LOG_SCALE);
         let reference = composed(state_c.clone(), out_c.clone(), parity, MAX_LOG_SCALE);
         let value = difference(fused.clone(), reference.clone());
+        // The loss weighs every entry differently, the log-determinant's column included.
         let (fused_grads, reference_grads) = (
             weighted_sum(fused).backward(),
             weighted_sum(reference).backward(),
