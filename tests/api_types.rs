@@ -62,6 +62,10 @@ fn serde_results_have_the_declared_keys() {
     };
     assert_eq!(keys_of(&check), interface_keys("ProductCheck"));
     assert_eq!(
+        keys_of(&genlab::diagnostics::silu_pass::check()),
+        interface_keys("SiluPassCheck")
+    );
+    assert_eq!(
         keys_of(&genlab::data::Dataset::Moons.bounds()),
         interface_keys("Bounds")
     );

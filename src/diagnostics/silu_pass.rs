@@ -1,10 +1,19 @@
 //! A self-check of the SiLU pass the CPU backend's layers run (`activation::bias_silu_rows`, four
-//! entries at a time in wasm SIMD) against its scalar definition (`activation::silu_and_slope`,
-//! whose accuracy against f64 the activation's unit tests hold): every entry must carry the same
-//! bits, value and slope, since both evaluate the same f32 operations in the same order.
-//! Natively it checks the scalar pass; the browser tests run it where the SIMD lanes are compiled.
+//! entries at a time in wasm SIMD) against its scalar definition
+//! (`activation::silu_and_slope_rounded`, whose accuracy against f64 the activation's unit tests
+//! hold): every entry must carry the same bits, value and slope, since both evaluate the same f32
+//! operations in the same order. The SIMD lanes round their multiply-adds as one of
+//! `activation::LANE_ROUNDINGS` (in the relaxed-SIMD module, once where the engine fuses
+//! `f32x4.relaxed_madd`), the same one for every lane; entries past the row's last whole vector
+//! are the scalar pass, rounded twice. Natively it checks the scalar pass; the browser tests run
+//! it in the plain module and the end-to-end tests in both of the page's modules
+//! (`checkSiluPass`).
 
-use crate::models::activation::{bias_silu_rows, silu_and_slope};
+use serde::Serialize;
+
+use crate::models::activation::{
+    LANE_ROUNDINGS, Rounding, bias_silu_rows, lane_entries, silu_and_slope_rounded,
+};
 
 /// Row widths checked: a family's hidden width (whole SIMD vectors) and a ragged one (three
 /// entries past the last whole vector).
@@ -34,8 +43,8 @@ pub fn inputs() -> Vec<f32> {
     sweep.chain(special).collect()
 }
 
-/// An entry whose pass result differs from [`silu_and_slope`] in its bits.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// An entry whose pass result differs from the scalar definition in its bits.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Mismatch {
     /// The entry before the pass.
     pub input: f32,
@@ -47,19 +56,39 @@ pub struct Mismatch {
     pub scalar: (f32, f32),
 }
 
-/// What [`check`] found: how many entries it compared and those that differ.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What [`check`] found: how many entries it compared, the rounding of the SIMD lanes' multiply-adds
+/// it compared them with, and the entries that differ.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SiluPassCheck {
     /// Entries compared (value and slope each).
     pub entries: usize,
+    /// How the lanes' multiply-adds rounded: the first of `LANE_ROUNDINGS` with no mismatch, or
+    /// the first of them when every one has some.
+    pub rounding: Rounding,
     /// Entries whose bits differ (NaN matches any NaN).
     pub mismatches: Vec<Mismatch>,
 }
 
-/// Runs [`inputs`] through the pass in rows of each width of [`WIDTHS`], with a bias that varies
-/// along the row, with and without slopes, and compares every entry with [`silu_and_slope`].
+/// [`check_rounded`] with each rounding the lanes may use in this build, the first that every
+/// entry matches (or the first's findings when none does).
 pub fn check() -> SiluPassCheck {
-    let mut found = SiluPassCheck::default();
+    let found: Vec<_> = LANE_ROUNDINGS.iter().map(|&r| check_rounded(r)).collect();
+    let matched = found.iter().position(|check| check.mismatches.is_empty());
+    found
+        .into_iter()
+        .nth(matched.unwrap_or(0))
+        .expect("a rounding")
+}
+
+/// Runs [`inputs`] through the pass in rows of each width of [`WIDTHS`], with a bias that varies
+/// along the row, with and without slopes, and compares every entry with the scalar definition:
+/// rounded as `lanes` says where the pass computes it in SIMD lanes, twice elsewhere.
+pub fn check_rounded(lanes: Rounding) -> SiluPassCheck {
+    let mut found = SiluPassCheck {
+        entries: 0,
+        rounding: lanes,
+        mismatches: Vec::new(),
+    };
     for width in WIDTHS {
         let mut inputs = inputs();
         inputs.resize(inputs.len().next_multiple_of(width), 0.25); // [n · width]
@@ -72,7 +101,12 @@ pub fn check() -> SiluPassCheck {
         assert_eq!(slopes.len(), inputs.len(), "one slope per entry");
         for (i, &input) in inputs.iter().enumerate() {
             let b = bias[i % width];
-            let scalar = silu_and_slope(input + b);
+            let rounding = if i % width < lane_entries(width) {
+                lanes
+            } else {
+                Rounding::Twice
+            };
+            let scalar = silu_and_slope_rounded(input + b, rounding);
             let pass = (with_slopes[i], slopes[i]);
             let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan();
             let agree = same(pass.0, scalar.0) && same(pass.1, scalar.1);
@@ -99,6 +133,31 @@ mod tests {
         let found = check();
         assert!(found.entries > 2 * inputs().len(), "{}", found.entries);
         assert!(found.mismatches.is_empty(), "{:?}", &found.mismatches[..]);
+        assert_eq!(
+            found.rounding,
+            Rounding::Twice,
+            "the scalar pass rounds twice"
+        );
+    }
+
+    #[test]
+    fn the_check_tells_the_two_roundings_apart() {
+        // Lanes rounding once would fail a check against twice, and the reverse: on the check's
+        // inputs the two definitions differ in many entries' bits (while agreeing within a few
+        // ulp: the activation's unit tests hold both to f64).
+        let differing = inputs()
+            .into_iter()
+            .filter(|x| x.is_finite())
+            .filter(|&x| {
+                silu_and_slope_rounded(x, Rounding::Once)
+                    != silu_and_slope_rounded(x, Rounding::Twice)
+            })
+            .count();
+        assert!(
+            differing > 1_000,
+            "{differing} of {} inputs",
+            inputs().len()
+        );
     }
 
     #[test]

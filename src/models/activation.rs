@@ -36,30 +36,93 @@ const P0: f32 = 0.5;
 /// The exponent bits of `2⁰`, `127 << 23`.
 const EXPONENT_BIAS: u32 = 127 << 23;
 
+/// How the SiLU pass rounds a multiply-add `a·b + c`: twice (the product, then the sum: the
+/// scalar pass and the plain SIMD lanes) or once (fused: the relaxed-SIMD module's lanes where the
+/// engine fuses `f32x4.relaxed_madd`, as V8 does on hardware with FMA).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// `a·b` rounded, then `+ c` rounded.
+    Twice,
+    /// `a·b + c` rounded once.
+    Once,
+}
+
+impl Rounding {
+    /// `a·b + c`, rounded as `self` says.
+    #[inline(always)]
+    fn multiply_add(self, a: f32, b: f32, c: f32) -> f32 {
+        match self {
+            Rounding::Twice => a * b + c,
+            Rounding::Once => a.mul_add(b, c),
+        }
+    }
+}
+
 /// `eˣ` in f32 within a few ulp, branch-free: `x = k·ln 2 + r` with `|r| ≤ ln 2 / 2`, `eʳ` by
 /// Cephes' polynomial, `2ᵏ` built in the exponent bits. `x` is clamped to `[−87, 88]`, where
 /// `2ᵏ` stays a normal number (the results there round to 0 and ∞ in the uses below anyway); NaN
 /// stays NaN. [`bias_silu_rows`] evaluates the same operations in the same order four lanes at a
-/// time in wasm SIMD, so both give the same bits.
+/// time in wasm SIMD, so both give the same bits ([`exp_rounded`] with [`Rounding::Twice`]).
 #[inline]
 pub fn exp(x: f32) -> f32 {
+    exp_rounded(x, Rounding::Twice)
+}
+
+/// [`exp`] with its multiply-adds rounded as `rounding` says (the relaxed-SIMD lanes' definition
+/// with [`Rounding::Once`]). Every multiply-add is written as one, `x − k·c` as `(−k)·c + x`:
+/// with [`Rounding::Twice`] that is `x − k·c`'s bits.
+#[inline(always)]
+pub fn exp_rounded(x: f32, rounding: Rounding) -> f32 {
+    let madd = |a: f32, b: f32, c: f32| rounding.multiply_add(a, b, c);
     // Written as the SIMD pseudo-minimum and -maximum compute them (`f32x4.pmax`, `.pmin`).
     let x = if x < -87.0 { -87.0 } else { x };
     let x = if 88.0 < x { 88.0 } else { x };
-    let shifted = x * LOG2_E + ROUNDER; // ROUNDER + k, so k is in its low mantissa bits
+    let shifted = madd(x, LOG2_E, ROUNDER); // ROUNDER + k, so k is in its low mantissa bits
     let k = shifted - ROUNDER;
-    let r = x - k * LN2_HI - k * LN2_LO;
-    let p = ((((P5 * r + P4) * r + P3) * r + P2) * r + P1) * r + P0;
-    let e_r = p * (r * r) + r + 1.0;
+    let r = madd(-k, LN2_LO, madd(-k, LN2_HI, x));
+    let p = [P4, P3, P2, P1, P0]
+        .into_iter()
+        .fold(P5, |p, coefficient| madd(p, r, coefficient));
+    let e_r = madd(p, r * r, r) + 1.0;
     // `ROUNDER`'s own bits vanish when shifted by 23, leaving `k << 23` (|k| ≤ 127).
     e_r * f32::from_bits((shifted.to_bits() << 23).wrapping_add(EXPONENT_BIAS))
 }
 
-/// `(silu(x), silu′(x))` with `σ(x) = 1 / (1 + e⁻ˣ)`: `x·σ` and `σ·(1 + x·(1 − σ))`.
+/// `(silu(x), silu′(x))` with `σ(x) = 1 / (1 + e⁻ˣ)`: `y = x·σ` and `σ + y·(1 − σ)`
+/// (`= σ·(1 + x·(1 − σ))`).
 #[inline]
 pub fn silu_and_slope(x: f32) -> (f32, f32) {
-    let s = 1.0 / (1.0 + exp(-x));
-    (x * s, s * (1.0 + x * (1.0 - s)))
+    silu_and_slope_rounded(x, Rounding::Twice)
+}
+
+/// [`silu_and_slope`] with its multiply-adds rounded as `rounding` says.
+#[inline(always)]
+pub fn silu_and_slope_rounded(x: f32, rounding: Rounding) -> (f32, f32) {
+    let s = 1.0 / (1.0 + exp_rounded(-x, rounding));
+    let y = x * s;
+    (y, rounding.multiply_add(y, 1.0 - s, s))
+}
+
+/// The roundings the SIMD lanes of [`bias_silu_rows`] may use in this build: [`Rounding::Twice`]
+/// off relaxed SIMD; in the relaxed-SIMD module (`--cfg genlab_relaxed_simd`) whichever the engine
+/// gives `f32x4.relaxed_madd` (once where the hardware fuses, twice elsewhere), the first listed
+/// where it fuses.
+pub const LANE_ROUNDINGS: &[Rounding] = if cfg!(genlab_relaxed_simd) {
+    &[Rounding::Once, Rounding::Twice]
+} else {
+    &[Rounding::Twice]
+};
+
+/// Entries of a row of `width` that [`bias_silu_rows`] computes in SIMD lanes (the whole vectors
+/// of four in wasm SIMD; none elsewhere); the rest of the row is the scalar pass,
+/// [`silu_and_slope`].
+pub fn lane_entries(width: usize) -> usize {
+    if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+        width - width % 4
+    } else {
+        0
+    }
 }
 
 /// `y ← silu(y + b)` in place for every row `y` of `values` (`[n, d]`, row-major) and `bias`
@@ -158,112 +221,9 @@ use bias_silu_scalar as bias_silu_row;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use lanes::bias_silu as bias_silu_row;
 
-/// One row of [`bias_silu_rows`] four entries at a time in wasm SIMD (what remains past a multiple
-/// of four by [`bias_silu_scalar`]), its slopes written into uninitialised slots.
+/// One row of [`bias_silu_rows`] four entries at a time in wasm SIMD.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod lanes {
-    use super::*;
-    use core::arch::wasm32::*;
-
-    const _: () = assert!(EXPONENT_BIAS == 1.0f32.to_bits());
-
-    /// `row ← silu(row + bias)`, the slopes into `slopes` (as long as `row`) when given.
-    pub(super) fn bias_silu(
-        row: &mut [f32],
-        bias: &[f32],
-        mut slopes: Option<&mut [MaybeUninit<f32>]>,
-    ) {
-        let width = row.len().min(bias.len());
-        let whole = width - width % 4;
-        let c = Constants::opaque();
-        for at in (0..whole).step_by(4) {
-            // SAFETY: `at + 4 ≤ width`, within `row`, `bias` and `slopes` (as long as `row`);
-            // wasm loads and stores need no alignment.
-            unsafe {
-                let x = f32x4_add(
-                    v128_load(row.as_ptr().add(at).cast()),
-                    v128_load(bias.as_ptr().add(at).cast()),
-                );
-                let (y, dy) = silu_and_slope(x, &c);
-                v128_store(row.as_mut_ptr().add(at).cast(), y);
-                if let Some(slopes) = slopes.as_deref_mut() {
-                    v128_store(slopes.as_mut_ptr().add(at).cast(), dy);
-                }
-            }
-        }
-        let rest = slopes.map(|slopes| &mut slopes[whole..width]);
-        bias_silu_scalar(&mut row[whole..width], &bias[whole..width], rest);
-    }
-
-    /// The constants of [`silu_and_slope`] in every lane. LLVM folds a splatted constant into
-    /// each use as a `v128.const`, inside the loop, and V8 builds every `v128.const` anew where
-    /// it is used, through a general-purpose register (three instructions; fourteen constants
-    /// per four entries, more work than the arithmetic). Made opaque once per row
-    /// ([`Constants::opaque`]), they stay in locals that V8 keeps in registers or on the stack.
-    #[derive(Clone, Copy)]
-    struct Constants {
-        /// `1.0`, whose bits are also [`EXPONENT_BIAS`].
-        one: v128,
-        /// The lower end of `exp`'s clamp, `−87`.
-        lowest: v128,
-        /// The upper end of `exp`'s clamp, `88`.
-        highest: v128,
-        /// [`LOG2_E`].
-        log2_e: v128,
-        /// [`ROUNDER`].
-        rounder: v128,
-        /// [`LN2_HI`].
-        ln2_hi: v128,
-        /// [`LN2_LO`].
-        ln2_lo: v128,
-        /// `P5` down to `P0`.
-        polynomial: [v128; 6],
-    }
-
-    impl Constants {
-        /// The constants, hidden from the optimiser by [`core::hint::black_box`] so that it
-        /// cannot fold them back into their uses.
-        #[inline(always)]
-        fn opaque() -> Self {
-            let splat = f32x4_splat;
-            core::hint::black_box(Self {
-                one: splat(1.0),
-                lowest: splat(-87.0),
-                highest: splat(88.0),
-                log2_e: splat(LOG2_E),
-                rounder: splat(ROUNDER),
-                ln2_hi: splat(LN2_HI),
-                ln2_lo: splat(LN2_LO),
-                polynomial: [P5, P4, P3, P2, P1, P0].map(|c| splat(c)),
-            })
-        }
-    }
-
-    /// [`super::silu_and_slope`] of four lanes.
-    #[inline(always)]
-    fn silu_and_slope(x: v128, c: &Constants) -> (v128, v128) {
-        let one = c.one;
-        let s = f32x4_div(one, f32x4_add(one, exp(f32x4_neg(x), c)));
-        let slope = f32x4_mul(s, f32x4_add(one, f32x4_mul(x, f32x4_sub(one, s))));
-        (f32x4_mul(x, s), slope)
-    }
-
-    /// [`super::exp`] of four lanes.
-    #[inline(always)]
-    fn exp(x: v128, c: &Constants) -> v128 {
-        let x = f32x4_pmin(f32x4_pmax(x, c.lowest), c.highest);
-        let shifted = f32x4_add(f32x4_mul(x, c.log2_e), c.rounder);
-        let k = f32x4_sub(shifted, c.rounder);
-        let r = f32x4_sub(f32x4_sub(x, f32x4_mul(k, c.ln2_hi)), f32x4_mul(k, c.ln2_lo));
-        let [p5, p4, p3, p2, p1, p0] = c.polynomial;
-        let step = |p: v128, coefficient: v128| f32x4_add(f32x4_mul(p, r), coefficient);
-        let p = step(step(step(step(step(p5, p4), p3), p2), p1), p0);
-        let e_r = f32x4_add(f32x4_add(f32x4_mul(p, f32x4_mul(r, r)), r), c.one);
-        // `one`'s bits are `EXPONENT_BIAS`.
-        let scale = i32x4_add(i32x4_shl(shifted, 23), c.one);
-        f32x4_mul(e_r, scale)
-    }
-}
+mod lanes;
 
 /// Whether SiLU on `device` is computed on the host: `None` off the CPU backend (Burn's silu),
 /// `Some(tracked)` on it, `tracked` when autodiff records the operations.
@@ -302,42 +262,54 @@ mod tests {
 
     #[test]
     fn exp_is_within_a_few_ulp_of_libm() {
-        let mut worst = (0.0f64, 0.0f32);
-        for i in -86_990..=87_990 {
-            let x = i as f32 * 1e-3;
-            let want = f64::from(x).exp();
-            let error = ((f64::from(exp(x)) - want) / want).abs();
-            if error > worst.0 {
-                worst = (error, x);
+        for rounding in [Rounding::Twice, Rounding::Once] {
+            let mut worst = (0.0f64, 0.0f32);
+            for i in -86_990..=87_990 {
+                let x = i as f32 * 1e-3;
+                let want = f64::from(x).exp();
+                let error = ((f64::from(exp_rounded(x, rounding)) - want) / want).abs();
+                if error > worst.0 {
+                    worst = (error, x);
+                }
             }
+            assert!(
+                worst.0 < 4.0 * f64::from(f32::EPSILON),
+                "{rounding:?}: relative error {worst:?}"
+            );
+            assert_eq!(exp_rounded(0.0, rounding), 1.0);
+            let tiny = exp_rounded(-1.0e4, rounding);
+            assert!((0.0..1e-37).contains(&tiny), "{rounding:?}: {tiny}");
+            assert!(exp_rounded(1.0e4, rounding).is_finite());
         }
-        assert!(
-            worst.0 < 4.0 * f64::from(f32::EPSILON),
-            "relative error {worst:?}"
-        );
-        assert_eq!(exp(0.0), 1.0);
-        assert!(exp(-1.0e4) >= 0.0 && exp(-1.0e4) < 1e-37);
-        assert!(exp(1.0e4).is_finite());
     }
 
     #[test]
     fn silu_and_its_slope_match_the_closed_form() {
-        for i in -3_000..=3_000 {
-            let x = i as f32 * 0.01;
-            let xd = f64::from(x);
-            let s = 1.0 / (1.0 + (-xd).exp());
-            let (value, slope) = silu_and_slope(x);
-            assert!(
-                (f64::from(value) - xd * s).abs() < 1e-6 * (1.0 + xd.abs()),
-                "silu({x})"
-            );
-            let want = s * (1.0 + xd * (1.0 - s));
-            assert!((f64::from(slope) - want).abs() < 1e-6, "silu'({x})");
+        for rounding in [Rounding::Twice, Rounding::Once] {
+            for i in -3_000..=3_000 {
+                let x = i as f32 * 0.01;
+                let xd = f64::from(x);
+                let s = 1.0 / (1.0 + (-xd).exp());
+                let (value, slope) = silu_and_slope_rounded(x, rounding);
+                assert!(
+                    (f64::from(value) - xd * s).abs() < 1e-6 * (1.0 + xd.abs()),
+                    "{rounding:?}: silu({x})"
+                );
+                let want = s * (1.0 + xd * (1.0 - s));
+                assert!(
+                    (f64::from(slope) - want).abs() < 1e-6,
+                    "{rounding:?}: silu'({x})"
+                );
+            }
+            let (far_left, _) = silu_and_slope_rounded(-1.0e4, rounding);
+            let (far_right, slope) = silu_and_slope_rounded(1.0e4, rounding);
+            assert!(far_left.abs() < 1e-30, "{far_left}");
+            assert_eq!((far_right, slope), (1.0e4, 1.0));
         }
-        let (far_left, _) = silu_and_slope(-1.0e4);
-        let (far_right, slope) = silu_and_slope(1.0e4);
-        assert!(far_left.abs() < 1e-30, "{far_left}");
-        assert_eq!((far_right, slope), (1.0e4, 1.0));
+        assert_eq!(
+            silu_and_slope(0.7),
+            silu_and_slope_rounded(0.7, Rounding::Twice)
+        );
     }
 
     #[test]

@@ -347,6 +347,16 @@ pub fn check_matrix_products() -> Result<JsValue, JsValue> {
     convert::to_js(&crate::diagnostics::matrix_products::check(&device))
 }
 
+/// Checks this module's SIMD SiLU pass against its scalar definition, bit for bit
+/// (`diagnostics::silu_pass`): `{ entries, rounding, mismatches }`, `rounding` being how the SIMD
+/// lanes' multiply-adds round (`"once"` in the relaxed-SIMD module where the engine fuses them,
+/// `"twice"` otherwise). Takes well under a second.
+#[wasm_bindgen(js_name = checkSiluPass, unchecked_return_type = "SiluPassCheck")]
+pub fn check_silu_pass() -> Result<JsValue, JsValue> {
+    ensure_constructors();
+    convert::to_js(&crate::diagnostics::silu_pass::check())
+}
+
 /// The CPU instructions of this module's matrix products: `"wasm SIMD + FMA"` where it was built
 /// with relaxed SIMD (`--cfg genlab_relaxed_simd`: the kernel in `vendor/gemm` multiplies and adds in one
 /// `f32x4.relaxed_madd`), `"wasm SIMD"` otherwise. The page loads the first where the browser

@@ -1,7 +1,8 @@
 // The wasm modules (issue 22): Chromium runs relaxed SIMD, so the page loads the module whose
 // matrix products use fused multiply-add, and says so; `?simd=plain` loads the plain one, which
 // still trains (the smoke test of the module other browsers get); each module's matrix products
-// pass the crate's f64 check (`checkMatrixProducts()`), and the two train the same model to the
+// pass the crate's f64 check (`checkMatrixProducts()`), each module's SiLU pass gives the bits of
+// its scalar definition (`checkSiluPass()`), and the two train the same model to the
 // same numbers within f32 rounding. The harness's server sends COOP/COEP, so the worker runs the
 // threaded module (a rayon pool of two) unless the link says `threads=off`; it trains to the
 // one-thread module's losses; choosing WebGPU replaces it by a one-thread worker and stops it; on a
@@ -102,7 +103,7 @@ test("both modules' products pass the f64 check, and they train flow matching to
       const lab = await genlab.FlowMatching.create({ dataset: "eight_gaussians", seed: 7 });
       const trace = [];
       for (let step = 0; step < 40; step++) trace.push((await lab.train(1)).stats.loss);
-      return { instructions: genlab.cpuInstructions(), products: genlab.checkMatrixProducts(), trace };
+      return { instructions: genlab.cpuInstructions(), products: genlab.checkMatrixProducts(), silu: genlab.checkSiluPass(), trace };
     };
     return [await run(wasm, 1), await run(wasmRelaxed, 2)];
   });
@@ -113,6 +114,14 @@ test("both modules' products pass the f64 check, and they train flow matching to
     assert.equal(products.products, 42, instructions);
     assert.deepEqual(products.failures, [], instructions);
     assert.ok(products.worst > 0 && products.worst <= 1, `${instructions}: worst ${products.worst} of the bound`);
+  }
+  // The SiLU pass, bit for bit against its scalar definition: the plain module's lanes round each
+  // multiply-add twice; the relaxed module's once, where the engine fuses `f32x4.relaxed_madd` (V8
+  // on this machine's x86-64 with FMA), so its bits must be the fused definition's.
+  for (const [module, rounding] of [[plain, "twice"], [relaxed, "once"]]) {
+    assert.equal(module.silu.rounding, rounding, module.instructions);
+    assert.ok(module.silu.entries > 80_000, `${module.instructions}: ${module.silu.entries} entries`);
+    assert.deepEqual(module.silu.mismatches.slice(0, 3), [], module.instructions);
   }
   // The first loss differs only by the forward products' rounding: each entry within
   // k·ε·Σ|a·b| ≈ 1.5e-5·Σ|a·b| for k = 128 in the worst case (errors of one sign), so 1e-5 of the

@@ -277,6 +277,16 @@ export interface ProductCheck {
   digest: string;
 }
 
+/** The SIMD SiLU pass checked bit for bit against its scalar definition (`checkSiluPass()`). */
+export interface SiluPassCheck {
+  /** Entries compared, value and slope each. */
+  entries: number;
+  /** How the SIMD lanes' multiply-adds round: once (fused, the relaxed-SIMD module on FMA hardware) or twice. */
+  rounding: "once" | "twice";
+  /** Entries whose bits differ from the definition: `{ input, bias, pass, scalar }`; empty when all agree. */
+  mismatches: { input: number; bias: number; pass: [number, number]; scalar: [number, number] }[];
+}
+
 /** A box in the plane. */
 export interface Bounds {
   x_min: number;
