@@ -123,7 +123,10 @@ fn silu_and_slope(x: v128, c: &Constants) -> (v128, v128) {
     (y, multiply_add(y, f32x4_sub(one, s), s))
 }
 
-/// [`super::exp_rounded`] of four lanes.
+/// [`super::exp_rounded`] of four lanes. In the relaxed module LLVM selects
+/// `f32x4.relaxed_min`/`relaxed_max` for the clamp's `pmin`/`pmax`: the same lanes except on
+/// NaN, which may leave as the clamp's bound instead of NaN; SiLU's `x·σ` and its slope stay NaN
+/// either way (the check's inputs include NaN).
 #[inline(always)]
 fn exp(x: v128, c: &Constants) -> v128 {
     let x = f32x4_pmin(f32x4_pmax(x, c.lowest), c.highest);
