@@ -69,15 +69,19 @@ pub struct SiluPassCheck {
     pub mismatches: Vec<Mismatch>,
 }
 
-/// [`check_rounded`] with each rounding the lanes may use in this build, the first that every
-/// entry matches (or the first's findings when none does).
+/// [`check_rounded`] with each rounding the lanes may use in this build in turn, up to the first
+/// that every entry matches (or the first's findings when none does).
 pub fn check() -> SiluPassCheck {
-    let found: Vec<_> = LANE_ROUNDINGS.iter().map(|&r| check_rounded(r)).collect();
-    let matched = found.iter().position(|check| check.mismatches.is_empty());
-    found
-        .into_iter()
-        .nth(matched.unwrap_or(0))
-        .expect("a rounding")
+    let (first, others) = LANE_ROUNDINGS.split_first().expect("a rounding");
+    let found = check_rounded(*first);
+    if found.mismatches.is_empty() {
+        return found;
+    }
+    others
+        .iter()
+        .map(|&rounding| check_rounded(rounding))
+        .find(|other| other.mismatches.is_empty())
+        .unwrap_or(found)
 }
 
 /// Runs [`inputs`] through the pass in rows of each width of [`WIDTHS`], with a bias that varies
@@ -143,21 +147,20 @@ mod tests {
     #[test]
     fn the_check_tells_the_two_roundings_apart() {
         // Lanes rounding once would fail a check against twice, and the reverse: on the check's
-        // inputs the two definitions differ in many entries' bits (while agreeing within a few
-        // ulp: the activation's unit tests hold both to f64).
-        let differing = inputs()
+        // inputs the two definitions differ in the bits of some values and of some slopes (while
+        // agreeing within a few ulp: the activation's unit tests hold both to f64).
+        let pairs: Vec<_> = inputs()
             .into_iter()
             .filter(|x| x.is_finite())
-            .filter(|&x| {
-                silu_and_slope_rounded(x, Rounding::Once)
-                    != silu_and_slope_rounded(x, Rounding::Twice)
+            .map(|x| {
+                let once = silu_and_slope_rounded(x, Rounding::Once);
+                let twice = silu_and_slope_rounded(x, Rounding::Twice);
+                (once.0 != twice.0, once.1 != twice.1)
             })
-            .count();
-        assert!(
-            differing > 1_000,
-            "{differing} of {} inputs",
-            inputs().len()
-        );
+            .collect();
+        let values = pairs.iter().filter(|pair| pair.0).count();
+        let slopes = pairs.iter().filter(|pair| pair.1).count();
+        assert!(values > 0 && slopes > 0, "values {values}, slopes {slopes}");
     }
 
     #[test]

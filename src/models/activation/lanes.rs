@@ -20,7 +20,7 @@ pub(super) fn bias_silu(
     mut slopes: Option<&mut [MaybeUninit<f32>]>,
 ) {
     let width = row.len().min(bias.len());
-    let whole = width - width % 4;
+    let whole = lane_entries(width);
     let c = Constants::opaque();
     for at in (0..whole).step_by(4) {
         // SAFETY: `at + 4 ≤ width`, within `row`, `bias` and `slopes` (as long as `row`);
