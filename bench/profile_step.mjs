@@ -3,32 +3,25 @@
 // the CPU path in headless Chromium: V8's sampling profiler over STEPS steps once the training
 // rate is steady (the warm-up of bench/steady.mjs), self time per wasm function, grouped by what
 // the function does. The shipped module carries no function names, so this profiles the same
-// build before wasm-opt (cargo's output, names kept) through freshly generated bindings: the
-// plain module (`?simd=plain`; the relaxed-SIMD one differs only in the kernel's multiply-add).
+// build before wasm-opt (cargo's output, names kept) in place of the page's plain module
+// (bench/named_module.mjs): the relaxed-SIMD build, the module Chromium gets (built by
+// scripts/build-relaxed-module in trunk's build), or the plain one with MODULE=plain.
 // Prints a Markdown section; `scripts/bench` includes it in BENCHMARKS.md. Asserts nothing.
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, serveDist } from "../scripts/serve-dist.mjs";
 import { closeBrowser, finish } from "./finish.mjs";
+import { cargoModule, siteWithModule, startModule } from "./named_module.mjs";
 import { PROTOCOL, WORKLOADS, installSteadyRates } from "./steady.mjs";
 
-const root = resolve(import.meta.dirname, "..");
-const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
-const named = join(target, "wasm32-unknown-unknown", "release", "genlab.wasm");
+const MODULE = process.env.MODULE ?? "relaxed";
 const STEPS = 200;
 const SLICE = 10;
 const WORKLOAD = process.env.WORKLOAD ?? "FlowMatching";
 const LABEL = WORKLOADS.find(([, cls]) => cls === WORKLOAD)?.[0];
 if (!LABEL) throw new Error(`WORKLOAD must be one of ${WORKLOADS.map(([, cls]) => cls).join(", ")}`);
 
-// dist/ with its module replaced by the named one (same exports, same page).
-const site = mkdtempSync(join(tmpdir(), "genlab-profile-"));
-cpSync(join(root, "dist"), site, { recursive: true });
-const outName = readdirSync(site).find((name) => name.endsWith("_bg.wasm") && !name.startsWith("genlab-relaxed-")).replace(/_bg\.wasm$/, "");
-execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", site, "--out-name", outName, named]);
+const site = siteWithModule(cargoModule(MODULE));
 
 /** What a function does, from its (mangled) Rust path. */
 const GROUPS = [
@@ -42,12 +35,8 @@ const GROUPS = [
   ["GenLab", /genlab/],
 ];
 
-async function profileSteps(workload) {
-  const { bindings, wasm } = document.querySelector("script[data-bindings]").dataset;
-  const genlab = await import(bindings);
-  await genlab.default({ module_or_path: wasm });
-  await genlab.initBackend("cpu");
-  window.lab = await genlab[workload].create({ seed: 0 });
+async function createLab(workload) {
+  window.lab = await window.genlab[workload].create({ seed: 0 });
 }
 
 /**
@@ -65,7 +54,8 @@ const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?
 const page = await browser.newPage();
 await page.goto(`${server.origin}/?backend=cpu&simd=plain`);
 await page.waitForSelector("body[data-ready]", { timeout: 180_000 });
-await page.evaluate(profileSteps, WORKLOAD);
+await page.evaluate(startModule);
+await page.evaluate(createLab, WORKLOAD);
 await installSteadyRates(page);
 const warm = await page.evaluate(warmUp, { slice: SLICE, protocol: PROTOCOL });
 const cdp = await page.context().newCDPSession(page);
@@ -124,8 +114,8 @@ ${LABEL[0].toUpperCase()}${LABEL.slice(1)} (GenLab's defaults, batch 512) on the
 (${(wall / STEPS).toFixed(2)} ms per step with the profiler on) after a warm-up until the rate is
 steady (${warm.warmupSeconds.toFixed(1)} s${warm.settled ? "" : ", unsettled"}; then
 ${(1000 / warm.median).toFixed(2)} ms per step without the profiler), V8's sampling profiler every
-100 µs; self time of each function as a share of the busy time. The module is cargo's build
-before wasm-opt (names kept).
+100 µs; self time of each function as a share of the busy time. The module is the ${MODULE === "relaxed" ? "relaxed-SIMD (FMA)" : "plain SIMD"} one,
+cargo's build before wasm-opt (names kept).
 
 | what | share of the step |
 |---|---|
