@@ -1,32 +1,22 @@
 // One lab cell: a family on a dataset (2-D points or images) with its controls, player, plots
 // and views. Its settings are part of the notebook's state; changes are reported so the notebook
-// can mirror them. The family chooser offers only families that learn the chosen kind of data.
-// Its model is built, and rebuilt after a crash or a GPU fault, by `lab_model.ts`.
+// can mirror them, and applied by `lab_settings.ts`. The family chooser offers only families that
+// learn the chosen kind of data. Its model is built, and rebuilt after a crash or a GPU fault, by
+// `lab_model.ts`.
 // Nothing here does math; every user-visible string goes in as text.
 
-import { WorkerEngine, errorText, type Engine, type Lab } from "./engine";
-import { CUSTOM_DATA, datasetOptions, hideControls, showFamily, showTrainingData } from "./controls";
+import { WorkerEngine, type Engine, type Lab } from "./engine";
+import { CUSTOM_DATA, datasetOptions, hideControls } from "./controls";
 import type { EncodedDrawing } from "./drawn_points";
 import type { Bounds, GenLab, NamedDataset } from "./genlab";
 import { dataKindOf, family, type FamilyName } from "./families";
 import { FamilyActions } from "./family_actions";
 import { IMAGE_EVALUATION_SAMPLES, POINT_EVALUATION_SAMPLES, Player } from "./player";
-import {
-  SHARED,
-  changes,
-  describeChange,
-  labOptions,
-  samplingChange,
-  withChange,
-  withDataset,
-  withFamily,
-  type Hideable,
-  type LabPatch,
-  type LabState,
-} from "./state";
+import { SHARED, changes, labOptions, withDataset, withFamily, type Hideable, type LabState } from "./state";
 import { LabFiles } from "./lab_files";
 import { LabModel } from "./lab_model";
 import { LabPlots, PLOT_CANVASES } from "./lab_plots";
+import { LabSettings } from "./lab_settings";
 import type { Cell } from "./notebook";
 import { OwnData } from "./own_data";
 import { ViewPanel } from "./views";
@@ -68,6 +58,8 @@ export class LabCell {
   private hide: Hideable[] = [];
   private readonly model: LabModel;
   private readonly actions: FamilyActions;
+  /** Its settings, and how a change of them applies. */
+  private readonly config: LabSettings;
 
   constructor(
     /** The cell's element, cloned from the page's lab template. */
@@ -76,19 +68,32 @@ export class LabCell {
     private readonly genlab: () => GenLab,
     /** Where labs are created (a worker, or the main thread). */
     private readonly engine: () => Engine,
-    private state: LabState,
+    state: LabState,
     private readonly events: LabCellEvents,
     /** Points drawn for the lab to train on, from the notebook (validated). */
     drawing?: EncodedDrawing,
   ) {
     this.message = this.part<HTMLParagraphElement>("message");
+    this.config = new LabSettings(state, {
+      root,
+      part: this.part.bind(this),
+      lab: () => this.lab,
+      building: () => this.model.building,
+      reset: () => this.reset(),
+      playing: () => this.player.playing,
+      redraw: (lab) => this.redraw(lab),
+      customLabel: () => this.customLabel,
+      forgetOwnData: () => this.ownData.forget(),
+      say: (text) => this.say(text),
+      changed: () => this.events.onChange(),
+    });
     this.trainButton = this.part<HTMLButtonElement>("train");
     this.plots = new LabPlots(this.part.bind(this), this.datasetBounds(), {
-      animationName: () => `genlab-${this.state.family}-training`,
+      animationName: () => `genlab-${this.settings.family}-training`,
       say: (text) => this.say(text),
     });
     this.player = new Player({
-      onTrain: (report, rate, fps) => this.plots.train(report, family(this.state.family), rate, fps),
+      onTrain: (report, rate, fps) => this.plots.train(report, family(this.settings.family), rate, fps),
       onEvaluate: (evaluation) => {
         this.plots.evaluation(evaluation);
         this.model.evaluated(evaluation.step);
@@ -118,7 +123,7 @@ export class LabCell {
       playing: () => this.player.playing,
       setPlaying: (playing) => this.setPlaying(playing),
       stepPaused: (work) => this.model.stepPaused(work),
-      trained: (report) => this.plots.train(report, family(this.state.family)),
+      trained: (report) => this.plots.train(report, family(this.settings.family)),
     });
     this.ownData = this.bindOwnData(drawing);
     this.bindControls();
@@ -140,12 +145,12 @@ export class LabCell {
 
   /** The data window of the chosen 2-D dataset (the unit square for images). */
   private datasetBounds(): Bounds {
-    return this.genlab().datasets().find((d) => d.name === this.state.dataset)?.bounds ?? UNIT;
+    return this.genlab().datasets().find((d) => d.name === this.settings.dataset)?.bounds ?? UNIT;
   }
 
   /** Whether the lab learns images. */
   private get images(): boolean {
-    return dataKindOf(this.state.dataset) === "images";
+    return dataKindOf(this.settings.dataset) === "images";
   }
 
   /** Shows a message (plain text) under the controls; empty clears it. */
@@ -156,20 +161,20 @@ export class LabCell {
   private bindControls(): void {
     const familyChoice = this.part<HTMLSelectElement>("family");
     familyChoice.addEventListener("change", () => {
-      void this.change(changes(this.state, withFamily(this.state, familyChoice.value as FamilyName)));
+      void this.config.change(changes(this.settings, withFamily(this.settings, familyChoice.value as FamilyName)));
     });
     const dataset = this.part<HTMLSelectElement>("dataset");
     dataset.replaceChildren(...datasetOptions(this.genlab().datasets()));
     dataset.addEventListener("change", () => {
       if (dataset.value === CUSTOM_DATA) return;
-      const patch = changes(this.state, withDataset(this.state, dataset.value as NamedDataset));
-      if (this.ownData.custom !== null && Object.keys(patch).length === 0) return void this.leaveCustomData();
+      const patch = changes(this.settings, withDataset(this.settings, dataset.value as NamedDataset));
+      if (this.ownData.custom !== null && Object.keys(patch).length === 0) return void this.config.leaveCustomData();
       this.ownData.forget();
-      void this.change(patch);
+      void this.config.change(patch);
     });
     for (const { name } of SHARED) {
       const input = this.part<HTMLInputElement>(name);
-      input.addEventListener("change", () => void this.change({ shared: { [name]: Number(input.value) } }));
+      input.addEventListener("change", () => void this.config.change({ shared: { [name]: Number(input.value) } }));
     }
     this.trainButton.addEventListener("click", () => this.togglePlay());
     this.part("reset").addEventListener("click", () => {
@@ -180,13 +185,13 @@ export class LabCell {
     const slow = this.part<HTMLInputElement>("slow-motion");
     slow.addEventListener("change", () => (this.player.slowMotion = slow.checked));
     this.bindFiles();
-    this.showFamily();
+    this.config.show();
   }
 
   /** The save and load buttons (plots, divergences, weights). */
   private bindFiles(): void {
     new LabFiles(this.part.bind(this), this.genlab, {
-      settings: () => this.state,
+      settings: () => this.settings,
       shownStep: () => this.part("step").textContent ?? "0",
       shownCanvases: () =>
         PLOT_CANVASES[this.images ? "images" : "points"].map((role) => this.part<HTMLCanvasElement>(role)).filter((c) => c.closest("[hidden]") === null),
@@ -194,7 +199,7 @@ export class LabCell {
       builtLab: () => this.model.builtLab(),
       rebuildWith: async (settings) => {
         this.ownData.forget();
-        return (await this.rebuildAs(settings)) ? this.lab : null;
+        return (await this.config.rebuildAs(settings)) ? this.lab : null;
       },
       loaded: async (step) => {
         if (this.lab === null) return;
@@ -204,56 +209,6 @@ export class LabCell {
       },
       say: (text) => this.say(text),
     });
-  }
-
-  /** Shows the family, its data and settings (see `showFamily` in controls.ts) and its own buttons. */
-  private showFamily(): void {
-    showFamily(this.part.bind(this), this.root, this.state, (patch) => void this.change(patch));
-    showTrainingData(this.part<HTMLSelectElement>("dataset"), this.customLabel, this.state.dataset);
-  }
-
-  /**
-   * A settings change: sampling-only settings go to the trained model as they are; anything
-   * else needs a new model, so it is applied, said, and this lab rebuilt.
-   */
-  private async change(patch: LabPatch): Promise<void> {
-    while (this.model.building !== null) await this.model.building;
-    const sampling = samplingChange(this.state.family, patch);
-    if (this.lab !== null && sampling !== null) {
-      try {
-        await this.lab.setSampling(sampling);
-      } catch (error) {
-        this.say(errorText(error));
-        this.showFamily();
-        return;
-      }
-      this.state = withChange(this.state, patch);
-      this.events.onChange();
-      this.say(`${Object.keys(sampling).join(", ")} changed: the trained model is kept.`);
-      if (!this.player.playing) await this.redraw(this.lab);
-      return;
-    }
-    if (!(await this.rebuildAs(withChange(this.state, patch)))) return;
-    this.events.onChange();
-    this.say(`${describeChange(patch)}: the model was reset.`);
-  }
-
-  /** Takes `settings` and builds a fresh model for them; if it is rejected (said), the settings before come back. */
-  private async rebuildAs(settings: LabState): Promise<boolean> {
-    const previous = this.state;
-    this.state = settings;
-    this.showFamily();
-    if (await this.reset()) return true;
-    this.state = previous;
-    this.showFamily();
-    return false;
-  }
-
-  /** Back from the user's own data to the dataset of the state (the one it replaced). */
-  private async leaveCustomData(): Promise<void> {
-    this.ownData.forget();
-    if (await this.reset()) this.say(`Back to ${this.state.dataset.replace(/_/g, " ")}: the model was reset.`);
-    else this.showFamily();
   }
 
   /** The user's own data: drawn on the data plot, pasted, or from a CSV file. */
@@ -285,10 +240,10 @@ export class LabCell {
 
   /** Creates the model of the current state (and the user's data) on the page's engine; throws if it was rejected. */
   private async createLab(): Promise<Lab> {
-    const options = labOptions(this.state);
+    const options = labOptions(this.settings);
     const engine = this.engine();
     const custom = this.ownData.custom;
-    const lab = await engine.create(family(this.state.family).class, custom === null ? options : { ...options, dataset: custom });
+    const lab = await engine.create(family(this.settings.family).class, custom === null ? options : { ...options, dataset: custom });
     this.player.inWorker = engine instanceof WorkerEngine;
     this.player.evaluationSamples = this.images ? IMAGE_EVALUATION_SAMPLES : POINT_EVALUATION_SAMPLES;
     return lab;
@@ -297,12 +252,12 @@ export class LabCell {
   /** Shows a model just built: its data, cleared readouts, its actions and views, one evaluation; then trains if `wasPlaying`. */
   private async showLab(lab: Lab, wasPlaying: boolean): Promise<void> {
     this.customLabel = this.ownData.custom === null ? null : lab.info.dataName;
-    this.showFamily();
+    this.config.show();
     this.say("");
     this.plots.clear();
     this.actions.show(lab);
     const views = lab.info.views;
-    this.views.setViews(views, family(this.state.family).stage);
+    this.views.setViews(views, family(this.settings.family).stage);
     this.part("view-figure").hidden = views.length === 0;
     try {
       await this.redraw(lab);
@@ -330,13 +285,13 @@ export class LabCell {
 
   /** The lab's settings. */
   get settings(): LabState {
-    return this.state;
+    return this.config.current;
   }
 
   /** The lab as a notebook cell: its settings, the controls a lesson link hides, its drawing. */
   toCell(): Extract<Cell, { kind: "lab" }> {
     const drawing = this.ownData.drawing;
-    return { kind: "lab", lab: this.state, hide: this.hidden, ...(drawing === undefined ? {} : { drawing }) };
+    return { kind: "lab", lab: this.settings, hide: this.hidden, ...(drawing === undefined ? {} : { drawing }) };
   }
 
   /** Whether the model has been built. */
@@ -356,7 +311,7 @@ export class LabCell {
 
   /** Takes the notebook's backend choice (the caller rebuilds the lab with `reset`). */
   setBackend(backend: LabState["backend"]): void {
-    this.state = { ...this.state, backend };
+    this.config.setBackend(backend);
   }
 
   /** Whether it is training now. */
