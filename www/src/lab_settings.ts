@@ -75,7 +75,9 @@ export class LabSettings {
       this.state = withChange(this.state, patch);
       this.host.changed();
       this.host.say(`${Object.keys(sampling).join(", ")} changed: the trained model is kept.`);
-      if (!this.host.playing()) await this.host.redraw(lab);
+      // The model shown now: a restart during the await replaces the one changed.
+      const shown = this.host.lab();
+      if (!this.host.playing() && shown !== null) await this.host.redraw(shown);
       return;
     }
     if (!(await this.rebuildAs(withChange(this.state, patch)))) return;
