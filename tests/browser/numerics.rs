@@ -1,9 +1,12 @@
 //! Numerics that differ between the CPU backend and WebGPU: WGSL's `tanh` may return NaN once
 //! `exp(2x)` overflows (gpuweb/gpuweb#4458; cubecl guards it on macOS builds only), so the
-//! families bound it with [`saturating_tanh`]; RealNVP's log-density stays finite on WebGPU.
+//! families bound it with [`saturating_tanh`]; RealNVP's log-density stays finite on WebGPU; the
+//! conditional networks' sinusoidal features (built on the host on the CPU backend, by Burn's
+//! `sin` and `cos` on WebGPU) match their closed form on both.
 
 use burn::tensor::{Tensor, TensorData};
 use genlab::device::current;
+use genlab::models::conditional::{FEATURES, conditioned_input};
 use genlab::models::math::saturating_tanh;
 use genlab::web::{RealNvp, init_backend, step_timer};
 use js_sys::{Array, Float64Array};
@@ -59,5 +62,44 @@ async fn real_nvp_log_density_stays_finite_on_webgpu() {
         .dyn_into()
         .unwrap();
     assert!(model.to_vec().iter().all(|v| v.is_finite()));
+    init_backend("cpu".into()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn conditioned_input_matches_its_closed_form_on_both_backends() {
+    let n = 101;
+    let times: Vec<f32> = (0..n).map(|i| i as f32 / (n - 1) as f32).collect(); // [n]
+    // The host's rows round f64 features once (wasm's libm `sin`/`cos`); WGSL promises `sin`
+    // and `cos` within 2⁻¹¹ only on [−π, π], and the phases reach 32π.
+    for (backend, tolerance) in [("cpu", 1e-7), ("webgpu", 1e-3)] {
+        init_backend(backend.into()).await.expect(backend);
+        let (device, _) = current(step_timer).await.unwrap();
+        let x = Tensor::<2>::from_data(TensorData::new(vec![0.25f32; 2 * n], [n, 2]), &device);
+        let c = Tensor::<2>::from_data(TensorData::new(times.clone(), [n, 1]), &device);
+        let rows = conditioned_input(x, c) // [n, 2 + FEATURES]
+            .into_data_async()
+            .await
+            .unwrap()
+            .try_into_vec::<f32>()
+            .unwrap();
+        assert_eq!(rows.len(), n * (2 + FEATURES));
+        let frequencies = (FEATURES - 1) / 2;
+        for (row, &t) in rows.chunks_exact(2 + FEATURES).zip(&times) {
+            assert_eq!((row[0], row[1], row[2]), (0.25, 0.25, t));
+            for k in 0..frequencies {
+                let phase = f64::from(1u32 << k) * std::f64::consts::PI * f64::from(t);
+                for (got, exact) in [
+                    (row[3 + k], phase.sin()),
+                    (row[3 + frequencies + k], phase.cos()),
+                ] {
+                    let error = (f64::from(got) - exact).abs();
+                    assert!(
+                        error <= tolerance,
+                        "{backend}: t = {t}, k = {k}: {got} against {exact}"
+                    );
+                }
+            }
+        }
+    }
     init_backend("cpu".into()).await.unwrap();
 }
