@@ -1,6 +1,7 @@
 //! A self-check of the CPU backend's matrix products against an f64 reference. In wasm, GenLab's
-//! copy of gemm computes them with its own kernel (`vendor/gemm/src/wasm_f32.rs`) when both sides
-//! of the output have at least 16 entries, with a fused multiply-add in the relaxed-SIMD module;
+//! copy of gemm computes them with its own kernel (`vendor/gemm/src/wasm_f32.rs`) when one side
+//! of the output has at least 16 entries and the other too or the right-hand side (of the product
+//! or of its transpose) has contiguous rows, with a fused multiply-add in the relaxed-SIMD module;
 //! the check covers forward products in the four layouts (`a·b`, `aᵀ·b`, `a·bᵀ`, `aᵀ·bᵀ`) at the
 //! families' shapes and at ragged ones on both sides of that threshold, and a layer's two
 //! backward products through autodiff. Each entry must be within `k·ε·Σₚ|a·b|` of the exact sum:
@@ -12,14 +13,15 @@ use burn::tensor::TensorData;
 use serde::Serialize;
 
 /// Products `[m, k, n]` checked in each layout: the families' layers (batch 512, width 128,
-/// inputs 3, outputs 2), the image families' batch 128, and ragged shapes around the kernel's
-/// 2 × 16 tiles and its 16-entry threshold.
-pub const SHAPES: [[usize; 3]; 10] = [
+/// inputs 3, outputs 2; the conditional networks' 15 inputs), the image families' batch 128,
+/// and ragged shapes around the kernel's 2 × 16 tiles and its 16-entry threshold.
+pub const SHAPES: [[usize; 3]; 11] = [
     [512, 128, 128],
     [512, 3, 128],
     [512, 128, 2],
     [128, 512, 128],
     [3, 512, 128],
+    [15, 512, 128],
     [33, 7, 17],
     [16, 1, 16],
     [15, 20, 40],

@@ -5,7 +5,9 @@
 //! products); V8 keeps only 16 SIMD registers, and this product's 2 × 16 micro-tile (8
 //! accumulators, 4 right-hand vectors and one broadcast) fits them: about 32 GFLOP/s there, in
 //! the same page. Only the right-hand side is packed (panels of 16 columns, zero-padded); the
-//! left-hand side is read in place, one broadcast element at a time, so any strides do.
+//! left-hand side is read in place, one broadcast element at a time, so any strides do. With
+//! fewer than 16 rows (a first layer's weight gradient) packing would cost more than it saves,
+//! so there the right-hand side's panels are read in place when its rows are contiguous.
 
 use core::arch::wasm32::*;
 use std::cell::RefCell;
@@ -24,8 +26,9 @@ std::thread_local! {
 
 /// `dst ← lhs · rhs` (`dst` is `[m, n]`, `lhs` `[m, k]`, `rhs` `[k, n]`, elements at
 /// `row · rs + col · cs`), when `dst` is contiguous along one of its dimensions and the product
-/// is large enough for this kernel (at least 16 rows and 16 columns: below, packing costs more
-/// than it saves, and gemm is faster); returns `false`, writing nothing, otherwise.
+/// suits this kernel: at least 16 columns, and at least 16 rows unless `rhs`'s rows are
+/// contiguous (below, packing costs more than it saves, and gemm is faster); returns `false`,
+/// writing nothing, otherwise.
 ///
 /// # Safety
 /// The pointers and strides must describe valid, non-overlapping matrices of these shapes.
@@ -53,8 +56,17 @@ pub unsafe fn gemm(
     } else {
         return false;
     };
-    if m < NR || n < NR || k == 0 {
+    if n < NR || k == 0 {
         return false;
+    }
+    if m < NR {
+        // Too few rows to repay packing: only when `rhs`'s rows are contiguous, so that its
+        // panels can be read in place.
+        if rhs_cs != 1 {
+            return false;
+        }
+        thin(m, n, k, dst, dst_rs, lhs, lhs_cs, lhs_rs, rhs, rhs_rs);
+        return true;
     }
     PACKED_RHS.with(|packed| {
         let mut packed = packed.borrow_mut();
@@ -66,37 +78,96 @@ pub unsafe fn gemm(
             let columns = NR.min(n - panel * NR);
             let packed = packed.as_ptr().add(panel * k * NR); // [k, NR]
             let dst = dst.add(panel * NR);
-            let mut row = 0;
-            while row + MR <= m {
-                let at = row as isize;
-                tile::<MR>(
-                    k,
-                    lhs.offset(at * lhs_rs),
-                    lhs_cs,
-                    lhs_rs,
-                    packed,
-                    dst.offset(at * dst_rs),
-                    dst_rs,
-                    columns,
-                );
-                row += MR;
-            }
-            if row < m {
-                let at = row as isize;
-                tile::<1>(
-                    k,
-                    lhs.offset(at * lhs_rs),
-                    lhs_cs,
-                    lhs_rs,
-                    packed,
-                    dst.offset(at * dst_rs),
-                    dst_rs,
-                    columns,
-                );
-            }
+            panel_rows(m, k, lhs, lhs_cs, lhs_rs, packed, NR as isize, dst, dst_rs, columns);
         }
     });
     true
+}
+
+/// The product for fewer than [`NR`] rows (a first layer's weight gradient, `xᵀ · ∂z` with
+/// `x: [512, 3]`): packing `rhs` would copy more values than the product reads twice, so every
+/// full panel of `rhs` (its rows contiguous) is read in place, row stride `rhs_rs`, and only a
+/// last partial panel is packed (zero-padded).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn thin(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut f32,
+    dst_rs: isize,
+    lhs: *const f32,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    rhs: *const f32,
+    rhs_rs: isize,
+) {
+    let full = n / NR;
+    for panel in 0..full {
+        let first = rhs.add(panel * NR); // [k, NR], row stride rhs_rs
+        let dst = dst.add(panel * NR);
+        panel_rows(m, k, lhs, lhs_cs, lhs_rs, first, rhs_rs, dst, dst_rs, NR);
+    }
+    let columns = n - full * NR;
+    if columns > 0 {
+        PACKED_RHS.with(|packed| {
+            let mut packed = packed.borrow_mut();
+            packed.clear();
+            packed.resize(k * NR, 0.0);
+            let last = rhs.add(full * NR);
+            pack_rhs(&mut packed, columns, k, last, 1, rhs_rs);
+            let dst = dst.add(full * NR);
+            panel_rows(m, k, lhs, lhs_cs, lhs_rs, packed.as_ptr(), NR as isize, dst, dst_rs, columns);
+        });
+    }
+}
+
+/// All `m` rows of `dst` over one panel of `rhs` (`[k, NR]`, row stride `panel_rs`; `columns` ≤
+/// `NR` of its columns written): micro-tiles of [`MR`] rows, then one of a single row.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn panel_rows(
+    m: usize,
+    k: usize,
+    lhs: *const f32,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    panel: *const f32,
+    panel_rs: isize,
+    dst: *mut f32,
+    dst_rs: isize,
+    columns: usize,
+) {
+    let mut row = 0;
+    while row + MR <= m {
+        let at = row as isize;
+        tile::<MR>(
+            k,
+            lhs.offset(at * lhs_rs),
+            lhs_cs,
+            lhs_rs,
+            panel,
+            panel_rs,
+            dst.offset(at * dst_rs),
+            dst_rs,
+            columns,
+        );
+        row += MR;
+    }
+    if row < m {
+        let at = row as isize;
+        tile::<1>(
+            k,
+            lhs.offset(at * lhs_rs),
+            lhs_cs,
+            lhs_rs,
+            panel,
+            panel_rs,
+            dst.offset(at * dst_rs),
+            dst_rs,
+            columns,
+        );
+    }
 }
 
 /// Copies `rhs` (`[k, n]`) into panels of `NR` columns, `[panels, k, NR]`, the last one padded
@@ -143,8 +214,8 @@ fn multiply_add(a: v128, b: v128, c: v128) -> v128 {
     }
 }
 
-/// `ROWS` rows of `dst` (`columns` ≤ `NR` of them) from the same rows of `lhs` and one packed
-/// panel (`[k, NR]`).
+/// `ROWS` rows of `dst` (`columns` ≤ `NR` of them) from the same rows of `lhs` and one panel
+/// (`[k, NR]`, row stride `panel_rs`: `NR` when packed).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn tile<const ROWS: usize>(
@@ -153,6 +224,7 @@ unsafe fn tile<const ROWS: usize>(
     lhs_cs: isize,
     lhs_rs: isize,
     panel: *const f32,
+    panel_rs: isize,
     dst: *mut f32,
     dst_rs: isize,
     columns: usize,
@@ -160,7 +232,7 @@ unsafe fn tile<const ROWS: usize>(
     let mut sums = [[f32x4_splat(0.0); NV]; ROWS];
     for depth in 0..k {
         let right: [v128; NV] =
-            core::array::from_fn(|v| v128_load(panel.add(depth * NR + 4 * v) as *const v128));
+            core::array::from_fn(|v| v128_load(panel.offset(depth as isize * panel_rs + 4 * v as isize) as *const v128));
         for (row, sums) in sums.iter_mut().enumerate() {
             let left = f32x4_splat(*lhs.offset(row as isize * lhs_rs + depth as isize * lhs_cs));
             for (sum, right) in sums.iter_mut().zip(right) {
