@@ -78,14 +78,25 @@ pub unsafe fn gemm(
             let columns = NR.min(n - panel * NR);
             let packed = packed.as_ptr().add(panel * k * NR); // [k, NR]
             let dst = dst.add(panel * NR);
-            panel_rows(m, k, lhs, lhs_cs, lhs_rs, packed, NR as isize, dst, dst_rs, columns);
+            panel_rows(
+                m,
+                k,
+                lhs,
+                lhs_cs,
+                lhs_rs,
+                packed,
+                NR as isize,
+                dst,
+                dst_rs,
+                columns,
+            );
         }
     });
     true
 }
 
 /// The product for fewer than [`NR`] rows (a first layer's weight gradient, `xᵀ · ∂z` with
-/// `x: [512, 3]`): packing `rhs` would copy more values than the product reads twice, so every
+/// `x: [512, 3]`): packing `rhs` copies `k·n` values for only `m·k·n` multiply-adds, so every
 /// full panel of `rhs` (its rows contiguous) is read in place, row stride `rhs_rs`, and only a
 /// last partial panel is packed (zero-padded).
 #[allow(clippy::too_many_arguments)]
@@ -117,7 +128,18 @@ unsafe fn thin(
             let last = rhs.add(full * NR);
             pack_rhs(&mut packed, columns, k, last, 1, rhs_rs);
             let dst = dst.add(full * NR);
-            panel_rows(m, k, lhs, lhs_cs, lhs_rs, packed.as_ptr(), NR as isize, dst, dst_rs, columns);
+            panel_rows(
+                m,
+                k,
+                lhs,
+                lhs_cs,
+                lhs_rs,
+                packed.as_ptr(),
+                NR as isize,
+                dst,
+                dst_rs,
+                columns,
+            );
         });
     }
 }
@@ -231,8 +253,9 @@ unsafe fn tile<const ROWS: usize>(
 ) {
     let mut sums = [[f32x4_splat(0.0); NV]; ROWS];
     for depth in 0..k {
-        let right: [v128; NV] =
-            core::array::from_fn(|v| v128_load(panel.offset(depth as isize * panel_rs + 4 * v as isize) as *const v128));
+        let right: [v128; NV] = core::array::from_fn(|v| {
+            v128_load(panel.offset(depth as isize * panel_rs + 4 * v as isize) as *const v128)
+        });
         for (row, sums) in sums.iter_mut().enumerate() {
             let left = f32x4_splat(*lhs.offset(row as isize * lhs_rs + depth as isize * lhs_cs));
             for (sum, right) in sums.iter_mut().zip(right) {
