@@ -15,9 +15,10 @@ use crate::models::activation::{
     LANE_ROUNDINGS, Rounding, bias_silu_rows, lane_entries, silu_and_slope_rounded,
 };
 
-/// Row widths checked: a family's hidden width (whole SIMD vectors) and a ragged one (three
-/// entries past the last whole vector).
-pub const WIDTHS: [usize; 2] = [128, 7];
+/// Row widths checked: a family's hidden width (whole SIMD vectors, two whole chunks of the
+/// pass's loops), a wider ragged one (two whole chunks, a partial one and two entries past the
+/// last whole vector) and a narrow ragged one (three entries past the last whole vector).
+pub const WIDTHS: [usize; 3] = [128, 150, 7];
 
 /// Inputs the check adds a bias to: a fine sweep of `[−100, 100]` (both tails of the
 /// exponential's clamp at −87 and 88 included) and the special values.
