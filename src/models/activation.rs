@@ -11,7 +11,7 @@
 //! WebGPU it is Burn's own `silu`.
 
 use burn::prelude::*;
-use burn::tensor::TensorData;
+use burn::tensor::{DType, TensorData};
 use std::mem::MaybeUninit;
 
 use crate::models::parallel;
@@ -233,6 +233,13 @@ pub(crate) fn host_path(device: &Device) -> Option<bool> {
     (*device == Device::flex()).then(|| device.gradient_checkpointing_strategy().is_some())
 }
 
+/// Whether an operation of GenLab's own on the CPU backend (the fused layers, the fused coupling,
+/// the conditional input) takes tensors of these `dtypes` on `device`: only f32 on the CPU
+/// backend ([`host_path`]), where its host code applies; elsewhere Burn's operations compose it.
+pub(crate) fn host_computes_f32(device: &Device, dtypes: impl IntoIterator<Item = DType>) -> bool {
+    host_path(device).is_some() && dtypes.into_iter().all(|dtype| dtype == DType::F32)
+}
+
 /// SiLU of every entry of `x` (`[n, d]` → `[n, d]`); see the module documentation.
 pub fn silu(x: Tensor<2>) -> Tensor<2> {
     let device = x.device();
@@ -345,6 +352,18 @@ mod tests {
         assert_eq!(host_path(&Device::flex()), Some(false));
         let x = Tensor::<2>::ones([2, 2], &Device::flex().autodiff()).require_grad();
         assert_eq!(host_path(&(x * 2.0).device()), Some(true));
+    }
+
+    #[test]
+    fn the_host_code_takes_f32_tensors_on_the_cpu_backend_only() {
+        for device in [Device::flex(), Device::flex().autodiff()] {
+            assert!(host_computes_f32(
+                &device,
+                [DType::F32, DType::F32, DType::F32]
+            ));
+            assert!(!host_computes_f32(&device, [DType::F32, DType::F64]));
+            assert!(!host_computes_f32(&device, [DType::F16]));
+        }
     }
 
     /// `bias_silu_rows` of a hidden layer's `[512, 128]` outputs, with or without slopes, on the

@@ -9,9 +9,9 @@
 //! ([`scalar_features`]).
 
 use burn::prelude::*;
-use burn::tensor::{DType, TensorData};
+use burn::tensor::TensorData;
 
-use crate::models::activation::host_path;
+use crate::models::activation::host_computes_f32;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::trained::Trained;
 
@@ -40,8 +40,7 @@ pub const FEATURES: usize = 1 + 2 * FREQUENCIES;
 pub fn conditioned_input(x: Tensor<2>, c: Tensor<2>) -> Tensor<2> {
     let device = x.device();
     let untracked = !x.is_tracked() && !c.is_tracked();
-    let all_f32 = x.dtype() == DType::F32 && c.dtype() == DType::F32;
-    if !(untracked && all_f32 && host_path(&device).is_some()) {
+    if !(untracked && host_computes_f32(&device, [x.dtype(), c.dtype()])) {
         return Tensor::cat(vec![x, scalar_features(c)], 1);
     }
     let [n, dim] = x.dims();

@@ -20,7 +20,7 @@
 //! autodiff adds. Tested against the composed form, value and gradients
 //! (`diagnostics::fused_coupling`, natively and in the browser).
 
-use crate::models::activation::host_path;
+use crate::models::activation::host_computes_f32;
 use crate::models::fused_linear::contiguous;
 use crate::models::math::saturating_tanh;
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
@@ -30,7 +30,6 @@ use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Dispatch, Flex, backend_extension};
 use burn::prelude::*;
-use burn::tensor::DType;
 
 /// Whether coordinate `coordinate` moves in a coupling of parity `parity` (else it is kept and
 /// conditions the coupling's network).
@@ -47,8 +46,7 @@ pub fn affine_coupling(
     parity: usize,
     max_log_scale: f32,
 ) -> Tensor<2> {
-    let all_f32 = state.dtype() == DType::F32 && out.dtype() == DType::F32;
-    if all_f32 && host_path(&state.device()).is_some() {
+    if host_computes_f32(&state.device(), [state.dtype(), out.dtype()]) {
         let coupling = Coupling {
             parity,
             max_log_scale,

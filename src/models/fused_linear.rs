@@ -17,7 +17,7 @@
 //! [`silu`]). Its tests, and the self-check the browser tests run, are in
 //! `diagnostics::fused_layer`.
 
-use crate::models::activation::{bias_silu_rows, host_path, silu};
+use crate::models::activation::{bias_silu_rows, host_computes_f32, silu};
 use crate::models::parallel::{self, ProductCall};
 use burn::backend::autodiff::checkpoint::{base::Checkpointer, strategy::CheckpointStrategy};
 use burn::backend::autodiff::grads::Gradients;
@@ -28,7 +28,6 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Dispatch, Flex, backend_extension};
 use burn::nn::Linear;
 use burn::prelude::*;
-use burn::tensor::DType;
 
 /// `silu(x·W + b)` for `layer`'s weight `W` (`[d_in, d_out]`) and bias `b`:
 /// `[n, d_in]` → `[n, d_out]`; see the module documentation.
@@ -51,12 +50,8 @@ fn fused(
 ) -> Tensor<2> {
     let weight = layer.weight.val(); // [d_in, d_out]
     let bias = layer.bias.as_ref().map(|bias| bias.val()); // [d_out]
-    let all_f32 = [x.dtype(), weight.dtype()]
-        .into_iter()
-        .chain(bias.as_ref().map(|b| b.dtype()))
-        .all(|dtype| dtype == DType::F32);
     match bias {
-        Some(bias) if all_f32 && host_path(&x.device()).is_some() => {
+        Some(bias) if host_computes_f32(&x.device(), [x.dtype(), weight.dtype(), bias.dtype()]) => {
             Tensor::from_dispatch(<Dispatch as FusedLinearBackend>::fused_linear(
                 x.into_dispatch(),
                 weight.into_dispatch(),
