@@ -1,7 +1,9 @@
 //! A self-check of the CPU backend's matrix products against an f64 reference. In wasm, GenLab's
 //! copy of gemm computes them with its own kernel (`vendor/gemm/src/wasm_f32.rs`) when one side
-//! of the output has at least 16 entries and the other too or the right-hand side (of the product
-//! or of its transpose) has contiguous rows, with a fused multiply-add in the relaxed-SIMD module;
+//! of the output has at least 16 entries and the other too, or an operand is contiguous the way
+//! the kernel's form for the narrow side reads it (fewer than 16 rows: the right-hand side's rows;
+//! fewer than 16 columns: the left-hand side's rows or columns), with a fused multiply-add in the
+//! relaxed-SIMD module;
 //! the check covers forward products in the four layouts (`a·b`, `aᵀ·b`, `a·bᵀ`, `aᵀ·bᵀ`) at the
 //! families' shapes and at ragged ones on both sides of that threshold, and a layer's two
 //! backward products through autodiff. Each entry must be within `k·ε·Σₚ|a·b|` of the exact sum:
@@ -13,13 +15,16 @@ use burn::tensor::TensorData;
 use serde::Serialize;
 
 /// Products `[m, k, n]` checked in each layout: the families' layers (batch 512, width 128,
-/// inputs 3, outputs 2; the conditional networks' 15 inputs), the image families' batch 128,
-/// and ragged shapes around the kernel's 2 × 16 tiles and its 16-entry threshold.
-pub const SHAPES: [[usize; 3]; 11] = [
+/// inputs 3, outputs 2, and the output layer's weight gradient; the conditional networks' 15
+/// inputs), the image families' batch 128, and ragged shapes around the kernel's 2 × 16 tiles,
+/// its 4 × 2 dot-product tiles and its 16-entry threshold.
+pub const SHAPES: [[usize; 3]; 13] = [
     [512, 128, 128],
     [512, 3, 128],
     [512, 128, 2],
     [128, 512, 128],
+    [128, 512, 2],
+    [37, 9, 5],
     [3, 512, 128],
     [15, 512, 128],
     [33, 7, 17],

@@ -4,12 +4,13 @@
 //! order; its multiply-adds are one `f32x4.relaxed_madd` each in the relaxed-SIMD module (`--cfg
 //! genlab_relaxed_simd`), a multiply then an add otherwise.
 //!
-//! One entry's value and slope are a chain of about thirty dependent operations, longer than the
-//! processor overlaps from successive steps of one loop: written as one loop, the pass waits on
-//! that chain. Cut into three loops over a chunk of [`CHUNK`] entries (the exponential's range
-//! reduction, its polynomial, then `σ`, the value and the slope), each a third of the chain, with
-//! the intermediates in two small buffers on the stack, it takes about a third less time (the
-//! levers table in BENCHMARKS.md), with the same operations on every lane and so the same bits.
+//! One entry's value and slope are a chain of about twenty dependent operations (a division among
+//! them), longer than the processor overlaps from successive steps of one loop: written as one
+//! loop, the pass waits on that chain. Cut into three loops over a chunk of [`CHUNK`] entries (the
+//! exponential's range reduction, its polynomial, then `σ`, the value and the slope), each a part
+//! of the chain, with the intermediates in two small buffers on the stack, it takes about a third
+//! less time (the levers table in BENCHMARKS.md), with the same operations on every lane and so
+//! the same bits.
 
 use super::*;
 use core::arch::wasm32::*;
