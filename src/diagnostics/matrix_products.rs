@@ -3,12 +3,12 @@
 //! of the output has at least 16 entries and the other too, or an operand is contiguous the way
 //! the kernel's form for the narrow side reads it (fewer than 16 rows: the right-hand side's rows;
 //! fewer than 16 columns: the left-hand side's rows or columns), with a fused multiply-add in the
-//! relaxed-SIMD module;
-//! the check covers forward products in the four layouts (`a·b`, `aᵀ·b`, `a·bᵀ`, `aᵀ·bᵀ`) at the
-//! families' shapes and at ragged ones on both sides of that threshold, and a layer's two
-//! backward products through autodiff. Each entry must be within `k·ε·Σₚ|a·b|` of the exact sum:
-//! the bound of a sum of `k` f32 products in any order, fused or not. Natively it checks gemm's
-//! own kernels; the browser tests and the end-to-end test run it in each wasm module.
+//! relaxed-SIMD module; the check covers forward products in the four layouts (`a·b`, `aᵀ·b`,
+//! `a·bᵀ`, `aᵀ·bᵀ`) at the families' shapes and at ragged ones on both sides of that threshold,
+//! and a layer's two backward products through autodiff. Each entry must be within `k·ε·Σₚ|a·b|`
+//! of the exact sum: the bound of a sum of `k` f32 products in any order, fused or not. Natively
+//! it checks gemm's own kernels; the browser tests and the end-to-end test run it in each wasm
+//! module.
 
 use burn::prelude::*;
 use burn::tensor::TensorData;

@@ -8,9 +8,9 @@
 //! them), longer than the processor overlaps from successive steps of one loop: written as one
 //! loop, the pass waits on that chain. Cut into three loops over a chunk of [`CHUNK`] entries (the
 //! exponential's range reduction, its polynomial, then `σ`, the value and the slope), each a part
-//! of the chain, with the intermediates in two small buffers on the stack, it takes about a third
-//! less time (the levers table in BENCHMARKS.md), with the same operations on every lane and so
-//! the same bits.
+//! of the chain, with the intermediates in two small buffers on the stack, it takes a quarter to a
+//! third less time (the levers table in BENCHMARKS.md), with the same operations on every lane and
+//! so the same bits.
 
 use super::*;
 use core::arch::wasm32::*;
