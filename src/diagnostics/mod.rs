@@ -2,9 +2,10 @@
 //! compares training steps against), the start-up timing probe that chooses between the CPU
 //! backend and a hardware WebGPU adapter by timing a training step on each, and a self-check of
 //! the CPU backend's matrix products ([`matrix_products`]), of its fused hidden layer
-//! ([`fused_layer`]), of the SIMD SiLU pass in that layer ([`silu_pass`]) and of RealNVP's fused
-//! coupling ([`fused_coupling`]).
+//! ([`fused_layer`]), of the SIMD SiLU pass in that layer ([`silu_pass`]), of RealNVP's fused
+//! coupling ([`fused_coupling`]) and of Adam's fused update ([`adam`]).
 
+pub mod adam;
 pub mod fused_coupling;
 pub mod fused_layer;
 pub mod matrix_products;

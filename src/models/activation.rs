@@ -234,7 +234,7 @@ pub(crate) fn host_path(device: &Device) -> Option<bool> {
 }
 
 /// Whether an operation of GenLab's own on the CPU backend (the fused layers, the fused coupling,
-/// the conditional input) takes tensors of these `dtypes` on `device`: only f32 on the CPU
+/// the conditional input, Adam's update) takes tensors of these `dtypes` on `device`: only f32 on the CPU
 /// backend ([`host_path`]), where its host code applies; elsewhere Burn's operations compose it.
 pub(crate) fn host_computes_f32(device: &Device, dtypes: impl IntoIterator<Item = DType>) -> bool {
     host_path(device).is_some() && dtypes.into_iter().all(|dtype| dtype == DType::F32)

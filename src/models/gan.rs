@@ -7,7 +7,6 @@
 //! The loss is a hook ([`GanLoss`]) chosen once from the options, never by string comparison
 //! inside the step.
 
-use burn::optim::AdamConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::{log_sigmoid, relu, sigmoid};
@@ -18,6 +17,7 @@ use crate::family::{
     ActionInfo, Family, FamilyConfig, FamilyInput, StepStats, ViewInfo, ViewInput, ViewKind,
     ViewTruth, ViewUnits,
 };
+use crate::models::adam::Adam;
 use crate::models::mlp::{Mlp, MlpConfig};
 use crate::models::trained::Trained;
 use crate::settings::{Choice, Setting, network_settings, settings_object};
@@ -339,7 +339,7 @@ impl Family for Gan {
     fn init(config: &Self::Config, training: &TrainingConfig, dim: usize, device: &Device) -> Self {
         let autodiff = device.clone().autodiff();
         let adam = |net: Mlp| {
-            let optim = AdamConfig::new().with_beta_1(0.5).init();
+            let optim = Adam::new(0.5).init();
             Trained::with_optimizer(net, optim, training.learning_rate)
         };
         Self {

@@ -1,6 +1,7 @@
 //! Model families, one file each, plus the networks, solvers and tensor functions they share.
 
 pub mod activation;
+pub mod adam;
 pub mod autoencoder;
 pub mod conditional;
 pub mod conditional_diffusion;

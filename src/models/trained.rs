@@ -2,9 +2,10 @@
 //! network (the GAN has two, with their own optimizer states).
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::Tensor;
 
+use crate::models::adam::Adam;
 use crate::models::math::descend;
 
 /// `module` trained by Adam at `learning_rate`.
@@ -17,9 +18,9 @@ pub struct Trained<M: Module> {
 }
 
 impl<M: Module> Trained<M> {
-    /// `module` with a fresh Adam state at Adam's default moments.
+    /// `module` with a fresh Adam state at Adam's default moments (`β₁ = 0.9`).
     pub fn new(module: M, learning_rate: f64) -> Self {
-        Self::with_optimizer(module, AdamConfig::new().init(), learning_rate)
+        Self::with_optimizer(module, Adam::new(0.9).init(), learning_rate)
     }
 
     /// `module` with the optimizer `optim` (e.g. Adam with β₁ = 0.5 for a GAN).

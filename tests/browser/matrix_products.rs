@@ -4,7 +4,8 @@
 //! forward in four layouts and a layer's two backward products) in this module, and the same
 //! check through the JavaScript export the end-to-end test calls in each of the page's modules;
 //! the fused hidden layer, whose products call that kernel directly, against Burn's layer; and
-//! the SiLU pass in that layer, whose SIMD lanes must give the bits of its scalar definition.
+//! the SiLU pass in that layer, whose SIMD lanes must give the bits of its scalar definition; and
+//! Adam's fused update, which must give the bits of Burn's Adam.
 
 use genlab::diagnostics::matrix_products::{SHAPES, check};
 use wasm_bindgen_test::*;
@@ -60,4 +61,13 @@ fn the_simd_silu_pass_gives_the_bits_of_its_scalar_definition() {
         .sum();
     assert_eq!(found.entries, padded);
     assert!(found.mismatches.is_empty(), "{:?}", &found.mismatches[..]);
+}
+
+#[wasm_bindgen_test]
+fn genlabs_adam_gives_the_bits_of_burns_adam() {
+    use genlab::diagnostics::adam::check;
+    let found = check(&burn::tensor::Device::flex());
+    console_log!("GenLab's Adam against Burn's in wasm: {found:?}");
+    assert_eq!(found.mismatches, 0, "{found:?}");
+    assert!(found.compared > 0 && found.moved > 0, "{found:?}");
 }
