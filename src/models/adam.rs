@@ -195,7 +195,17 @@ fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::fused_layer::{entries, tensor};
+
+    /// `count` deterministic values of about `scale` (a sine sweep from `seed`).
+    fn entries(count: usize, seed: f32, scale: f32) -> Vec<f32> {
+        (0..count)
+            .map(|i| scale * (seed + 0.7 * i as f32).sin())
+            .collect()
+    }
+
+    fn tensor(values: Vec<f32>, shape: [usize; 2], device: &Device) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(values, shape), device)
+    }
 
     /// The parameters' shape in these tests, and its entry count.
     const SHAPE: [usize; 2] = [16, 32];
