@@ -100,9 +100,19 @@ profile.samples.forEach((id, i) => {
 });
 const groups = new Map();
 for (const [name, micros] of self) groups.set(groupOf(name), (groups.get(groupOf(name)) ?? 0) + micros);
+// Each group's time including what its functions call (e.g. the optimizer's element-wise work in
+// burn-flex): every sample whose stack holds one of the group's functions.
+const inclusive = new Map();
+profile.samples.forEach((id, i) => {
+  if (!self.has(nameOf(id))) return;
+  const held = new Set();
+  for (let frame = id; frame !== undefined; frame = parentOf.get(frame)) held.add(groupOf(nameOf(frame)));
+  for (const group of held) inclusive.set(group, (inclusive.get(group) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+});
 const percent = (micros) => `${((100 * micros) / total).toFixed(1)} %`;
 const shorten = (name) => name.replace(/::h[0-9a-f]{16}$/, "").replace(/\[[0-9a-f]+\]/g, "").slice(0, 110);
-const groupRows = [...groups].sort((a, b) => b[1] - a[1]).map(([group, micros]) => `| ${group} | ${percent(micros)} |`).join("\n");
+const groupRows = [...groups].sort((a, b) => b[1] - a[1])
+  .map(([group, micros]) => `| ${group} | ${percent(micros)} | ${percent(inclusive.get(group) ?? 0)} |`).join("\n");
 const callerRows = [...allocationCallers].sort((a, b) => b[1] - a[1]).slice(0, 8)
   .map(([name, micros]) => `| \`${shorten(name).replaceAll("|", "\\|")}\` | ${percent(micros)} |`).join("\n");
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
@@ -114,11 +124,12 @@ ${LABEL[0].toUpperCase()}${LABEL.slice(1)} (GenLab's defaults, batch 512) on the
 (${(wall / STEPS).toFixed(2)} ms per step with the profiler on) after a warm-up until the rate is
 steady (${warm.warmupSeconds.toFixed(1)} s${warm.settled ? "" : ", unsettled"}; then
 ${(1000 / warm.median).toFixed(2)} ms per step without the profiler), V8's sampling profiler every
-100 µs; self time of each function as a share of the busy time. The module is the ${MODULE === "relaxed" ? "relaxed-SIMD (FMA)" : "plain SIMD"} one,
+100 µs; self time of each function as a share of the busy time, and each group's time including
+the functions it calls (shares of different groups then overlap). The module is the ${MODULE === "relaxed" ? "relaxed-SIMD (FMA)" : "plain SIMD"} one,
 cargo's build before wasm-opt (names kept).
 
-| what | share of the step |
-|---|---|
+| what | share of the step | with what it calls |
+|---|---|---|
 ${groupRows}
 
 | function (self time) | share | group |

@@ -8,7 +8,7 @@ use crate::models::adam::Adam;
 use crate::models::math::descend;
 use crate::models::mlp::{Mlp, MlpConfig};
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 
 /// Steps trained by each optimizer: the first (Burn's own arithmetic in both) and the fused ones
@@ -38,11 +38,7 @@ pub fn check(device: &Device) -> AdamCheck {
     let mut found = AdamCheck::default();
     for beta_1 in BETA_1 {
         let network = MlpConfig::new(3, 2, 16, 2).init(&device);
-        let burns = AdamConfig::new()
-            .with_beta_1(beta_1)
-            .with_beta_2(crate::models::adam::BETA_2)
-            .with_epsilon(crate::models::adam::EPSILON)
-            .init();
+        let burns = Adam::burns(beta_1).init();
         let mut ours = (network.clone(), Adam::new(beta_1).init());
         let mut theirs = (network, burns);
         for step in 0..STEPS {

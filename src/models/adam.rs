@@ -2,13 +2,13 @@
 //!
 //! Burn's Adam (burn-optim) updates a parameter by thirteen element-wise tensor operations, each
 //! its own pass over the parameter and most their own buffer: about 5 % of a flow-matching step
-//! on the CPU path (`bench/profile_step.mjs`, time under the optimizer's frames). On `flex`, for
-//! f32 parameters with a state (every step after the first), [`Adam`] does that arithmetic in one
-//! loop over the entries, in place where the parameter and its moments are not shared: the same
-//! operations in the same order, each rounded to f32 as Burn's are, so the same bits (checked
-//! natively and in the browser by `diagnostics::adam`). Elsewhere (WebGPU, a parameter's first
-//! step, another dtype) it is Burn's Adam. Its state is Burn's [`AdamState`], so records and
-//! devices move as Burn's do.
+//! on the CPU path (`bench/profile_step.mjs`, the optimizer's share with what it calls). On
+//! `flex`, for f32 parameters with a state (every step after the first), [`Adam`] does that
+//! arithmetic in one loop over the entries, in place where the parameter and its moments are not
+//! shared: the same operations in the same order, each rounded to f32 as Burn's are, so the same
+//! bits (checked natively and in the browser by `diagnostics::adam`). Elsewhere (WebGPU, a
+//! parameter's first step, another dtype) it is Burn's Adam. Its state is Burn's [`AdamState`],
+//! so records and devices move as Burn's do.
 
 use crate::models::activation::host_computes_f32;
 use crate::models::fused_linear::contiguous;
@@ -36,14 +36,19 @@ pub struct Adam {
 impl Adam {
     /// Adam with first-moment decay `beta_1` (0.9 is Burn's default; a GAN takes 0.5).
     pub fn new(beta_1: f32) -> Self {
-        let config = AdamConfig::new()
-            .with_beta_1(beta_1)
-            .with_beta_2(BETA_2)
-            .with_epsilon(EPSILON);
         Self {
-            burn: config.build(),
+            burn: Self::burns(beta_1).build(),
             beta_1,
         }
+    }
+
+    /// The configuration of Burn's Adam with the same constants (what [`Adam`] computes
+    /// elsewhere, and what its self-check compares it with).
+    pub fn burns(beta_1: f32) -> AdamConfig {
+        AdamConfig::new()
+            .with_beta_1(beta_1)
+            .with_beta_2(BETA_2)
+            .with_epsilon(EPSILON)
     }
 
     /// The optimizer of a whole module.
@@ -62,15 +67,10 @@ impl Optimizer for Adam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let Some(AdamState { momentum }) = state else {
-            return self.burn.step(lr, tensor, grad, None);
+        let momentum = match state {
+            Some(state) if fuses(&tensor, &grad, &state) => state.momentum,
+            state => return self.burn.step(lr, tensor, grad, state),
         };
-        let dtypes = [&tensor, &grad, &momentum.moment_1, &momentum.moment_2].map(Tensor::dtype);
-        if momentum.max_moment_2.is_some() || !host_computes_f32(&tensor.device(), dtypes) {
-            return self
-                .burn
-                .step(lr, tensor, grad, Some(AdamState::new(momentum)));
-        }
         let time = momentum.time + 1;
         let step = AdamStep::new(self.beta_1, time, lr);
         let (tensor, moment_1, moment_2) = <Dispatch as AdamBackend>::adam_update(
@@ -94,6 +94,15 @@ impl Optimizer for Adam {
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         <burn::optim::Adam as Optimizer>::to_device(state, device)
     }
+}
+
+/// Whether [`Adam`] updates `tensor` on the host: a state exists (not the first step) without
+/// AMSGrad's maximum (never built here, but a record could carry one), and every tensor is f32
+/// on the CPU backend.
+fn fuses<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &AdamState<D>) -> bool {
+    let momentum = &state.momentum;
+    let dtypes = [tensor, grad, &momentum.moment_1, &momentum.moment_2].map(Tensor::dtype);
+    momentum.max_moment_2.is_none() && host_computes_f32(&tensor.device(), dtypes)
 }
 
 /// One step's constants, computed as Burn's Adam computes them (all in f32).
@@ -195,6 +204,7 @@ fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::DType;
 
     /// `count` deterministic values of about `scale` (a sine sweep from `seed`).
     fn entries(count: usize, seed: f32, scale: f32) -> Vec<f32> {
@@ -249,6 +259,18 @@ mod tests {
             assert_eq!(bits(s.moment_2), bits(t.moment_2));
             assert_ne!(bits(p), bits(param), "the step moved the parameter");
         }
+    }
+
+    #[test]
+    fn the_host_updates_f32_parameters_on_the_cpu_backend_after_their_first_step() {
+        let (param, grad, state) = parts(3);
+        assert!(fuses(&param, &grad, &state));
+        let wide = |t: Tensor<2>| t.cast(DType::F64);
+        let (wide_param, wide_grad) = (wide(param.clone()), wide(grad.clone()));
+        assert!(!fuses(&wide_param, &wide_grad, &state));
+        let mut amsgrad = state.clone();
+        amsgrad.momentum.max_moment_2 = Some(amsgrad.momentum.moment_2.clone());
+        assert!(!fuses(&param, &grad, &amsgrad));
     }
 
     #[test]
