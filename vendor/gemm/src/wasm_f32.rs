@@ -4,8 +4,8 @@
 //! GFLOP/s in V8 at the shapes of GenLab's networks (512 × 128 × 128 and their backward
 //! products); V8 keeps only 16 SIMD registers, and this product's 2 × 16 micro-tile (8
 //! accumulators, 4 right-hand vectors and one broadcast) fits them: about 32 GFLOP/s there, in
-//! the same page. Only the right-hand side is packed (panels of 16 columns, zero-padded); the
-//! left-hand side is read in place, one broadcast element at a time, so any strides do. With
+//! the same page. Only the right-hand side is packed (panels of 16 columns, a partial one
+//! zero-padded, by [`pack`]); the left-hand side is read in place, one broadcast element at a time, so any strides do. With
 //! fewer than 16 rows (a first layer's weight gradient) packing would cost more than it saves,
 //! so there the right-hand side's panels are read in place when its rows are contiguous. With
 //! fewer than 16 columns (an output layer's two) a 16-column panel would be mostly padding: there
@@ -16,7 +16,9 @@ use core::arch::wasm32::*;
 use std::cell::RefCell;
 
 mod narrow;
+mod pack;
 use narrow::narrow;
+use pack::{pack_rhs, reuse};
 
 /// Rows of a micro-tile.
 const MR: usize = 2;
@@ -83,9 +85,8 @@ pub unsafe fn gemm(
     PACKED_RHS.with(|packed| {
         let mut packed = packed.borrow_mut();
         let panels = n.div_ceil(NR);
-        packed.clear();
-        packed.resize(panels * k * NR, 0.0);
-        pack_rhs(&mut packed, n, k, rhs, rhs_cs, rhs_rs);
+        let packed = reuse(&mut packed, panels * k * NR); // [panels, k, NR]
+        pack_rhs(packed, n, k, rhs, rhs_cs, rhs_rs);
         for panel in 0..panels {
             let columns = NR.min(n - panel * NR);
             let packed = packed.as_ptr().add(panel * k * NR); // [k, NR]
@@ -135,10 +136,9 @@ unsafe fn thin(
     if columns > 0 {
         PACKED_RHS.with(|packed| {
             let mut packed = packed.borrow_mut();
-            packed.clear();
-            packed.resize(k * NR, 0.0);
+            let packed = reuse(&mut packed, k * NR); // [k, NR]
             let last = rhs.add(full * NR);
-            pack_rhs(&mut packed, columns, k, last, 1, rhs_rs);
+            pack_rhs(packed, columns, k, last, 1, rhs_rs);
             let dst = dst.add(full * NR);
             panel_rows(
                 m,
@@ -201,32 +201,6 @@ unsafe fn panel_rows(
             dst_rs,
             columns,
         );
-    }
-}
-
-/// Copies `rhs` (`[k, n]`) into panels of `NR` columns, `[panels, k, NR]`, the last one padded
-/// with zeros.
-unsafe fn pack_rhs(
-    packed: &mut [f32],
-    n: usize,
-    k: usize,
-    rhs: *const f32,
-    rhs_cs: isize,
-    rhs_rs: isize,
-) {
-    for (panel, block) in packed.chunks_exact_mut(k * NR).enumerate() {
-        let first = panel * NR;
-        let columns = NR.min(n - first);
-        for (depth, row) in block.chunks_exact_mut(NR).enumerate() {
-            let source = rhs.offset(depth as isize * rhs_rs + first as isize * rhs_cs);
-            if rhs_cs == 1 {
-                core::ptr::copy_nonoverlapping(source, row.as_mut_ptr(), columns);
-            } else {
-                for (column, value) in row[..columns].iter_mut().enumerate() {
-                    *value = *source.offset(column as isize * rhs_cs);
-                }
-            }
-        }
     }
 }
 
