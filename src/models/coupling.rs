@@ -4,7 +4,9 @@
 //! conditional (Gumbel-max), so the pairs are distributed as the plan and keep the data marginal,
 //! as OT-CFM's sampler does. (Rounding by the row argmax did not: at the family's ε about half of
 //! a batch's data went unused and each mode's targets had twice the data's variance.) At a small
-//! ε the plan is a permutation and the draw its optimal assignment (tested against brute force).
+//! ε each row of the plan peaks at its partner in the optimal assignment, and where the next-best
+//! assignment costs 10 ε more, the draw takes that partner with probability ≥ 0.99 (tested
+//! against brute force).
 
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -28,7 +30,22 @@ pub fn sinkhorn_pairing(
     iterations: usize,
 ) -> Tensor<2> {
     let n = x0.dims()[0];
-    let cost = squared_distances(x0, x1.clone()); // [n, n]
+    let log_plan = entropic_log_plan(x0, x1.clone(), epsilon, iterations); // [n, n]
+    let device = log_plan.device();
+    // Gumbel-max: argmax_j (log π_ij + G_ij) is distributed as π_ij / Σ_j π_ij.
+    let uniform = Tensor::<2>::random([n, n], Distribution::Uniform(0.0, 1.0), &device)
+        .clamp(1e-7, 1.0 - 1e-7); // [n, n]
+    let gumbel = uniform.log().neg().log().neg();
+    let partner = (log_plan + gumbel).argmax(1).reshape([n]); // [n]
+    x1.select(0, partner)
+}
+
+/// `log π_ij` of the entropic OT plan between `x0: [n, d]` and `x1: [n, d]` (uniform weights,
+/// cost ‖x₀ − x₁‖², ε = `epsilon` × the mean cost) after `iterations` log-domain Sinkhorn
+/// sweeps: `[n, n]`.
+fn entropic_log_plan(x0: Tensor<2>, x1: Tensor<2>, epsilon: f32, iterations: usize) -> Tensor<2> {
+    let n = x0.dims()[0];
+    let cost = squared_distances(x0, x1); // [n, n]
     let scale = cost.clone().mean().reshape([1, 1]) * epsilon; // [1, 1]
     let kernel = cost.neg() / scale; // −C/ε
     let log_weight = -(n as f32).ln();
@@ -39,21 +56,15 @@ pub fn sinkhorn_pairing(
         u = log_sum_exp(kernel.clone() + v.clone(), 1).neg() + log_weight; // [n, 1]
         v = log_sum_exp(kernel.clone() + u.clone(), 0).neg() + log_weight; // [1, n]
     }
-    let log_plan = kernel + u + v; // [n, n], log π_ij
-    // Gumbel-max: argmax_j (log π_ij + G_ij) is distributed as π_ij / Σ_j π_ij.
-    let uniform = Tensor::<2>::random([n, n], Distribution::Uniform(0.0, 1.0), &device)
-        .clamp(1e-7, 1.0 - 1e-7); // [n, n]
-    let gumbel = uniform.log().neg().log().neg();
-    let partner = (log_plan + gumbel).argmax(1).reshape([n]); // [n]
-    x1.select(0, partner)
+    kernel + u + v
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::{Dataset, seeded_rng};
-    use rand::RngExt;
     use crate::models::flow_matching::{OT_EPSILON, OT_ITERATIONS};
+    use rand::RngExt;
 
     fn permutations(n: usize) -> Vec<Vec<usize>> {
         if n == 0 {
@@ -71,10 +82,11 @@ mod tests {
     }
 
     #[test]
-    fn the_sinkhorn_pairing_is_the_brute_force_optimal_assignment() {
-        // The points come from the test's own generator: the device's is also drawn by tests
-        // that do not seed it (network initialisations), and drawn in between, it twice gave
-        // points whose pairing at this ε was not the brute-force one.
+    fn at_a_small_epsilon_the_plan_is_the_brute_force_optimal_assignment() {
+        // Deterministic: the points come from the test's own generator and the plan is checked
+        // before any draw (the draw's law is the next test's). Five batches of 6 points; the
+        // fourth's two best assignments differ by only 2.2 ε (a draw there takes the best
+        // partner with probability 0.75–0.89), the others' by 20–47 ε.
         let device = Device::flex();
         let mut rng = seeded_rng(51);
         let mut points = |mean: f32| -> Vec<f32> {
@@ -82,33 +94,40 @@ mod tests {
                 .map(|_| mean + rng.sample::<f32, _>(rand_distr::StandardNormal))
                 .collect() // [6, 2]
         };
+        let relative_epsilon = 0.002;
         for _ in 0..5 {
             let (a, b) = (points(0.0), points(1.0));
-            let x0 = Tensor::<2>::from_data(TensorData::new(a.clone(), [6, 2]), &device);
-            let x1 = Tensor::<2>::from_data(TensorData::new(b.clone(), [6, 2]), &device);
             let cost = |i: usize, j: usize| {
                 (a[2 * i] - b[2 * j]).powi(2) + (a[2 * i + 1] - b[2 * j + 1]).powi(2)
             };
-            let best = permutations(6)
-                .into_iter()
-                .min_by(|p, q| {
-                    let total = |p: &Vec<usize>| {
-                        p.iter().enumerate().map(|(i, j)| cost(i, *j)).sum::<f32>()
-                    };
-                    total(p).total_cmp(&total(q))
-                })
-                .unwrap();
-            // ε = 0.002 × the mean cost: the plan is a permutation to within e⁻¹⁰ or so.
-            let paired = sinkhorn_pairing(x0, x1, 0.002, 5000)
+            let total =
+                |p: &Vec<usize>| p.iter().enumerate().map(|(i, j)| cost(i, *j)).sum::<f32>();
+            let mut assignments = permutations(6);
+            assignments.sort_by(|p, q| total(p).total_cmp(&total(q)));
+            let best = &assignments[0];
+            let mean_cost = (0..36).map(|e| cost(e / 6, e % 6)).sum::<f32>() / 36.0;
+            let gap = (total(&assignments[1]) - total(best)) / (relative_epsilon * mean_cost); // in ε
+            let x0 = Tensor::<2>::from_data(TensorData::new(a.clone(), [6, 2]), &device);
+            let x1 = Tensor::<2>::from_data(TensorData::new(b.clone(), [6, 2]), &device);
+            let log_plan = entropic_log_plan(x0, x1, relative_epsilon, 5000)
                 .into_data()
                 .try_into_vec_as::<f32>()
-                .unwrap();
-            for (i, j) in best.iter().enumerate() {
+                .unwrap(); // [6, 6]
+            for (i, row) in log_plan.chunks_exact(6).enumerate() {
+                let top = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 assert_eq!(
-                    [paired[2 * i], paired[2 * i + 1]],
-                    [b[2 * j], b[2 * j + 1]],
-                    "point {i}"
+                    row[best[i]], top,
+                    "row {i}: its largest entry is not its partner's"
                 );
+                // The chance that the pairing's Gumbel draw takes row i's partner.
+                let mass: Vec<f64> = row.iter().map(|l| f64::from(l - top).exp()).collect();
+                let chance = mass[best[i]] / mass.iter().sum::<f64>();
+                if gap >= 10.0 {
+                    assert!(
+                        chance >= 0.99,
+                        "row {i}: partner drawn with probability {chance} at a gap of {gap} ε"
+                    );
+                }
             }
         }
     }
