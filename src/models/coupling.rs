@@ -106,7 +106,8 @@ mod tests {
             assignments.sort_by(|p, q| total(p).total_cmp(&total(q)));
             let best = &assignments[0];
             let mean_cost = (0..36).map(|e| cost(e / 6, e % 6)).sum::<f32>() / 36.0;
-            let gap = (total(&assignments[1]) - total(best)) / (relative_epsilon * mean_cost); // in ε
+            // The next-best assignment's extra cost, in units of ε.
+            let gap = (total(&assignments[1]) - total(best)) / (relative_epsilon * mean_cost);
             let x0 = Tensor::<2>::from_data(TensorData::new(a.clone(), [6, 2]), &device);
             let x1 = Tensor::<2>::from_data(TensorData::new(b.clone(), [6, 2]), &device);
             let log_plan = entropic_log_plan(x0, x1, relative_epsilon, 5000)

@@ -8,9 +8,9 @@
 //! zero-padded, by [`pack`]); the left-hand side is read in place, one broadcast element at a
 //! time, so any strides do. With fewer than 16 rows (a first layer's weight gradient) packing
 //! would cost more than it saves, so there the right-hand side's panels are read in place when
-//! its rows are contiguous. With fewer than 16 columns (an output layer's two) a 16-column panel would be mostly padding: there
-//! the product is the transposed thin one when the left-hand side's columns are contiguous, and
-//! dot products along the depth when its rows are.
+//! its rows are contiguous. With fewer than 16 columns (an output layer's two) a 16-column panel
+//! would be mostly padding: there the product is the transposed thin one when the left-hand
+//! side's columns are contiguous, and dot products along the depth when its rows are.
 
 use core::arch::wasm32::*;
 use std::cell::RefCell;
