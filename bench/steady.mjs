@@ -105,6 +105,17 @@ export function pooled(...rates) {
 }
 
 /**
+ * Of several fresh runs' steady rates of one workload, the one with the highest median: a
+ * runtime's capability where this machine's second core sometimes gives a fresh process or Web
+ * Worker little (BENCHMARKS.md, the note under the levers). PyTorch's reference is its faster
+ * interpreter by the same rule (bench/torch_reference.py).
+ */
+export function faster(...rates) {
+  const present = rates.filter(Boolean);
+  return present.reduce((best, rate) => (rate.median > best.median ? rate : best), present[0]);
+}
+
+/**
  * The ratio of two steady rates: `{ median, low, high }`, the medians' ratio and the range the
  * windows allow (ours' slowest over theirs' fastest, to ours' fastest over theirs' slowest); null
  * when either was not measured.
